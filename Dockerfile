@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# Duban 督办: one image for the api and the worker (docker-compose.yml picks the command).
+
+# ---- build: install everything, compile, then drop the dev dependencies ----
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+# config/ and apps/web/dist (the web UI's static files, if the build makes them) may not exist:
+# create them so that the COPYs below always work.
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && mkdir -p config apps/web/dist
+
+# ---- runtime: compiled code, production dependencies, configuration ----
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/config ./config
+COPY --from=build /app/apps/web/dist ./apps/web/dist
+# Project-local state (.local/) must be writable by the unprivileged user.
+RUN mkdir -p .local && chown node:node .local
+USER node
+EXPOSE 3000
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/apps/api/src/main.js"]

@@ -1,0 +1,41 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import type { AppConfig } from '#duban/config';
+import type { Clock } from '#duban/domain';
+import { IdentityModule } from '#duban/identity';
+import { PlatformModule } from '#duban/platform';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { LoginRateLimiter } from './auth/login-rate-limiter';
+import { TokenService } from './auth/token.service';
+import { HealthController } from './health/health.controller';
+import { ErrorFilter } from './http/error.filter';
+import { OrgsController } from './orgs/orgs.controller';
+import { QueuesModule } from './queues.module';
+import { UsersController } from './users/users.controller';
+
+export interface AppModuleOptions {
+  /** Tests inject a controllable clock; production uses the system clock. */
+  clock?: Clock;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot(config, { clock: options.clock }),
+        QueuesModule,
+        IdentityModule,
+      ],
+      controllers: [AuthController, UsersController, OrgsController, HealthController],
+      providers: [
+        TokenService,
+        LoginRateLimiter,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { ActorService } from '#duban/identity';
+import { AuthenticatedRequest, IS_PUBLIC } from './decorators';
+import { TokenService } from './token.service';
+
+/** Every route needs a valid bearer token unless marked @Public(). */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+    private readonly actors: ActorService,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [ctx.getHandler(), ctx.getClass()])) {
+      return true;
+    }
+    const req = ctx.switchToHttp().getRequest<Request & AuthenticatedRequest>();
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match)
+      throw new UnauthorizedException('Authorization: a header "Bearer <token>" is required');
+    const userId = this.tokens.verify(match[1]);
+    if (!userId)
+      throw new UnauthorizedException(
+        'Authorization: the token is invalid or has expired; log in again',
+      );
+    const actor = await this.actors.load(userId);
+    if (!actor)
+      throw new UnauthorizedException('Authorization: the account no longer exists or is disabled');
+    req.actor = actor;
+    return true;
+  }
+}

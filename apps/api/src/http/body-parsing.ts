@@ -1,0 +1,27 @@
+import type { NextFunction, Request, Response } from 'express';
+import { json, urlencoded } from 'express';
+import type { INestApplication } from '@nestjs/common';
+import { errorBody } from './error.filter';
+
+/**
+ * Body parsing with its own error handler right behind it: a malformed JSON body is a 400
+ * and an oversized one a 413, each saying so, instead of Express's HTML error page.
+ */
+export function installBodyParsing(app: INestApplication, limit: string): void {
+  app.use(json({ limit }));
+  app.use(urlencoded({ extended: false, limit }));
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const e = err as { type?: string; status?: number };
+    if (e?.type === 'entity.parse.failed') {
+      res.status(400).json(errorBody(400, 'body: malformed JSON; send a valid JSON object'));
+    } else if (e?.type === 'entity.too.large') {
+      res.status(413).json(errorBody(413, `body: larger than the limit of ${limit}`));
+    } else if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+      res.status(415).json(errorBody(415, 'body: unsupported encoding; send UTF-8 JSON'));
+    } else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json(errorBody(e.status, 'body: could not be read'));
+    } else {
+      next(err);
+    }
+  });
+}

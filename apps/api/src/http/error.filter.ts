@@ -1,0 +1,87 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError } from '#duban/identity';
+
+const STATUS_OF: Record<DomainError['kind'], number> = {
+  invalid: HttpStatus.BAD_REQUEST,
+  forbidden: HttpStatus.FORBIDDEN,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+};
+
+const REASON: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  errors?: { field: string; message: string }[];
+}
+
+export function errorBody(
+  statusCode: number,
+  message: string,
+  extra: Partial<ErrorBody> = {},
+): ErrorBody {
+  return { statusCode, error: REASON[statusCode] ?? 'Error', message, ...extra };
+}
+
+/** Every error leaves as `{statusCode, error, message}`; nothing unexpected leaks as a stack. */
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error(
+        exception instanceof Error ? exception.message : String(exception),
+        exception instanceof Error ? exception.stack : undefined,
+      );
+    }
+    res.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) {
+      const status = STATUS_OF[exception.kind];
+      return errorBody(
+        status,
+        exception.message,
+        exception.field && status === 400
+          ? { errors: [{ field: exception.field, message: exception.message }] }
+          : {},
+      );
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      if (typeof response === 'string') return errorBody(status, response);
+      const r = response as { message?: unknown; errors?: ErrorBody['errors'] };
+      const message = Array.isArray(r.message)
+        ? r.message.join('; ')
+        : String(r.message ?? exception.message);
+      return errorBody(status, message, r.errors ? { errors: r.errors } : {});
+    }
+    return errorBody(500, 'internal error; the incident was logged');
+  }
+}

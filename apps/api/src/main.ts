@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, loadConfig } from '#duban/config';
+import { createLogger, PinoNestLogger } from '#duban/platform';
+import { createDataSource, ensureDatabase, runMigrations } from '#duban/persistence';
+import { UsersService } from '#duban/identity';
+import { AppModule } from './app.module';
+import { configureApp } from './setup';
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger(config.DUBAN_LOG_LEVEL, 'api');
+
+  await ensureDatabase(config.DATABASE_URL);
+  const migrator = await createDataSource(config.DATABASE_URL, 2).initialize();
+  try {
+    const applied = await runMigrations(migrator);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+  } finally {
+    await migrator.destroy();
+  }
+
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: new PinoNestLogger(logger),
+  });
+  configureApp(app, config);
+
+  if (config.DUBAN_ADMIN_USERNAME && config.DUBAN_ADMIN_PASSWORD) {
+    const created = await app
+      .get(UsersService)
+      .ensureSystemAdmin(config.DUBAN_ADMIN_USERNAME, config.DUBAN_ADMIN_PASSWORD);
+    if (created)
+      logger.info({ username: config.DUBAN_ADMIN_USERNAME }, 'first administrator created');
+  }
+
+  await app.listen(config.PORT, '0.0.0.0');
+  const url = await app.getUrl();
+  logger.info({ url, docs: `${url}/api/docs` }, `督办 api listening on ${url}`);
+}
+
+bootstrap().catch((e: unknown) => {
+  process.stderr.write(
+    `api failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+  );
+  process.exit(1);
+});

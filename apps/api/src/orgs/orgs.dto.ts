@@ -1,0 +1,89 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { ORG_KINDS, ROLES, type OrgKind, type Role } from '#duban/domain';
+import { PaginationQuery } from '../http/pagination.dto';
+
+export class CreateOrgRequest {
+  @ApiProperty({ example: '城关镇党委' })
+  @IsString({ message: 'name must be a string' })
+  @Length(1, 200, { message: 'name must be 1-200 characters' })
+  name!: string;
+
+  @ApiProperty({ enum: ORG_KINDS })
+  @IsIn(ORG_KINDS, { message: `kind must be one of ${ORG_KINDS.join(', ')}` })
+  kind!: OrgKind;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Omit for a top-level organisation' })
+  @IsOptional()
+  @IsUUID('all', { message: 'parentId must be a UUID' })
+  parentId?: string;
+
+  @ApiPropertyOptional({
+    example: 'Asia/Shanghai',
+    description: "IANA time zone; defaults to the parent's",
+  })
+  @IsOptional()
+  @IsString({ message: 'timeZone must be a string' })
+  timeZone?: string;
+}
+
+export class OrgResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ORG_KINDS }) kind!: OrgKind;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) parentId!: string | null;
+  @ApiProperty({ type: [String], description: 'Ids from the root down to this org' })
+  path!: string[];
+  @ApiProperty() depth!: number;
+  @ApiProperty() timeZone!: string;
+  @ApiProperty() childCount!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class OrgPage {
+  @ApiProperty({ type: [OrgResponse] }) items!: OrgResponse[];
+  @ApiProperty() total!: number;
+  @ApiProperty() page!: number;
+  @ApiProperty() pageSize!: number;
+}
+
+export class OrgSearchQuery extends PaginationQuery {
+  @ApiPropertyOptional({ description: 'Part of the name' })
+  @IsOptional()
+  @IsString({ message: 'q must be a string' })
+  @Length(1, 100, { message: 'q must be 1-100 characters' })
+  q?: string;
+
+  @ApiPropertyOptional({ enum: ORG_KINDS })
+  @IsOptional()
+  @IsIn(ORG_KINDS, { message: `kind must be one of ${ORG_KINDS.join(', ')}` })
+  kind?: OrgKind;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only this org and those below it' })
+  @IsOptional()
+  @IsUUID('all', { message: 'under must be a UUID' })
+  under?: string;
+}
+
+export class AssignRoleRequest {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'userId must be a UUID' })
+  userId!: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
+  role!: Role;
+}
+
+export class RoleAssignmentResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty({ format: 'uuid' }) orgId!: string;
+  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) grantedBy!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class OrgMemberResponse extends RoleAssignmentResponse {
+  @ApiProperty() displayName!: string;
+}

@@ -1,0 +1,30 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AppConfig } from '#duban/config';
+import { installBodyParsing } from './http/body-parsing';
+import { createValidationPipe } from './http/validation';
+
+/** Everything about the HTTP app that both the server and the e2e tests need. */
+export function configureApp(app: INestApplication, config: AppConfig): void {
+  const express = app as NestExpressApplication;
+  express.disable('x-powered-by');
+  express.set('trust proxy', 'loopback');
+  installBodyParsing(app, config.DUBAN_BODY_LIMIT);
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('督办 Duban API')
+      .setDescription(
+        '整改督办：问题清单、任务清单、责任清单，定期督查，逾期自动升级，问责。\n\n' +
+          'Errors are `{statusCode, error, message}`; a 400 names each field and its problem.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}

@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, loadConfig } from '#duban/config';
+import { createDataSource, ensureDatabase, runMigrations } from '#duban/persistence';
+import { createLogger, PinoNestLogger } from '#duban/platform';
+import { sweepCronPattern } from '#duban/scheduling';
+import { WorkerModule } from './worker.module';
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+    sweepCronPattern(config.DUBAN_SWEEP_INTERVAL_MS);
+  } catch (e) {
+    process.stderr.write(
+      `${e instanceof ConfigError ? e.message : `Invalid configuration:\n  - ${(e as Error).message}`}\n`,
+    );
+    process.exit(2);
+  }
+  const logger = createLogger(config.DUBAN_LOG_LEVEL, 'worker');
+
+  await ensureDatabase(config.DATABASE_URL);
+  const migrator = await createDataSource(config.DATABASE_URL, 2).initialize();
+  try {
+    await runMigrations(migrator);
+  } finally {
+    await migrator.destroy();
+  }
+
+  // A worker has no HTTP server: it is an application context that consumes queues.
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+    logger: new PinoNestLogger(logger),
+  });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.init();
+  logger.info({ sweepIntervalMs: config.DUBAN_SWEEP_INTERVAL_MS }, '督办 worker started');
+}
+
+bootstrap().catch((e: unknown) => {
+  process.stderr.write(
+    `worker failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+import { ConfigError, loadConfig } from './app-config';
+
+const secret = 'x'.repeat(32);
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({ DUBAN_JWT_SECRET: secret });
+    expect(config.PORT).toBe(3000);
+    expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/duban');
+    expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379/0');
+    expect(config.DUBAN_SWEEP_INTERVAL_MS).toBe(60000);
+    expect(config.SMTP_URL).toBeUndefined();
+  });
+
+  it('converts numeric variables', () => {
+    expect(loadConfig({ DUBAN_JWT_SECRET: secret, PORT: '8080' }).PORT).toBe(8080);
+  });
+
+  it('names each bad variable and what is expected', () => {
+    const problems = problemsOf({
+      DUBAN_JWT_SECRET: secret,
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      DUBAN_SWEEP_INTERVAL_MS: '10',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PORT must be an integer/),
+        expect.stringMatching(/^DATABASE_URL must be a PostgreSQL URL/),
+        expect.stringMatching(/^DUBAN_SWEEP_INTERVAL_MS must be at least 1000/),
+      ]),
+    );
+    expect(problems).toHaveLength(3);
+  });
+
+  it('requires the token secret', () => {
+    expect(problemsOf({})).toEqual([expect.stringMatching(/^DUBAN_JWT_SECRET is required/)]);
+    expect(problemsOf({ DUBAN_JWT_SECRET: 'short' })).toEqual([
+      expect.stringMatching(/^DUBAN_JWT_SECRET is required: a random secret of at least 32/),
+    ]);
+  });
+
+  it('wants the admin username and password together', () => {
+    expect(problemsOf({ DUBAN_JWT_SECRET: secret, DUBAN_ADMIN_USERNAME: 'admin' })).toEqual([
+      expect.stringMatching(/must be set together/),
+    ]);
+    expect(
+      problemsOf({
+        DUBAN_JWT_SECRET: secret,
+        DUBAN_ADMIN_USERNAME: 'admin',
+        DUBAN_ADMIN_PASSWORD: 'short',
+      }),
+    ).toEqual(['DUBAN_ADMIN_PASSWORD must be at least 12 characters long']);
+  });
+});

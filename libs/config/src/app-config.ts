@@ -1,0 +1,144 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/duban';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/**
+ * Every setting the service reads from its environment, validated once at start-up.
+ * A process with a bad or missing value stops with the variable's name and what is expected.
+ */
+export class AppConfig {
+  @Transform(toInt)
+  @IsInt({ message: 'PORT must be an integer port number, e.g. 3000' })
+  @Min(0, { message: 'PORT must be between 0 and 65535' })
+  @Max(65535, { message: 'PORT must be between 0 and 65535' })
+  PORT = 3000;
+
+  @Matches(/^postgres(ql)?:\/\/.+/, {
+    message: 'DATABASE_URL must be a PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/duban',
+  })
+  DATABASE_URL = DEFAULT_DATABASE_URL;
+
+  @Matches(/^rediss?:\/\/.+/, {
+    message: 'REDIS_URL must be a Redis URL, e.g. redis://127.0.0.1:6379/0',
+  })
+  REDIS_URL = 'redis://127.0.0.1:6379/0';
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.@-]{3,64}$/, {
+    message: 'DUBAN_ADMIN_USERNAME must be 3-64 letters, digits or _ . @ -',
+  })
+  DUBAN_ADMIN_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(12, { message: 'DUBAN_ADMIN_PASSWORD must be at least 12 characters long' })
+  DUBAN_ADMIN_PASSWORD?: string;
+
+  @Matches(/^.{32,}$/s, {
+    message: 'DUBAN_JWT_SECRET is required: a random secret of at least 32 characters',
+  })
+  DUBAN_JWT_SECRET!: string;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DUBAN_TOKEN_TTL_SECONDS must be an integer number of seconds' })
+  @Min(60, { message: 'DUBAN_TOKEN_TTL_SECONDS must be at least 60' })
+  @Max(7 * 24 * 3600, { message: 'DUBAN_TOKEN_TTL_SECONDS must be at most 604800 (7 days)' })
+  DUBAN_TOKEN_TTL_SECONDS = 8 * 3600;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DUBAN_SWEEP_INTERVAL_MS must be an integer number of milliseconds' })
+  @Min(1000, { message: 'DUBAN_SWEEP_INTERVAL_MS must be at least 1000' })
+  DUBAN_SWEEP_INTERVAL_MS = 60000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DUBAN_SHUTDOWN_TIMEOUT_MS must be an integer number of milliseconds' })
+  @Min(0, { message: 'DUBAN_SHUTDOWN_TIMEOUT_MS must not be negative' })
+  DUBAN_SHUTDOWN_TIMEOUT_MS = 10000;
+
+  @Matches(/^[A-Za-z0-9_-]{1,40}$/, {
+    message: 'DUBAN_QUEUE_PREFIX must be 1-40 letters, digits, _ or -',
+  })
+  DUBAN_QUEUE_PREFIX = 'duban';
+
+  @Transform(toInt)
+  @IsInt({ message: 'DUBAN_LOGIN_MAX_FAILURES must be an integer' })
+  @Min(1, { message: 'DUBAN_LOGIN_MAX_FAILURES must be at least 1' })
+  DUBAN_LOGIN_MAX_FAILURES = 10;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DUBAN_LOGIN_WINDOW_SECONDS must be an integer number of seconds' })
+  @Min(1, { message: 'DUBAN_LOGIN_WINDOW_SECONDS must be at least 1' })
+  DUBAN_LOGIN_WINDOW_SECONDS = 900;
+
+  @Matches(/^\d+(kb|mb)$/i, { message: 'DUBAN_BODY_LIMIT must look like 512kb or 1mb' })
+  DUBAN_BODY_LIMIT = '1mb';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    message: 'DUBAN_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+  })
+  DUBAN_LOG_LEVEL = 'info';
+
+  @IsOptional()
+  @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// A value of the wrong type also fails its range checks; the type problem is the one to report.
+const FIRST_CONSTRAINTS = ['isInt', 'isString'];
+
+function flatten(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) => {
+    if (!e.constraints) return flatten(e.children ?? []);
+    const key = FIRST_CONSTRAINTS.find((k) => k in e.constraints!) ?? Object.keys(e.constraints)[0];
+    return [e.constraints[key]];
+  });
+}
+
+/** Reads and validates the configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new AppConfig()).concat([
+    'DUBAN_ADMIN_USERNAME',
+    'DUBAN_ADMIN_PASSWORD',
+    'DUBAN_JWT_SECRET',
+    'SMTP_URL',
+  ]);
+  const raw: Record<string, string> = {};
+  for (const key of known) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const config = plainToInstance(AppConfig, raw);
+  const problems = flatten(validateSync(config, { forbidUnknownValues: true }));
+  if (problems.length > 0) throw new ConfigError(problems);
+  if ((config.DUBAN_ADMIN_USERNAME === undefined) !== (config.DUBAN_ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError([
+      'DUBAN_ADMIN_USERNAME and DUBAN_ADMIN_PASSWORD must be set together (or both left unset)',
+    ]);
+  }
+  return config;
+}
+
+export const APP_CONFIG = Symbol('AppConfig');

@@ -1,0 +1,28 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { OrgEntity } from './entities/org.entity';
+import { RoleAssignmentEntity } from './entities/role-assignment.entity';
+import { UserEntity } from './entities/user.entity';
+import { Foundation1763780000000 } from './migrations/1763780000000-Foundation';
+
+export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
+
+/** Every migration, in order. Listed explicitly so source and compiled code load the same set. */
+export const MIGRATIONS = [Foundation1763780000000];
+
+export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    // Schema changes only through migrations, never from entity metadata.
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: poolSize, application_name: 'duban' },
+  };
+}
+
+export function createDataSource(databaseUrl: string, poolSize?: number): DataSource {
+  return new DataSource(dataSourceOptions(databaseUrl, poolSize));
+}

@@ -1,0 +1,3 @@
+export * from './queues';
+export * from './sweep-pattern';
+export * from './sweep/sweep.service';
