@@ -3,11 +3,12 @@ import { OrgEntity } from './entities/org.entity';
 import { RoleAssignmentEntity } from './entities/role-assignment.entity';
 import { UserEntity } from './entities/user.entity';
 import { Foundation1763780000000 } from './migrations/1763780000000-Foundation';
+import { Lifecycle1763790000000 } from './migrations/1763790000000-Lifecycle';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
 /** Every migration, in order. Listed explicitly so source and compiled code load the same set. */
-export const MIGRATIONS = [Foundation1763780000000];
+export const MIGRATIONS = [Foundation1763780000000, Lifecycle1763790000000];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
   return {
