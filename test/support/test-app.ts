@@ -48,7 +48,8 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
   const module = await Test.createTestingModule({
     imports: [AppModule.forRoot(config, { clock })],
   }).compile();
-  const app = module.createNestApplication({ bodyParser: false, logger: false });
+  // Errors stay visible: a 500 in a test should show its stack.
+  const app = module.createNestApplication({ bodyParser: false, logger: ['error'] });
   configureApp(app, config);
   await app.init();
   await app.get(UsersService).ensureSystemAdmin(ADMIN.username, ADMIN.password);

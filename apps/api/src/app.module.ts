@@ -2,8 +2,11 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '#duban/config';
 import type { Clock } from '#duban/domain';
+import { EvidenceModule } from '#duban/evidence';
 import { IdentityModule } from '#duban/identity';
 import { PlatformModule } from '#duban/platform';
+import { RectificationModule } from '#duban/rectification';
+import { AttachmentsController } from './attachments/attachments.controller';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { LoginRateLimiter } from './auth/login-rate-limiter';
@@ -13,6 +16,8 @@ import { ErrorFilter } from './http/error.filter';
 import { OrgsController } from './orgs/orgs.controller';
 import { QueuesModule } from './queues.module';
 import { UsersController } from './users/users.controller';
+import { ProblemsController } from './problems/problems.controller';
+import { TasksController } from './tasks/tasks.controller';
 
 export interface AppModuleOptions {
   /** Tests inject a controllable clock; production uses the system clock. */
@@ -28,8 +33,18 @@ export class AppModule {
         PlatformModule.forRoot(config, { clock: options.clock }),
         QueuesModule,
         IdentityModule,
+        EvidenceModule,
+        RectificationModule,
       ],
-      controllers: [AuthController, UsersController, OrgsController, HealthController],
+      controllers: [
+        AuthController,
+        UsersController,
+        OrgsController,
+        ProblemsController,
+        TasksController,
+        HealthController,
+        AttachmentsController,
+      ],
       providers: [
         TokenService,
         LoginRateLimiter,

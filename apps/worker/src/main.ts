@@ -31,8 +31,21 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     logger: new PinoNestLogger(logger),
   });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.init();
+  // Stop on SIGTERM/SIGINT by closing the context (bounded by DUBAN_SHUTDOWN_TIMEOUT_MS in
+  // WorkerHost) and exiting 0: a requested stop is a clean stop.
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'stopping');
+    app
+      .close()
+      .then(() => process.exit(0))
+      .catch((e: unknown) => {
+        logger.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
   logger.info({ sweepIntervalMs: config.DUBAN_SWEEP_INTERVAL_MS }, '督办 worker started');
 }
 

@@ -72,7 +72,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
    * worker (their effects are idempotent, so a second run changes nothing twice).
    */
   async onApplicationShutdown(signal?: string): Promise<void> {
-    this.logger.log(`shutting down (${signal ?? 'no signal'})`);
+    this.logger.log(signal ? `shutting down (${signal})` : 'shutting down');
     await Promise.all(
       this.workers.map(async (w) => {
         const closed = w.close().then(() => true);

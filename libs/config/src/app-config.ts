@@ -97,6 +97,51 @@ export class AppConfig {
   @IsOptional()
   @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
+
+  /** The sender of notification e-mails; its domain also names the stable Message-IDs. */
+  @Matches(/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+>?$/, {
+    message: 'SMTP_FROM must be an address, e.g. duban@example.org or 督办 <duban@example.org>',
+  })
+  SMTP_FROM = 'duban@localhost';
+
+  /** Upper bound on one SMTP send (connect, greeting, every command), so a stuck server frees the worker. */
+  @Transform(toInt)
+  @IsInt({ message: 'DUBAN_SMTP_TIMEOUT_MS must be an integer number of milliseconds' })
+  @Min(100, { message: 'DUBAN_SMTP_TIMEOUT_MS must be at least 100' })
+  @Max(120000, { message: 'DUBAN_SMTP_TIMEOUT_MS must be at most 120000' })
+  DUBAN_SMTP_TIMEOUT_MS = 30000;
+
+  /** Upper bound on one webhook POST, response included. */
+  @Transform(toInt)
+  @IsInt({ message: 'DUBAN_WEBHOOK_TIMEOUT_MS must be an integer number of milliseconds' })
+  @Min(100, { message: 'DUBAN_WEBHOOK_TIMEOUT_MS must be at least 100' })
+  @Max(60000, { message: 'DUBAN_WEBHOOK_TIMEOUT_MS must be at most 60000' })
+  DUBAN_WEBHOOK_TIMEOUT_MS = 10000;
+
+  /** Local time (in each user's zone) at which the daily digest e-mail goes out. */
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, {
+    message: 'DUBAN_DIGEST_TIME must be a local time as HH:MM, e.g. 08:00',
+  })
+  DUBAN_DIGEST_TIME = '08:00';
+
+  /** An unacknowledged escalation notice is re-sent after this many hours (at most 3 times). */
+  @Transform(toInt)
+  @IsInt({ message: 'DUBAN_ACK_CHASE_HOURS must be an integer number of hours' })
+  @Min(1, { message: 'DUBAN_ACK_CHASE_HOURS must be at least 1' })
+  @Max(24 * 30, { message: 'DUBAN_ACK_CHASE_HOURS must be at most 720' })
+  DUBAN_ACK_CHASE_HOURS = 24;
+
+  /** Where evidence files (佐证材料) are kept, content-addressed; relative to the working directory. */
+  @IsString({ message: 'DUBAN_ATTACHMENTS_DIR must be a directory path, e.g. .local/attachments' })
+  @Matches(/^[^\0]+$/, {
+    message: 'DUBAN_ATTACHMENTS_DIR must be a directory path, e.g. .local/attachments',
+  })
+  DUBAN_ATTACHMENTS_DIR = '.local/attachments';
+
+  @Transform(toInt)
+  @IsInt({ message: 'DUBAN_ATTACHMENT_MAX_BYTES must be an integer number of bytes' })
+  @Min(1, { message: 'DUBAN_ATTACHMENT_MAX_BYTES must be at least 1' })
+  DUBAN_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024;
 }
 
 export class ConfigError extends Error {

@@ -7,6 +7,8 @@ export class DomainError extends Error {
     readonly kind: 'invalid' | 'forbidden' | 'not_found' | 'conflict',
     message: string,
     readonly field?: string,
+    /** Every problem found, when there are several (e.g. a whole policy document). */
+    readonly errors?: readonly { field: string; message: string }[],
   ) {
     super(message);
     this.name = 'DomainError';

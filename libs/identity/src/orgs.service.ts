@@ -141,8 +141,9 @@ export class OrgsService {
     );
     let total = rows.length > 0 ? Number(rows[0].total) : 0;
     if (rows.length === 0 && page.page > 1) {
+      // $3 (the page size) is not used by the count; the cast keeps its type known.
       const count: { n: string }[] = await this.db.query(
-        `SELECT count(*) AS n FROM orgs o WHERE ${where}`,
+        `SELECT count(*) AS n FROM orgs o WHERE ${where} AND $3::int > 0`,
         [actor.userId, actor.systemAdmin, page.pageSize, ...params],
       );
       total = Number(count[0].n);

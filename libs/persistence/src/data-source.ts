@@ -4,11 +4,20 @@ import { RoleAssignmentEntity } from './entities/role-assignment.entity';
 import { UserEntity } from './entities/user.entity';
 import { Foundation1763780000000 } from './migrations/1763780000000-Foundation';
 import { Lifecycle1763790000000 } from './migrations/1763790000000-Lifecycle';
+import { AuditAndLights1763800000000 } from './migrations/1763800000000-AuditAndLights';
+import { Engine1763810000000 } from './migrations/1763810000000-Engine';
+import { Notifications1763820000000 } from './migrations/1763820000000-Notifications';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
 /** Every migration, in order. Listed explicitly so source and compiled code load the same set. */
-export const MIGRATIONS = [Foundation1763780000000, Lifecycle1763790000000];
+export const MIGRATIONS = [
+  Foundation1763780000000,
+  Lifecycle1763790000000,
+  AuditAndLights1763800000000,
+  Engine1763810000000,
+  Notifications1763820000000,
+];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
   return {

@@ -8,12 +8,34 @@ import { errorBody } from './error.filter';
  * and an oversized one a 413, each saying so, instead of Express's HTML error page.
  */
 export function installBodyParsing(app: INestApplication, limit: string): void {
-  app.use(json({ limit }));
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (/%00/.test(req.url)) {
+      res.status(400).json(errorBody(400, 'query: text must not contain NUL (%00) characters'));
+    } else {
+      next();
+    }
+  });
+  // PostgreSQL cannot store NUL in text; refusing it here names the field instead of failing later.
+  app.use(
+    json({
+      limit,
+      reviver: (key, value: unknown) => {
+        if (typeof value === 'string' && value.includes('\u0000')) {
+          throw new SyntaxError(`${key || 'body'}: text must not contain NUL (\\u0000) characters`);
+        }
+        return value;
+      },
+    }),
+  );
   app.use(urlencoded({ extended: false, limit }));
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     const e = err as { type?: string; status?: number };
     if (e?.type === 'entity.parse.failed') {
-      res.status(400).json(errorBody(400, 'body: malformed JSON; send a valid JSON object'));
+      const message =
+        err instanceof Error && /NUL/.test(err.message)
+          ? err.message
+          : 'body: malformed JSON; send a valid JSON object';
+      res.status(400).json(errorBody(400, message));
     } else if (e?.type === 'entity.too.large') {
       res.status(413).json(errorBody(413, `body: larger than the limit of ${limit}`));
     } else if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {

@@ -64,6 +64,9 @@ export class ErrorFilter implements ExceptionFilter {
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof DomainError) {
       const status = STATUS_OF[exception.kind];
+      if (status === 400 && exception.errors?.length) {
+        return errorBody(status, exception.message, { errors: [...exception.errors] });
+      }
       return errorBody(
         status,
         exception.message,

@@ -1,0 +1,114 @@
+import {
+  Controller,
+  Get,
+  Param,
+  Post,
+  Res,
+  StreamableFile,
+  UnsupportedMediaTypeException,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Actor } from '#duban/domain';
+import { contentDisposition, EvidenceService, UnsupportedContentError } from '#duban/evidence';
+import { invalid } from '#duban/identity';
+import { CurrentActor } from '../auth/decorators';
+import { uuidParam } from '../http/uuid.pipe';
+import {
+  ATTACHMENT_FIELD,
+  AttachmentUploadInterceptor,
+  type UploadedAttachment,
+} from './attachment-upload.interceptor';
+import { AttachmentResponse, AttachmentUploadRequest } from './attachments.dto';
+
+const NOT_VISIBLE =
+  'Not found, or not visible: only the uploader sees an attachment until it is linked to a ' +
+  'task, then everyone who sees that task';
+
+@ApiTags('attachments')
+@ApiBearerAuth()
+@ApiResponse({ status: 400, description: 'A field is missing or invalid; the message names it' })
+@ApiResponse({ status: 401, description: 'No valid token' })
+@Controller('api/v1/attachments')
+export class AttachmentsController {
+  constructor(private readonly evidence: EvidenceService) {}
+
+  @Post()
+  @UseInterceptors(AttachmentUploadInterceptor)
+  @ApiOperation({
+    summary: 'Upload evidence (佐证材料)',
+    description:
+      'Multipart field `file`. The kind is detected from the bytes; identical content is stored ' +
+      'once. The attachment is visible to the uploader until a progress report or submission ' +
+      'links it to a task.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: AttachmentUploadRequest })
+  @ApiResponse({ status: 201, type: AttachmentResponse })
+  @ApiResponse({ status: 413, description: 'Larger than DUBAN_ATTACHMENT_MAX_BYTES' })
+  @ApiResponse({ status: 415, description: 'Not an accepted kind of file; the message lists them' })
+  async upload(
+    @CurrentActor() actor: Actor,
+    @UploadedFile() file: UploadedAttachment | undefined,
+  ): Promise<AttachmentResponse> {
+    if (!file) {
+      throw invalid(
+        ATTACHMENT_FIELD,
+        `${ATTACHMENT_FIELD}: missing; send the file as multipart/form-data in the field "${ATTACHMENT_FIELD}"`,
+      );
+    }
+    try {
+      return await this.evidence.upload(actor, file.upload, file.originalname);
+    } catch (e) {
+      if (e instanceof UnsupportedContentError) throw new UnsupportedMediaTypeException(e.message);
+      throw e;
+    }
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Download an attachment (always as a download, never inline)' })
+  @ApiProduces('application/octet-stream')
+  @ApiResponse({
+    status: 200,
+    description:
+      'The bytes, with Content-Type, Content-Length, Content-Disposition and X-Content-SHA256',
+    schema: { type: 'string', format: 'binary' },
+  })
+  @ApiResponse({ status: 404, description: NOT_VISIBLE })
+  async download(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuidParam('id')) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamableFile> {
+    const { attachment, content } = await this.evidence.download(actor, id);
+    res.setHeader('X-Content-SHA256', attachment.sha256);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'private, no-cache');
+    return new StreamableFile(content, {
+      type: attachment.contentType,
+      length: attachment.size,
+      disposition: contentDisposition(attachment.fileName),
+    });
+  }
+
+  @Get(':id/meta')
+  @ApiOperation({ summary: 'The metadata of an attachment' })
+  @ApiResponse({ status: 200, type: AttachmentResponse })
+  @ApiResponse({ status: 404, description: NOT_VISIBLE })
+  meta(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuidParam('id')) id: string,
+  ): Promise<AttachmentResponse> {
+    return this.evidence.get(actor, id);
+  }
+}

@@ -1,0 +1,14 @@
+import type { Refusal } from '#duban/domain';
+import { conflict, DomainError, forbidden } from '#duban/identity';
+
+/** A refused transition as the api reports it: 403 who may, 409 which state, 400 which input. */
+export function refusalError(r: Refusal): DomainError {
+  switch (r.code) {
+    case 'forbidden':
+      return forbidden(r.reason);
+    case 'invalid_state':
+      return conflict(r.reason);
+    case 'invalid_input':
+      return new DomainError('invalid', r.reason);
+  }
+}

@@ -1,0 +1,197 @@
+import {
+  Actor,
+  availableActions,
+  CheckResult,
+  lightOf,
+  type Light,
+  TaskAction,
+  TaskMode,
+  TaskSnapshot,
+  TaskState,
+} from '#duban/domain';
+import { pathToIds } from '#duban/persistence';
+
+/** A tasks row as the queries below select it. */
+export interface TaskRow {
+  id: string;
+  problem_id: string;
+  problem_title: string;
+  category: string;
+  severity: string;
+  measure: string;
+  raising_org_id: string;
+  raising_org_path: string;
+  responsible_org_id: string;
+  responsible_org_path: string;
+  responsible_org_name: string;
+  responsible_user_id: string;
+  leader_user_id: string | null;
+  mode: TaskMode;
+  due_at: Date | null;
+  state: TaskState;
+  version: number;
+  last_submitted_by: string | null;
+  last_verified_by: string | null;
+  pending_extension_id: string | null;
+  last_check_result: CheckResult | null;
+  last_check_at: Date | null;
+  last_progress_at: Date | null;
+  escalation_level: number;
+  blue_from: Date | null;
+  quarterly_report_late: boolean;
+  created_at: Date;
+  updated_at: Date;
+  closed_at: Date | null;
+  ext_requested_by: string | null;
+  ext_requested_at: Date | null;
+  ext_requested_due_at: Date | null;
+  ext_reason: string | null;
+  ext_progress: string | null;
+}
+
+export const TASK_COLUMNS = `
+  t.*, t.raising_org_path::text AS raising_org_path, t.responsible_org_path::text AS responsible_org_path,
+  p.title AS problem_title, p.category, p.severity, ro.name AS responsible_org_name,
+  x.requested_by AS ext_requested_by, x.requested_at AS ext_requested_at,
+  x.requested_due_at AS ext_requested_due_at, x.reason AS ext_reason, x.progress AS ext_progress`;
+
+export const TASK_FROM = `
+  tasks t
+  JOIN problems p ON p.id = t.problem_id
+  JOIN orgs ro ON ro.id = t.responsible_org_id
+  LEFT JOIN extensions x ON x.id = t.pending_extension_id`;
+
+/**
+ * The light (三色预警) in SQL, for filtering and sorting lists of any size. It must agree with
+ * lightOf in libs/domain — a test compares the two on generated tasks. `$now` is a parameter.
+ */
+export function lightSql(now: string): string {
+  return `(CASE
+    WHEN t.state IN ('verified', 'closed') THEN 'green'
+    WHEN t.due_at IS NOT NULL AND ${now} > t.due_at THEN 'red'
+    WHEN t.last_check_result IN ('lagging', 'superficial') OR t.quarterly_report_late THEN 'yellow'
+    WHEN t.due_at IS NOT NULL AND t.blue_from IS NOT NULL AND ${now} >= t.blue_from THEN 'blue'
+    ELSE 'green' END)`;
+}
+
+/** The SQL condition for one light, written so the open-deadline index can serve red. */
+export function lightConditionSql(light: Light, now: string): string {
+  const open = `t.state NOT IN ('verified', 'closed')`;
+  // coalesce: a NULL check result must count as "not lagging", not as unknown, or NOT(...) drops rows.
+  const lagging = `(coalesce(t.last_check_result IN ('lagging', 'superficial'), false) OR t.quarterly_report_late)`;
+  const overdue = `(t.due_at IS NOT NULL AND ${now} > t.due_at)`;
+  switch (light) {
+    case 'red':
+      return `(${open} AND ${overdue})`;
+    case 'yellow':
+      return `(${open} AND NOT ${overdue} AND ${lagging})`;
+    case 'blue':
+      return `(${open} AND NOT ${overdue} AND NOT ${lagging} AND t.blue_from IS NOT NULL AND ${now} >= t.blue_from)`;
+    case 'green':
+      return `(${lightSql(now)} = 'green')`;
+  }
+}
+
+export function toSnapshot(r: TaskRow): TaskSnapshot {
+  return {
+    id: r.id,
+    state: r.state,
+    version: r.version,
+    dueAt: r.due_at,
+    mode: r.mode,
+    raisingOrg: { id: r.raising_org_id, path: pathToIds(r.raising_org_path) },
+    responsibleOrg: { id: r.responsible_org_id, path: pathToIds(r.responsible_org_path) },
+    responsibleUserId: r.responsible_user_id,
+    leaderUserId: r.leader_user_id,
+    lastSubmittedBy: r.last_submitted_by,
+    lastVerifiedBy: r.last_verified_by,
+    pendingExtension:
+      r.pending_extension_id && r.ext_requested_due_at && r.ext_requested_at && r.ext_requested_by
+        ? {
+            requestId: r.pending_extension_id,
+            requestedBy: r.ext_requested_by,
+            requestedAt: r.ext_requested_at,
+            requestedDueAt: r.ext_requested_due_at,
+            reason: r.ext_reason ?? '',
+            progress: r.ext_progress ?? '',
+          }
+        : null,
+  };
+}
+
+export interface TaskView {
+  id: string;
+  problemId: string;
+  problemTitle: string;
+  category: string;
+  severity: string;
+  measure: string;
+  raisingOrgId: string;
+  responsibleOrgId: string;
+  responsibleOrgName: string;
+  responsibleUserId: string;
+  leaderUserId: string | null;
+  mode: TaskMode;
+  dueAt: string | null;
+  state: TaskState;
+  light: Light;
+  escalationLevel: number;
+  version: number;
+  lastCheckResult: CheckResult | null;
+  lastCheckAt: string | null;
+  lastProgressAt: string | null;
+  pendingExtension: { id: string; requestedBy: string; newDueAt: string; reason: string } | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  /** What the caller may do with this task now (the UI shows only these). */
+  actions: TaskAction[];
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toTaskView(r: TaskRow, actor: Actor, now: Date): TaskView {
+  const snapshot = toSnapshot(r);
+  return {
+    id: r.id,
+    problemId: r.problem_id,
+    problemTitle: r.problem_title,
+    category: r.category,
+    severity: r.severity,
+    measure: r.measure,
+    raisingOrgId: r.raising_org_id,
+    responsibleOrgId: r.responsible_org_id,
+    responsibleOrgName: r.responsible_org_name,
+    responsibleUserId: r.responsible_user_id,
+    leaderUserId: r.leader_user_id,
+    mode: r.mode,
+    dueAt: iso(r.due_at),
+    state: r.state,
+    light: lightOf({
+      state: r.state,
+      dueAt: r.due_at,
+      mode: r.mode,
+      lastCheckResult: r.last_check_result,
+      quarterlyReportLate: r.quarterly_report_late,
+      now,
+      blueWindowStartsAt: r.blue_from,
+    }),
+    escalationLevel: r.escalation_level,
+    version: r.version,
+    lastCheckResult: r.last_check_result,
+    lastCheckAt: iso(r.last_check_at),
+    lastProgressAt: iso(r.last_progress_at),
+    pendingExtension: snapshot.pendingExtension
+      ? {
+          id: snapshot.pendingExtension.requestId,
+          requestedBy: snapshot.pendingExtension.requestedBy,
+          newDueAt: snapshot.pendingExtension.requestedDueAt.toISOString(),
+          reason: snapshot.pendingExtension.reason,
+        }
+      : null,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    closedAt: iso(r.closed_at),
+    actions: availableActions(snapshot, actor, now),
+  };
+}

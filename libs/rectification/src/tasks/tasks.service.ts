@@ -1,0 +1,716 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditEventInput, AuditLog } from '#duban/audit';
+import {
+  Actor,
+  applyCommand,
+  assignTask,
+  blueWindowStart,
+  blueWithinWorkingDays,
+  CLOCK,
+  type Clock,
+  DEFAULT_ESCALATION_POLICY,
+  DomainEvent,
+  endOfLocalDay,
+  isLocalDate,
+  type Light,
+  localDateOf,
+  TaskCommand,
+  TaskMode,
+  TaskSnapshot,
+  TaskState,
+  type WorkingDayCalendar,
+} from '#duban/domain';
+import { EvidenceService } from '#duban/evidence';
+import { conflict, invalid, notFound, offsetOf, Page, PageRequest } from '#duban/identity';
+import { pathToIds, scopeCondition } from '#duban/persistence';
+import { WORKING_DAY_CALENDAR } from './calendar';
+import { refusalError } from './refusal';
+import {
+  lightConditionSql,
+  TASK_COLUMNS,
+  TASK_FROM,
+  TaskRow,
+  TaskView,
+  toSnapshot,
+  toTaskView,
+} from './task-record';
+
+/** A deadline as the API accepts it: a local date (end of that day in the org's zone) or an instant. */
+export interface DeadlineInput {
+  dueDate?: string;
+  dueAt?: string;
+}
+
+export interface NewTask extends DeadlineInput {
+  measure: string;
+  responsibleOrgId: string;
+  responsibleUserId: string;
+  leaderUserId?: string;
+  mode: TaskMode;
+}
+
+export interface TaskFilter {
+  orgId?: string;
+  state?: TaskState;
+  light?: Light;
+  responsibleUserId?: string;
+  problemId?: string;
+  campaign?: string;
+  category?: string;
+  overdue?: boolean;
+  q?: string;
+}
+
+export interface TaskResult {
+  task: TaskView;
+  /** Non-fatal remarks, e.g. a deadline beyond the known holiday calendar. */
+  warnings: string[];
+}
+
+/** A task row locked for a transition, with its responsible org's time zone. */
+export type LockedTask = TaskRow & { time_zone: string };
+
+interface OrgRow {
+  id: string;
+  path: string;
+  time_zone: string;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+@Injectable()
+export class TasksService {
+  constructor(
+    private readonly db: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(WORKING_DAY_CALENDAR) private readonly calendar: WorkingDayCalendar,
+    private readonly audit: AuditLog,
+    private readonly evidence: EvidenceService,
+  ) {}
+
+  // --- reading ------------------------------------------------------------------------------
+
+  /** A task the actor can see (its responsible org is in one of their subtrees), else 404. */
+  async get(actor: Actor, id: string): Promise<TaskView> {
+    const rows: TaskRow[] = await this.db.query(
+      `SELECT ${TASK_COLUMNS} FROM ${TASK_FROM}
+        WHERE t.id = $1 AND ${scopeCondition('t.responsible_org_path', '$2', '$3')}`,
+      [id, actor.userId, actor.systemAdmin],
+    );
+    if (rows.length === 0) throw notFound(`task ${id} does not exist or is outside your scope`);
+    return toTaskView(rows[0], actor, this.clock.now());
+  }
+
+  async list(actor: Actor, filter: TaskFilter, page: PageRequest): Promise<Page<TaskView>> {
+    const now = this.clock.now();
+    const params: unknown[] = [actor.userId, actor.systemAdmin];
+    const where = [scopeCondition('t.responsible_org_path', '$1', '$2')];
+    const add = (sql: (p: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(`$${params.length}`));
+    };
+    let nowParam = '';
+    const nowSql = () => {
+      if (!nowParam) {
+        params.push(now);
+        nowParam = `$${params.length}::timestamptz`;
+      }
+      return nowParam;
+    };
+    if (filter.orgId)
+      add((p) => `t.responsible_org_path <@ (SELECT path FROM orgs WHERE id = ${p})`, filter.orgId);
+    if (filter.state) add((p) => `t.state = ${p}`, filter.state);
+    if (filter.responsibleUserId)
+      add((p) => `t.responsible_user_id = ${p}`, filter.responsibleUserId);
+    if (filter.problemId) add((p) => `t.problem_id = ${p}`, filter.problemId);
+    if (filter.campaign) add((p) => `p.campaign = ${p}`, filter.campaign);
+    if (filter.category) add((p) => `p.category = ${p}`, filter.category);
+    if (filter.q) {
+      add((p) => `(t.measure ILIKE ${p} OR p.title ILIKE ${p})`, `%${escapeLike(filter.q)}%`);
+    }
+    if (filter.light) where.push(lightConditionSql(filter.light, nowSql()));
+    if (filter.overdue === true) where.push(lightConditionSql('red', nowSql()));
+    if (filter.overdue === false) where.push(`NOT ${lightConditionSql('red', nowSql())}`);
+    const whereSql = where.join(' AND ');
+    const [rows, count] = await Promise.all([
+      this.db.query(
+        `SELECT ${TASK_COLUMNS} FROM ${TASK_FROM} WHERE ${whereSql}
+          ORDER BY t.due_at ASC NULLS LAST, t.created_at, t.id
+          LIMIT ${page.pageSize} OFFSET ${offsetOf(page)}`,
+        params,
+      ) as Promise<TaskRow[]>,
+      this.db.query(
+        `SELECT count(*)::int AS n FROM ${TASK_FROM} WHERE ${whereSql}`,
+        params,
+      ) as Promise<{ n: number }[]>,
+    ]);
+    return {
+      items: rows.map((r) => toTaskView(r, actor, now)),
+      total: count[0].n,
+      page: page.page,
+      pageSize: page.pageSize,
+    };
+  }
+
+  // --- assigning (交办) ----------------------------------------------------------------------
+
+  /**
+   * Adds a measure to a problem inside the caller's transaction: the problem's raising org
+   * assigns it to a responsible org in its subtree and a person holding a role there.
+   */
+  async assignWithin(
+    m: EntityManager,
+    actor: Actor,
+    problem: { id: string; raisedByOrgId: string },
+    input: NewTask,
+    fieldPrefix = '',
+  ): Promise<{ id: string; warnings: string[] }> {
+    const now = this.clock.now();
+    const raising = await this.orgInScope(m, actor, problem.raisedByOrgId, 'raisedByOrgId');
+    const responsible = await this.orgInScope(
+      m,
+      actor,
+      input.responsibleOrgId,
+      `${fieldPrefix}responsibleOrgId`,
+    );
+    await this.assertUserExists(m, input.responsibleUserId, `${fieldPrefix}responsibleUserId`);
+    if (input.leaderUserId)
+      await this.assertUserExists(m, input.leaderUserId, `${fieldPrefix}leaderUserId`);
+    const holds: unknown[] = await m.query(
+      `SELECT 1 FROM role_assignments WHERE user_id = $1 AND org_id = $2 LIMIT 1`,
+      [input.responsibleUserId, responsible.id],
+    );
+    const { dueAt, warnings } = this.resolveDeadline(
+      input,
+      input.mode,
+      responsible.time_zone,
+      fieldPrefix,
+    );
+    const id = randomUUID();
+    const result = assignTask(
+      actor,
+      {
+        id,
+        raisingOrg: { id: raising.id, path: pathToIds(raising.path) },
+        responsibleOrg: { id: responsible.id, path: pathToIds(responsible.path) },
+        responsibleUserId: input.responsibleUserId,
+        responsibleUserHoldsRoleInResponsibleOrg: holds.length > 0,
+        leaderUserId: input.leaderUserId ?? null,
+        mode: input.mode,
+        dueAt,
+      },
+      now,
+    );
+    if (!result.ok) throw refusalError(result);
+    // A deadline starts the ladder: the engine plans its reminders and steps on its next sweep.
+    await m.query(
+      `INSERT INTO tasks (id, problem_id, measure, raising_org_id, raising_org_path, responsible_org_id,
+          responsible_org_path, responsible_user_id, leader_user_id, mode, due_at, state, version,
+          blue_from, created_at, updated_at, next_fire_at, deadline_set_at)
+       VALUES ($1, $2, $3, $4, $5::ltree, $6, $7::ltree, $8, $9, $10, $11, 'assigned', 1, $12, $13, $13, $14, $14)`,
+      [
+        id,
+        problem.id,
+        input.measure,
+        raising.id,
+        raising.path,
+        responsible.id,
+        responsible.path,
+        input.responsibleUserId,
+        input.leaderUserId ?? null,
+        input.mode,
+        dueAt,
+        this.blueFrom(dueAt, responsible.time_zone),
+        now,
+        dueAt ? now : null,
+      ],
+    );
+    await m.query(
+      `UPDATE problems SET task_count = task_count + 1, open_task_count = open_task_count + 1,
+              closed_at = NULL WHERE id = $1`,
+      [problem.id],
+    );
+    await this.audit.append(
+      m,
+      this.auditInputs(result.events, { measure: input.measure, warnings }),
+    );
+    return { id, warnings };
+  }
+
+  async assign(actor: Actor, problemId: string, input: NewTask): Promise<TaskResult> {
+    const { id, warnings } = await this.db.transaction(async (m) => {
+      const problem = await this.problemInScope(m, actor, problemId);
+      return this.assignWithin(m, actor, problem, input);
+    });
+    return { task: await this.get(actor, id), warnings };
+  }
+
+  // --- transitions ---------------------------------------------------------------------------
+
+  /**
+   * Runs one command of the state machine: lock the task row, check the version the client saw
+   * (If-Match), ask libs/domain, then write the new state, side records and audit events in one
+   * transaction. Two racing commands serialise on the row lock; the second sees the new state.
+   */
+  async transition(
+    actor: Actor,
+    taskId: string,
+    commandOrBuilder: TaskCommand | ((task: LockedTask) => TaskCommand),
+    ifMatch?: number,
+  ): Promise<TaskView> {
+    await this.db.transaction(async (m) => {
+      const row = await this.lockTask(m, actor, taskId);
+      const command =
+        typeof commandOrBuilder === 'function' ? commandOrBuilder(row) : commandOrBuilder;
+      if (ifMatch !== undefined && row.version !== ifMatch) {
+        throw conflict(
+          `If-Match: task ${taskId} is at version ${row.version}, not ${ifMatch}; reload it and try again`,
+        );
+      }
+      const now = this.clock.now();
+      const result = applyCommand(toSnapshot(row), actor, command, now);
+      if (!result.ok) throw refusalError(result);
+      await this.applyEvidence(m, actor, row, command, now);
+      await this.persist(m, row, result.task, result.events, now);
+    });
+    return this.get(actor, taskId);
+  }
+
+  /** 申请延期: asked before the deadline, with a reason and the progress so far. */
+  async requestExtension(
+    actor: Actor,
+    taskId: string,
+    input: { newDueDate?: string; newDueAt?: string; reason: string; progress?: string },
+    ifMatch?: number,
+  ): Promise<ExtensionView> {
+    const requestId = randomUUID();
+    const progress = input.progress ?? (await this.latestProgress(taskId));
+    await this.transition(
+      actor,
+      taskId,
+      (task) => {
+        const { dueAt } = this.resolveDeadline(
+          { dueDate: input.newDueDate, dueAt: input.newDueAt },
+          null,
+          task.time_zone,
+          '',
+          { date: 'newDueDate', at: 'newDueAt' },
+        );
+        if (progress === null) {
+          throw invalid(
+            'progress',
+            'progress: say what has been done so far (no progress report exists yet)',
+          );
+        }
+        return {
+          action: 'requestExtension',
+          input: { requestId, newDueAt: dueAt!, reason: input.reason, progress },
+        };
+      },
+      ifMatch,
+    );
+    return this.extension(actor, requestId);
+  }
+
+  /** 回头看: reopen a closed measure, optionally with a new deadline. */
+  reopen(
+    actor: Actor,
+    taskId: string,
+    input: { reason: string; newDueDate?: string; newDueAt?: string },
+    ifMatch?: number,
+  ): Promise<TaskView> {
+    return this.transition(
+      actor,
+      taskId,
+      (task) => {
+        const hasDeadline = input.newDueDate !== undefined || input.newDueAt !== undefined;
+        const newDueAt = hasDeadline
+          ? this.resolveDeadline(
+              { dueDate: input.newDueDate, dueAt: input.newDueAt },
+              null,
+              task.time_zone,
+              '',
+              {
+                date: 'newDueDate',
+                at: 'newDueAt',
+              },
+            ).dueAt
+          : null;
+        return { action: 'reopen', input: { reason: input.reason, newDueAt } };
+      },
+      ifMatch,
+    );
+  }
+
+  private async latestProgress(taskId: string): Promise<string | null> {
+    const rows: { content: string }[] = await this.db.query(
+      `SELECT data->>'content' AS content FROM audit_events
+        WHERE stream_id = $1 AND type = 'progress_reported' ORDER BY seq DESC LIMIT 1`,
+      [taskId],
+    );
+    return rows[0]?.content ?? null;
+  }
+
+  /** The task an extension belongs to, if the actor can see it. */
+  async taskOfExtension(actor: Actor, extensionId: string): Promise<string> {
+    const rows: { task_id: string }[] = await this.db.query(
+      `SELECT x.task_id FROM extensions x JOIN tasks t ON t.id = x.task_id
+        WHERE x.id = $1 AND ${scopeCondition('t.responsible_org_path', '$2', '$3')}`,
+      [extensionId, actor.userId, actor.systemAdmin],
+    );
+    if (rows.length === 0)
+      throw notFound(`extension ${extensionId} does not exist or is outside your scope`);
+    return rows[0].task_id;
+  }
+
+  async extension(actor: Actor, extensionId: string): Promise<ExtensionView> {
+    await this.taskOfExtension(actor, extensionId);
+    const rows: ExtensionRow[] = await this.db.query(`SELECT * FROM extensions WHERE id = $1`, [
+      extensionId,
+    ]);
+    return toExtensionView(rows[0]);
+  }
+
+  async extensionsOf(actor: Actor, taskId: string): Promise<ExtensionView[]> {
+    await this.get(actor, taskId);
+    const rows: ExtensionRow[] = await this.db.query(
+      `SELECT * FROM extensions WHERE task_id = $1 ORDER BY requested_at, id`,
+      [taskId],
+    );
+    return rows.map(toExtensionView);
+  }
+
+  /** Turns a dueDate / dueAt pair into the instant it means, for the org's time zone. */
+  resolveDeadline(
+    input: DeadlineInput,
+    mode: TaskMode | null,
+    timeZone: string,
+    fieldPrefix = '',
+    names: { date: string; at: string } = { date: 'dueDate', at: 'dueAt' },
+  ): { dueAt: Date | null; warnings: string[] } {
+    const date = input.dueDate;
+    const at = input.dueAt;
+    const f = (n: string) => `${fieldPrefix}${n}`;
+    if (mode === 'standing') {
+      if (date !== undefined || at !== undefined) {
+        throw invalid(
+          f(names.date),
+          `${f(names.date)}: a standing measure (长期坚持) has no deadline; leave ${names.date} and ${names.at} out`,
+        );
+      }
+      return { dueAt: null, warnings: [] };
+    }
+    if (date !== undefined && at !== undefined) {
+      throw invalid(
+        f(names.date),
+        `${f(names.date)}: give either ${names.date} or ${names.at}, not both`,
+      );
+    }
+    let dueAt: Date;
+    if (date !== undefined) {
+      if (!isLocalDate(date))
+        throw invalid(f(names.date), `${f(names.date)} must be a date as YYYY-MM-DD`);
+      dueAt = endOfLocalDay(date, timeZone);
+    } else if (at !== undefined) {
+      dueAt = new Date(at);
+      if (!/^\d{4}-\d{2}-\d{2}T.+(Z|[+-]\d{2}:?\d{2})$/.test(at) || Number.isNaN(dueAt.getTime())) {
+        throw invalid(
+          f(names.at),
+          `${f(names.at)} must be an ISO 8601 instant with offset, e.g. 2026-12-31T18:00:00+08:00`,
+        );
+      }
+    } else {
+      throw invalid(
+        f(names.date),
+        `${f(names.date)}: a deadline is required — give ${names.date} (YYYY-MM-DD) or ${names.at}`,
+      );
+    }
+    if (dueAt.getTime() <= this.clock.now().getTime()) {
+      throw invalid(
+        f(date !== undefined ? names.date : names.at),
+        `${f(date !== undefined ? names.date : names.at)} must be in the future`,
+      );
+    }
+    const warnings: string[] = [];
+    const local = localDateOf(dueAt, timeZone);
+    if (!this.calendar.covers(local)) {
+      const range = this.calendar.knownRange;
+      const known = range ? `${range.from} 至 ${range.to}` : '无';
+      warnings.push(
+        `截止日期 ${local} 超出已知节假日数据范围（${known}），工作日按周一至周五估算 — ` +
+          `deadline ${local} is beyond the known holiday calendar; working days are estimated as Monday to Friday`,
+      );
+    }
+    return { dueAt, warnings };
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  private blueFrom(dueAt: Date | null, timeZone: string): Date | null {
+    if (!dueAt) return null;
+    return blueWindowStart(
+      dueAt,
+      blueWithinWorkingDays(DEFAULT_ESCALATION_POLICY),
+      this.calendar,
+      timeZone,
+    );
+  }
+
+  private async lockTask(m: EntityManager, actor: Actor, id: string): Promise<LockedTask> {
+    const rows: LockedTask[] = await m.query(
+      `SELECT ${TASK_COLUMNS}, ro.time_zone FROM ${TASK_FROM}
+        WHERE t.id = $1 AND ${scopeCondition('t.responsible_org_path', '$2', '$3')}
+        FOR UPDATE OF t`,
+      [id, actor.userId, actor.systemAdmin],
+    );
+    if (rows.length === 0) throw notFound(`task ${id} does not exist or is outside your scope`);
+    return rows[0];
+  }
+
+  async problemInScope(
+    m: EntityManager,
+    actor: Actor,
+    problemId: string,
+  ): Promise<{ id: string; raisedByOrgId: string; category: string }> {
+    const rows: { id: string; raised_by_org_id: string; category: string }[] = await m.query(
+      `SELECT p.id, p.raised_by_org_id, p.category FROM problems p
+        WHERE p.id = $1 AND ${scopeCondition('p.org_path', '$2', '$3')}`,
+      [problemId, actor.userId, actor.systemAdmin],
+    );
+    if (rows.length === 0)
+      throw notFound(`problem ${problemId} does not exist or is outside your scope`);
+    return { id: rows[0].id, raisedByOrgId: rows[0].raised_by_org_id, category: rows[0].category };
+  }
+
+  async orgInScope(m: EntityManager, actor: Actor, orgId: string, field: string): Promise<OrgRow> {
+    const rows: OrgRow[] = await m.query(
+      `SELECT o.id, o.path::text AS path, o.time_zone FROM orgs o
+        WHERE o.id = $1 AND ${scopeCondition('o.path', '$2', '$3')}`,
+      [orgId, actor.userId, actor.systemAdmin],
+    );
+    if (rows.length === 0)
+      throw notFound(`${field}: organisation ${orgId} does not exist or is outside your scope`);
+    return rows[0];
+  }
+
+  private async assertUserExists(m: EntityManager, userId: string, field: string): Promise<void> {
+    const rows: unknown[] = await m.query(`SELECT 1 FROM users WHERE id = $1 AND active`, [userId]);
+    if (rows.length === 0) throw notFound(`${field}: user ${userId} does not exist`);
+  }
+
+  /** Evidence named in a progress report or submission: usable by this actor, then linked. */
+  private async applyEvidence(
+    m: EntityManager,
+    actor: Actor,
+    row: TaskRow,
+    command: TaskCommand,
+    now: Date,
+  ): Promise<void> {
+    if (command.action !== 'reportProgress' && command.action !== 'submit') return;
+    const ids = [...(command.input.attachmentIds ?? [])];
+    if (command.action === 'submit' && ids.length === 0) {
+      const required: unknown[] = await m.query(
+        `SELECT 1 FROM evidence_requirements er JOIN orgs o ON o.id = er.org_id
+          WHERE er.category = $1 AND $2::ltree <@ o.path LIMIT 1`,
+        [row.category, row.raising_org_path],
+      );
+      if (required.length > 0) {
+        throw invalid(
+          'attachmentIds',
+          `attachmentIds: the committee requires evidence (佐证材料) for problems of category ${row.category}; upload files and list their ids`,
+        );
+      }
+    }
+    if (ids.length === 0) return;
+    await this.evidence.assertUsable(m, actor.userId, ids, row.id);
+    await this.evidence.link(
+      m,
+      row.id,
+      ids,
+      actor.userId,
+      command.action === 'submit' ? 'submission' : 'progress',
+      now,
+    );
+  }
+
+  private async persist(
+    m: EntityManager,
+    before: LockedTask,
+    after: TaskSnapshot,
+    events: readonly DomainEvent[],
+    now: Date,
+  ): Promise<void> {
+    let closedAt: Date | null = before.closed_at;
+    let problemOpenDelta = 0;
+    const extra: string[] = [];
+    const extraParams: unknown[] = [];
+    const set = (column: string, value: unknown) => {
+      extraParams.push(value);
+      extra.push(`${column} = $${extraParams.length + 9}`);
+    };
+    for (const e of events) {
+      switch (e.type) {
+        case 'progress_reported':
+          set('last_progress_at', e.at);
+          set('quarterly_report_late', false);
+          break;
+        case 'check_recorded':
+          set('last_check_result', e.data.result);
+          set('last_check_at', e.at);
+          break;
+        case 'extension_requested':
+          await m.query(
+            `INSERT INTO extensions (id, task_id, requested_by, requested_at, current_due_at,
+                requested_due_at, reason, progress, state)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending')`,
+            [
+              e.data.requestId,
+              e.taskId,
+              e.actorId,
+              e.at,
+              e.data.currentDueAt,
+              e.data.requestedDueAt,
+              e.data.reason,
+              e.data.progress,
+            ],
+          );
+          break;
+        case 'extension_approved':
+        case 'extension_rejected':
+          await m.query(
+            `UPDATE extensions SET state = $2, decided_by = $3, decided_at = $4, comment = $5 WHERE id = $1`,
+            [
+              e.data.requestId,
+              e.type === 'extension_approved' ? 'approved' : 'rejected',
+              e.actorId,
+              e.at,
+              e.data.comment,
+            ],
+          );
+          break;
+        case 'closed':
+          closedAt = e.at;
+          problemOpenDelta -= 1;
+          break;
+        case 'reopened':
+          closedAt = null;
+          problemOpenDelta += 1;
+          // A reopened measure starts a new round: earlier check findings no longer describe it.
+          set('last_check_result', null);
+          break;
+        default:
+          break;
+      }
+    }
+    const dueChanged = (after.dueAt?.getTime() ?? null) !== (before.due_at?.getTime() ?? null);
+    if (dueChanged) {
+      set('blue_from', this.blueFrom(after.dueAt, before.time_zone));
+      // A new deadline (延期 approved, or reopened with one) restarts the ladder; the steps
+      // already taken stay in task_effects and the record.
+      set('deadline_set_at', now);
+      set('escalation_level', 0);
+      set('supervised', false);
+    }
+    if (dueChanged || after.state !== before.state) {
+      // The ladder runs while the unit owes work (assigned, in progress); it pauses while a
+      // submission awaits verification and stops at closure. The engine re-plans from here.
+      const ladderRuns =
+        (after.state === 'assigned' || after.state === 'in_progress') && after.dueAt !== null;
+      set('next_fire_at', ladderRuns ? now : null);
+      set('claimed_until', null);
+    }
+    await m.query(
+      `UPDATE tasks SET state = $2, version = $3, due_at = $4, last_submitted_by = $5,
+              last_verified_by = $6, pending_extension_id = $7, closed_at = $8, updated_at = $9
+              ${extra.length ? `, ${extra.join(', ')}` : ''}
+        WHERE id = $1`,
+      [
+        after.id,
+        after.state,
+        after.version,
+        after.dueAt,
+        after.lastSubmittedBy,
+        after.lastVerifiedBy,
+        after.pendingExtension?.requestId ?? null,
+        closedAt,
+        now,
+        ...extraParams,
+      ],
+    );
+    if (problemOpenDelta !== 0) {
+      // 问题状态: a problem is closed once every one of its measures is closed.
+      await m.query(
+        `UPDATE problems SET open_task_count = open_task_count + $2,
+                closed_at = CASE WHEN open_task_count + $2 = 0 THEN $3::timestamptz ELSE NULL END
+          WHERE id = $1`,
+        [before.problem_id, problemOpenDelta, now],
+      );
+    }
+    await this.audit.append(m, this.auditInputs(events));
+  }
+
+  private auditInputs(
+    events: readonly DomainEvent[],
+    extra?: Record<string, unknown>,
+  ): AuditEventInput[] {
+    return events.map((e) => ({
+      streamType: 'task',
+      streamId: e.taskId,
+      at: e.at,
+      actorId: e.actorId,
+      type: e.type,
+      fromState: 'from' in e ? e.from : null,
+      toState: 'to' in e ? e.to : null,
+      data: e.type === 'assigned' && extra ? { ...e.data, ...extra } : e.data,
+    }));
+  }
+}
+
+interface ExtensionRow {
+  id: string;
+  task_id: string;
+  requested_by: string;
+  requested_at: Date;
+  current_due_at: Date;
+  requested_due_at: Date;
+  reason: string;
+  progress: string;
+  state: 'pending' | 'approved' | 'rejected';
+  decided_by: string | null;
+  decided_at: Date | null;
+  comment: string | null;
+}
+
+export interface ExtensionView {
+  id: string;
+  taskId: string;
+  state: 'pending' | 'approved' | 'rejected';
+  requestedBy: string;
+  requestedAt: string;
+  currentDueAt: string;
+  newDueAt: string;
+  reason: string;
+  progress: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  comment: string | null;
+}
+
+function toExtensionView(r: ExtensionRow): ExtensionView {
+  return {
+    id: r.id,
+    taskId: r.task_id,
+    state: r.state,
+    requestedBy: r.requested_by,
+    requestedAt: r.requested_at.toISOString(),
+    currentDueAt: r.current_due_at.toISOString(),
+    newDueAt: r.requested_due_at.toISOString(),
+    reason: r.reason,
+    progress: r.progress,
+    decidedBy: r.decided_by,
+    decidedAt: r.decided_at?.toISOString() ?? null,
+    comment: r.comment,
+  };
+}
