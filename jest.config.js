@@ -35,6 +35,8 @@ const shared = {
 };
 
 module.exports = {
+  // Per-project testTimeout is ignored by Jest; e2e tests talk to real services, so allow 60 s.
+  testTimeout: 60000,
   projects: [
     {
       ...shared,
@@ -47,7 +49,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

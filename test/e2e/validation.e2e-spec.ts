@@ -237,11 +237,10 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
     });
   });
 
-  it('refuses a JSON array where an object is expected, naming the fields', async () => {
+  it('refuses a JSON array where an object is expected, saying so', async () => {
     const res = await postOrg([{ name: '数组县委', kind: 'committee' }]);
     expectErrorShape(res, 400, 'Bad Request');
-    const fields = new Set(res.body.errors.map((e: { field: string }) => e.field));
-    expect([...fields]).toEqual(expect.arrayContaining(['name', 'kind']));
+    expect(res.body.message).toBe('body: must be a JSON object');
     const list = await t
       .http()
       .get('/api/v1/orgs?q=数组县委')

@@ -41,10 +41,14 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
 }
 
 /** The real api (real PostgreSQL database of its own, real Redis), in process, on a moved clock. */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  options: { realClock?: boolean } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = testConfig(database.url, overrides);
-  const clock = new TestClock();
+  // Tests that run real worker processes share the wall clock with them.
+  const clock = options.realClock ? new TestClock(undefined, true) : new TestClock();
   const module = await Test.createTestingModule({
     imports: [AppModule.forRoot(config, { clock })],
   }).compile();

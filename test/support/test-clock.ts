@@ -2,10 +2,14 @@ import type { Clock } from '#duban/domain';
 
 /** A clock the test moves by hand. */
 export class TestClock implements Clock {
-  constructor(private current = new Date('2026-11-02T01:00:00.000Z')) {}
+  constructor(
+    private current = new Date('2026-11-02T01:00:00.000Z'),
+    /** Follow the wall clock (for tests with real worker processes); set/advance then do nothing useful. */
+    private readonly real = false,
+  ) {}
 
   now(): Date {
-    return new Date(this.current);
+    return this.real ? new Date() : new Date(this.current);
   }
 
   set(instant: Date | string): void {

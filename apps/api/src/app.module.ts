@@ -4,6 +4,7 @@ import type { AppConfig } from '#duban/config';
 import type { Clock } from '#duban/domain';
 import { EvidenceModule } from '#duban/evidence';
 import { IdentityModule } from '#duban/identity';
+import { NotificationsModule } from '#duban/notifications';
 import { PlatformModule } from '#duban/platform';
 import { RectificationModule } from '#duban/rectification';
 import { AttachmentsController } from './attachments/attachments.controller';
@@ -12,12 +13,16 @@ import { AuthGuard } from './auth/auth.guard';
 import { LoginRateLimiter } from './auth/login-rate-limiter';
 import { TokenService } from './auth/token.service';
 import { HealthController } from './health/health.controller';
+import { DeliveriesController } from './notifications/deliveries.controller';
+import { NotificationsController } from './notifications/notifications.controller';
+import { OrgWebhooksController } from './notifications/org-webhooks.controller';
 import { ErrorFilter } from './http/error.filter';
 import { OrgsController } from './orgs/orgs.controller';
 import { QueuesModule } from './queues.module';
 import { UsersController } from './users/users.controller';
 import { ProblemsController } from './problems/problems.controller';
 import { TasksController } from './tasks/tasks.controller';
+import { EngineController } from './engine/engine.controller';
 
 export interface AppModuleOptions {
   /** Tests inject a controllable clock; production uses the system clock. */
@@ -35,6 +40,7 @@ export class AppModule {
         IdentityModule,
         EvidenceModule,
         RectificationModule,
+        NotificationsModule,
       ],
       controllers: [
         AuthController,
@@ -42,8 +48,12 @@ export class AppModule {
         OrgsController,
         ProblemsController,
         TasksController,
+        EngineController,
         HealthController,
         AttachmentsController,
+        NotificationsController,
+        DeliveriesController,
+        OrgWebhooksController,
       ],
       providers: [
         TokenService,

@@ -12,6 +12,8 @@ export class ApiQueues implements OnApplicationShutdown {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.connection = bullConnection(config.REDIS_URL, 'producer');
     this.sweep = createQueue(QUEUES.sweep, config, this.connection);
+    // Without a listener BullMQ prints connection errors raw; /health reports the outage instead.
+    this.sweep.on('error', () => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {

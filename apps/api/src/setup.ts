@@ -12,7 +12,8 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   express.set('trust proxy', 'loopback');
   installBodyParsing(app, config.DUBAN_BODY_LIMIT);
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  // Close cleanly on SIGTERM and exit 0 (not by re-raising the signal).
+  app.enableShutdownHooks([], { useProcessExit: true });
 
   const document = SwaggerModule.createDocument(
     app,

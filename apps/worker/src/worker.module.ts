@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '#duban/config';
 import type { Clock } from '#duban/domain';
+import { DeliveryDueSource } from '#duban/notifications';
 import { PlatformModule } from '#duban/platform';
-import { SweepService } from '#duban/scheduling';
+import { QuarterlyService, RectificationModule, TaskTimerSource } from '#duban/rectification';
+import { DUE_WORK_SOURCES, SweepService } from '#duban/scheduling';
 import { WorkerHost } from './worker-host';
 
 @Module({})
@@ -10,8 +12,21 @@ export class WorkerModule {
   static forRoot(config: AppConfig, options: { clock?: Clock } = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(config, { clock: options.clock })],
-      providers: [SweepService, WorkerHost],
+      imports: [PlatformModule.forRoot(config, { clock: options.clock }), RectificationModule],
+      providers: [
+        {
+          // Everything the sweep turns into jobs, in the order it asks.
+          provide: DUE_WORK_SOURCES,
+          inject: [TaskTimerSource, QuarterlyService, DeliveryDueSource],
+          useFactory: (
+            timers: TaskTimerSource,
+            quarterly: QuarterlyService,
+            deliveries: DeliveryDueSource,
+          ) => [timers, quarterly, deliveries],
+        },
+        SweepService,
+        WorkerHost,
+      ],
     };
   }
 }

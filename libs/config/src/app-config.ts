@@ -67,6 +67,23 @@ export class AppConfig {
   DUBAN_SWEEP_INTERVAL_MS = 60000;
 
   @Transform(toInt)
+  @IsInt({ message: 'DUBAN_CLAIM_LEASE_MS must be an integer number of milliseconds' })
+  @Min(1000, { message: 'DUBAN_CLAIM_LEASE_MS must be at least 1000' })
+  DUBAN_CLAIM_LEASE_MS = 120000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DUBAN_SWEEP_BATCH must be an integer' })
+  @Min(1, { message: 'DUBAN_SWEEP_BATCH must be at least 1' })
+  @Max(100000, { message: 'DUBAN_SWEEP_BATCH must be at most 100000' })
+  DUBAN_SWEEP_BATCH = 5000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DUBAN_WORKER_CONCURRENCY must be an integer' })
+  @Min(1, { message: 'DUBAN_WORKER_CONCURRENCY must be at least 1' })
+  @Max(64, { message: 'DUBAN_WORKER_CONCURRENCY must be at most 64' })
+  DUBAN_WORKER_CONCURRENCY = 4;
+
+  @Transform(toInt)
   @IsInt({ message: 'DUBAN_SHUTDOWN_TIMEOUT_MS must be an integer number of milliseconds' })
   @Min(0, { message: 'DUBAN_SHUTDOWN_TIMEOUT_MS must not be negative' })
   DUBAN_SHUTDOWN_TIMEOUT_MS = 10000;

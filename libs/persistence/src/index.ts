@@ -5,3 +5,4 @@ export * from './scope';
 export * from './entities/org.entity';
 export * from './entities/user.entity';
 export * from './entities/role-assignment.entity';
+export * from './returning';

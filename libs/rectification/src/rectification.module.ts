@@ -1,19 +1,46 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '#duban/audit';
 import { EvidenceModule } from '#duban/evidence';
+import { NotificationsModule } from '#duban/notifications';
+import { AccountabilityService } from './accountability/accountability.service';
 import { CategoryCatalog, loadCategories } from './catalog/catalog';
+import { LadderService } from './escalation/ladder.service';
+import {
+  DEFAULT_POLICY,
+  EscalationPolicyService,
+  loadDefaultPolicy,
+} from './escalation/policy.service';
+import { TaskTimerSource } from './escalation/task-timer.source';
 import { CATEGORY_CATALOG, ProblemsService } from './problems/problems.service';
+import { QuarterlyService } from './quarterly/quarterly.service';
 import { calendarProvider } from './tasks/calendar';
 import { TasksService } from './tasks/tasks.service';
 
+const SERVICES = [
+  TasksService,
+  ProblemsService,
+  EscalationPolicyService,
+  LadderService,
+  TaskTimerSource,
+  QuarterlyService,
+  AccountabilityService,
+];
+
+/** The use cases of rectification supervision, shared by the api and the worker. */
 @Module({
-  imports: [AuditModule, EvidenceModule],
+  imports: [AuditModule, EvidenceModule, NotificationsModule],
   providers: [
     { provide: CATEGORY_CATALOG, useFactory: () => new CategoryCatalog(loadCategories()) },
+    { provide: DEFAULT_POLICY, useFactory: () => loadDefaultPolicy() },
     calendarProvider,
-    TasksService,
-    ProblemsService,
+    ...SERVICES,
   ],
-  exports: [TasksService, ProblemsService, CATEGORY_CATALOG, calendarProvider.provide, AuditModule],
+  exports: [
+    ...SERVICES,
+    CATEGORY_CATALOG,
+    calendarProvider.provide,
+    AuditModule,
+    NotificationsModule,
+  ],
 })
 export class RectificationModule {}

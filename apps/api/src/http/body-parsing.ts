@@ -28,6 +28,19 @@ export function installBodyParsing(app: INestApplication, limit: string): void {
     }),
   );
   app.use(urlencoded({ extended: false, limit }));
+  // Every JSON body of this API is an object; an array or a bare value is refused up front.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const body: unknown = req.body;
+    if (
+      req.is('application/json') &&
+      body !== undefined &&
+      (typeof body !== 'object' || body === null || Array.isArray(body))
+    ) {
+      res.status(400).json(errorBody(400, 'body: must be a JSON object'));
+    } else {
+      next();
+    }
+  });
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     const e = err as { type?: string; status?: number };
     if (e?.type === 'entity.parse.failed') {

@@ -5,16 +5,42 @@ export interface FieldProblem {
   message: string;
 }
 
+// A value of the wrong type also fails its length or range checks: report the most basic
+// problem of each field only, so the message says what to fix first.
+const PRIORITY = [
+  'whitelistValidation',
+  'isDefined',
+  'isString',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isArray',
+  'isIn',
+  'isUuid',
+  'isUUID',
+  'isIso8601',
+  'matches',
+];
+
+function firstConstraint(constraints: Record<string, string>): string {
+  const key = PRIORITY.find((k) => k in constraints) ?? Object.keys(constraints)[0];
+  return constraints[key];
+}
+
 function collect(errors: ValidationError[], prefix = ''): FieldProblem[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((message) => ({
-      field,
-      message:
-        message.startsWith(`${e.property} `) || message.startsWith('property ')
-          ? message.replace(/^property /, '').replace(e.property, field)
-          : `${field}: ${message}`,
-    }));
+    const own: FieldProblem[] = [];
+    if (e.constraints && Object.keys(e.constraints).length > 0) {
+      const message = firstConstraint(e.constraints);
+      own.push({
+        field,
+        message:
+          message.startsWith(`${e.property} `) || message.startsWith('property ')
+            ? message.replace(/^property /, '').replace(e.property, field)
+            : `${field}: ${message}`,
+      });
+    }
     return [...own, ...collect(e.children ?? [], field)];
   });
 }

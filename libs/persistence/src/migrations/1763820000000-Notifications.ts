@@ -104,7 +104,8 @@ export class Notifications1763820000000 implements MigrationInterface {
         -- Items held for the daily digest: due then, carried by the digest row once claimed.
         digest_due_at timestamptz,
         digest_id uuid REFERENCES deliveries (id),
-        state text NOT NULL CHECK (state IN ('pending', 'sent', 'dead')),
+        -- cancelled: a chase whose notice was read before it went out.
+        state text NOT NULL CHECK (state IN ('pending', 'sent', 'dead', 'cancelled')),
         attempts int NOT NULL DEFAULT 0 CHECK (attempts >= 0),
         next_attempt_at timestamptz,
         -- The sweep's lease on a claimed row, and the token of the worker sending it now.

@@ -1,25 +1,38 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '#duban/config';
 import { CLOCK, type Clock } from '#duban/domain';
+import { DUE_WORK_SOURCES, type DueJob, type DueWorkSource } from '../due-work';
 
 export interface SweepResult {
   runCount: number;
   ranAt: string;
+  /** Jobs enqueued per source this tick. */
+  enqueued: Record<string, number>;
 }
 
+export type Enqueue = (queue: string, jobs: DueJob[]) => Promise<void>;
+
+/** A tick never claims more than this many batches per source; the next tick goes on. */
+const MAX_BATCHES_PER_TICK = 20;
+
 /**
- * The heartbeat of the engine. Each tick records that it ran (the due-timer claims of the
- * supervision engine are added here), so operators can see the sweep is alive and when it last
- * ran from PostgreSQL alone.
+ * The heartbeat of the engine (the worker's one job scheduler runs it every
+ * DUBAN_SWEEP_INTERVAL_MS). It records that it ran, then asks every due-work source to claim
+ * what is due and enqueues the jobs. With nothing due each source costs one index probe.
  */
 @Injectable()
 export class SweepService {
+  private readonly logger = new Logger(SweepService.name);
+
   constructor(
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DUE_WORK_SOURCES) private readonly sources: DueWorkSource[],
   ) {}
 
-  async tick(workerId: string): Promise<SweepResult> {
+  async tick(workerId: string, enqueue: Enqueue): Promise<SweepResult> {
     const now = this.clock.now();
     const rows: { run_count: string }[] = await this.db.query(
       `INSERT INTO sweep_state (name, run_count, last_run_at, last_worker)
@@ -31,6 +44,28 @@ export class SweepService {
        RETURNING run_count`,
       [now, workerId],
     );
-    return { runCount: Number(rows[0].run_count), ranAt: now.toISOString() };
+    const enqueued: Record<string, number> = {};
+    const batch = this.config.DUBAN_SWEEP_BATCH;
+    for (const source of this.sources) {
+      enqueued[source.name] = 0;
+      for (let i = 0; i < MAX_BATCHES_PER_TICK; i++) {
+        const jobs = await source.claim(now, batch);
+        if (jobs.length > 0) await enqueue(source.queue, jobs);
+        enqueued[source.name] += jobs.length;
+        // Sources that hand out one job per claimed item say "more may be due" by filling the batch.
+        if (jobs.length === 0 || !this.mayHaveMore(jobs, batch)) break;
+      }
+    }
+    if (Object.values(enqueued).some((n) => n > 0))
+      this.logger.log(`sweep enqueued ${JSON.stringify(enqueued)}`);
+    return { runCount: Number(rows[0].run_count), ranAt: now.toISOString(), enqueued };
+  }
+
+  private mayHaveMore(jobs: DueJob[], batch: number): boolean {
+    const items = jobs.reduce(
+      (n, j) => n + (Array.isArray(j.data.taskIds) ? j.data.taskIds.length : 1),
+      0,
+    );
+    return items >= batch;
   }
 }

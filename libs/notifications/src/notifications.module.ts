@@ -1,0 +1,43 @@
+import { Module } from '@nestjs/common';
+import { EmailChannel } from './channels/email.channel';
+import { WebhookChannel } from './channels/webhook.channel';
+import { DelegationsService } from './delegations.service';
+import { DeliveryDueSource } from './delivery-due.source';
+import { DeliveryLogService } from './delivery-log.service';
+import { DeliveryPlanner } from './delivery-planner';
+import { DeliveryProcessor } from './delivery.processor';
+import { InboxService } from './inbox.service';
+import { NotificationsService } from './notifications.service';
+import { OrgWebhooksService } from './org-webhooks.service';
+import { NotificationSettingsService } from './settings.service';
+
+/**
+ * Notifications for api and worker alike. Needs the PlatformModule's globals (DataSource,
+ * CLOCK, APP_CONFIG); opens no connection until something is sent.
+ */
+@Module({
+  providers: [
+    EmailChannel,
+    WebhookChannel,
+    DeliveryPlanner,
+    NotificationsService,
+    DeliveryDueSource,
+    DeliveryProcessor,
+    InboxService,
+    NotificationSettingsService,
+    DelegationsService,
+    OrgWebhooksService,
+    DeliveryLogService,
+  ],
+  exports: [
+    NotificationsService,
+    DeliveryDueSource,
+    DeliveryProcessor,
+    InboxService,
+    NotificationSettingsService,
+    DelegationsService,
+    OrgWebhooksService,
+    DeliveryLogService,
+  ],
+})
+export class NotificationsModule {}

@@ -1,0 +1,104 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CLOCK, type Clock, isValidTimeZone } from '#duban/domain';
+import { invalid } from '#duban/identity';
+import { isHhMm, type QuietHours } from './delivery-rules';
+import { CHANNELS, type Channel } from './notification-input';
+import { PROFILE_COLUMNS, ProfileRow, toProfile } from './recipient-profile';
+
+export interface NotificationSettingsView {
+  /** Always contains 'inbox': the in-app inbox cannot be switched off. */
+  channels: Channel[];
+  /** Non-urgent e-mails batched into one daily message (每日汇总). */
+  digest: boolean;
+  quietHours: QuietHours | null;
+  /** The zone quiet hours and the digest time are read in. */
+  timeZone: string;
+  /** True when timeZone follows the person's organisation (no own setting). */
+  timeZoneFromOrg: boolean;
+}
+
+export interface NotificationSettingsInput {
+  channels: string[];
+  digest: boolean;
+  quietHours?: { start: string; end: string } | null;
+  /** Absent or null: follow the organisation's zone. */
+  timeZone?: string | null;
+}
+
+/** Per-person notification preferences (channels, digest, quiet hours 免打扰, zone). */
+@Injectable()
+export class NotificationSettingsService {
+  constructor(
+    private readonly db: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async get(userId: string): Promise<NotificationSettingsView> {
+    const rows: (ProfileRow & { own_zone: string | null })[] = await this.db.query(
+      `SELECT ${PROFILE_COLUMNS}, s.time_zone AS own_zone FROM users u
+         LEFT JOIN notification_settings s ON s.user_id = u.id
+        WHERE u.id = $1`,
+      [userId],
+    );
+    if (rows.length === 0) throw new Error(`user ${userId} does not exist`);
+    const p = toProfile(userId, rows[0]);
+    return {
+      channels: [...p.channels],
+      digest: p.digest,
+      quietHours: p.quietHours,
+      timeZone: p.timeZone,
+      timeZoneFromOrg: rows[0].own_zone === null,
+    };
+  }
+
+  async put(userId: string, input: NotificationSettingsInput): Promise<NotificationSettingsView> {
+    const unknown = input.channels.filter((c) => !(CHANNELS as readonly string[]).includes(c));
+    if (unknown.length > 0) {
+      throw invalid('channels', `channels may only contain ${CHANNELS.join(', ')}`);
+    }
+    // The inbox is the record of what the person was told; it is always on.
+    const channels = CHANNELS.filter((c) => c === 'inbox' || input.channels.includes(c));
+    const quiet = input.quietHours ?? null;
+    if (quiet) {
+      if (!isHhMm(quiet.start)) {
+        throw invalid(
+          'quietHours.start',
+          'quietHours.start must be a local time HH:MM, e.g. 22:00',
+        );
+      }
+      if (!isHhMm(quiet.end)) {
+        throw invalid('quietHours.end', 'quietHours.end must be a local time HH:MM, e.g. 07:00');
+      }
+      if (quiet.start === quiet.end) {
+        throw invalid('quietHours', 'quietHours.start and quietHours.end must differ');
+      }
+    }
+    const timeZone = input.timeZone ?? null;
+    if (timeZone !== null && !isValidTimeZone(timeZone)) {
+      throw invalid(
+        'timeZone',
+        `timeZone must be an IANA time zone such as Asia/Shanghai, got "${timeZone}"`,
+      );
+    }
+    await this.db.query(
+      `INSERT INTO notification_settings (user_id, channels, digest, quiet_start, quiet_end,
+                                          time_zone, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (user_id) DO UPDATE
+         SET channels = EXCLUDED.channels, digest = EXCLUDED.digest,
+             quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end,
+             time_zone = EXCLUDED.time_zone, updated_at = EXCLUDED.updated_at`,
+      [
+        userId,
+        channels,
+        input.digest,
+        quiet?.start ?? null,
+        quiet?.end ?? null,
+        timeZone,
+        this.clock.now(),
+      ],
+    );
+    return this.get(userId);
+  }
+}

@@ -1,0 +1,22 @@
+import { formatDate, formatDateTime, RenderedNotice, TemplateParams } from './params';
+
+/**
+ * 提醒: a deadline is near. params: taskId, taskMeasure, dueAt (ISO instant), and optionally
+ * orgName, workingDaysLeft, timeZone.
+ */
+export function renderReminder(params: Record<string, unknown>): RenderedNotice {
+  const p = new TemplateParams('reminder', params);
+  p.text('taskId');
+  const measure = p.text('taskMeasure');
+  const tz = p.timeZone();
+  const dueAt = p.instant('dueAt');
+  const orgName = p.optionalText('orgName');
+  const daysLeft = p.optionalInt('workingDaysLeft');
+  const left = daysLeft === undefined ? '' : `（还剩${daysLeft}个工作日）`;
+  return {
+    title: `【提醒】整改任务将于${formatDate(dueAt, tz)}到期`,
+    body:
+      `${orgName ? `${orgName}：` : ''}您负责的整改措施“${measure}”将于${formatDateTime(dueAt, tz)}到期${left}。` +
+      '请按期完成整改并在督办系统中反馈进展；确需延期的，请在到期前提出延期申请并说明理由。',
+  };
+}

@@ -1,0 +1,62 @@
+import { renderDigest, renderNotice } from '.';
+
+describe('notice templates (zh-CN)', () => {
+  it('renders an escalation with the step, the org and the local due time', () => {
+    const n = renderNotice('escalation', {
+      taskId: 't1',
+      level: 2,
+      stepName: '督办',
+      taskMeasure: '建立“三会一课”台账',
+      dueAt: '2026-11-30T15:59:59.999Z',
+      orgName: '第一支部',
+      overdueWorkingDays: 5,
+    });
+    expect(n.title).toBe('【督办】第一支部整改任务逾期未完成');
+    expect(n.body).toContain('2026年11月30日 23:59');
+    expect(n.body).toContain('已逾期5个工作日');
+    expect(n.body).toContain('挂牌督办');
+  });
+
+  it('lists every task owing a quarterly report in one message', () => {
+    const n = renderNotice('quarterly_report_due', {
+      quarter: '2026Q4',
+      tasks: [
+        { id: 'a', measure: '措施甲', dueAt: '2026-12-31T15:59:59.999Z' },
+        { id: 'b', measure: '措施乙', dueAt: null },
+      ],
+    });
+    expect(n.title).toBe('【季度督查】2026年第四季度请反馈2项整改任务进展');
+    expect(n.body).toContain('1. 措施甲（期限：2026年12月31日）');
+    expect(n.body).toContain('2. 措施乙（长期坚持）');
+  });
+
+  it('cuts very long lists and says how many there are', () => {
+    const tasks = Array.from({ length: 60 }, (_, i) => ({ id: `t${i}`, measure: `措施${i}` }));
+    const n = renderNotice('quarterly_report_late', { quarter: '2026Q4', tasks });
+    expect(n.body).toContain('50. 措施49');
+    expect(n.body).not.toContain('51. ');
+    expect(n.body).toContain('等共60项');
+  });
+
+  it('refuses parameters the engine forgot, naming them', () => {
+    expect(() => renderNotice('reminder', { taskId: 't', dueAt: '2026-11-30T00:00:00Z' })).toThrow(
+      "notification 'reminder': params.taskMeasure must be a non-empty string",
+    );
+    expect(() =>
+      renderNotice('accountability_opened', { caseId: 'c', taskId: 't', taskMeasure: 'm' }),
+    ).toThrow(/params\.orgName/);
+  });
+
+  it('renders a digest of several notices in one message', () => {
+    const d = renderDigest(
+      [
+        { title: '甲', body: '正文甲', createdAt: new Date('2026-11-02T01:00:00Z') },
+        { title: '乙', body: '正文乙', createdAt: new Date('2026-11-02T02:00:00Z') },
+      ],
+      'Asia/Shanghai',
+    );
+    expect(d.subject).toBe('【督办】每日汇总：2条待办提醒');
+    expect(d.text).toContain('1. 甲（2026年11月2日 09:00）');
+    expect(d.text).toContain('2. 乙（2026年11月2日 10:00）');
+  });
+});

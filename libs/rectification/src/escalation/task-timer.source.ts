@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '#duban/config';
+import { returning } from '#duban/persistence';
+import type { DueJob, DueWorkSource } from '#duban/scheduling';
+
+export const ENGINE_QUEUE = 'engine';
+export const TASK_TIMERS_JOB = 'task-timers';
+/** Tasks per job: enough to amortise a job, small enough that a retry redoes little. */
+export const TASKS_PER_JOB = 100;
+
+/**
+ * Claims tasks whose next reminder or step is due (next_fire_at <= now) and not already
+ * claimed, marks them claimed for a lease, and hands them out in batches. If the job is lost
+ * (Redis flushed, worker killed before it ran), the lease runs out and the next sweep claims
+ * the task again; the ladder's unique effect keys make the second run change nothing twice.
+ */
+@Injectable()
+export class TaskTimerSource implements DueWorkSource {
+  readonly name = 'task-timers';
+  readonly queue = ENGINE_QUEUE;
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async claim(now: Date, limit: number): Promise<DueJob[]> {
+    const rows = await returning<{ id: string; next_fire_at: Date }>(
+      this.db,
+      `UPDATE tasks SET claimed_until = $2::timestamptz + make_interval(secs => $3::double precision / 1000)
+        WHERE id IN (
+          SELECT id FROM tasks
+           WHERE next_fire_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2)
+           ORDER BY next_fire_at
+           LIMIT $1
+           FOR UPDATE SKIP LOCKED)
+        RETURNING id, next_fire_at`,
+      [limit, now, this.config.DUBAN_CLAIM_LEASE_MS],
+    );
+    rows.sort(
+      (a, b) => a.next_fire_at.getTime() - b.next_fire_at.getTime() || a.id.localeCompare(b.id),
+    );
+    const jobs: DueJob[] = [];
+    for (let i = 0; i < rows.length; i += TASKS_PER_JOB) {
+      const batch = rows.slice(i, i + TASKS_PER_JOB);
+      const digest = createHash('sha1')
+        .update(batch.map((r) => `${r.id}@${r.next_fire_at.toISOString()}`).join(','))
+        .digest('hex');
+      jobs.push({
+        name: TASK_TIMERS_JOB,
+        jobId: `timers:${digest}`,
+        data: { taskIds: batch.map((r) => r.id) },
+      });
+    }
+    return jobs;
+  }
+}

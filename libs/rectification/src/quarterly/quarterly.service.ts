@@ -1,0 +1,179 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  addCalendarDays,
+  CLOCK,
+  type Clock,
+  localDateOf,
+  quarterByLabel,
+  quarterOf,
+  startOfLocalDay,
+  type Quarter,
+} from '#duban/domain';
+import { NotificationsService, type NotificationInput } from '#duban/notifications';
+import { returning } from '#duban/persistence';
+import type { DueJob, DueWorkSource } from '#duban/scheduling';
+import { ENGINE_QUEUE } from '../escalation/task-timer.source';
+
+/** A progress report still missing this many days into the quarter turns the task yellow. */
+export const REPORT_GRACE_DAYS = 15;
+export const QUARTER_START_JOB = 'quarter-start';
+export const QUARTER_LATE_JOB = 'quarter-late';
+
+/** When the grace period of a quarter ends, in the same zone: 00:00 local on day 16. */
+export function reportLateAt(q: Quarter, timeZone: string): Date {
+  return startOfLocalDay(
+    addCalendarDays(localDateOf(q.start, timeZone), REPORT_GRACE_DAYS),
+    timeZone,
+  );
+}
+
+interface TaskLine {
+  id: string;
+  measure: string;
+  dueAt: string | null;
+}
+
+/**
+ * The quarterly rhythm (季度督查). At the start of each quarter, in each time zone used by the
+ * orgs, every person responsible for open tasks gets ONE message listing all of them; 15 days
+ * in, tasks still without a report for the quarter turn yellow and their leaders are told.
+ * Each run is recorded in quarter_runs under (zone, quarter, kind) in the same transaction as
+ * its effects, so it happens once however many workers or retries.
+ */
+@Injectable()
+export class QuarterlyService implements DueWorkSource {
+  readonly name = 'quarterly';
+  readonly queue = ENGINE_QUEUE;
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly notifications: NotificationsService,
+  ) {}
+
+  async claim(now: Date): Promise<DueJob[]> {
+    const zones: { time_zone: string }[] = await this.db.query(
+      `SELECT DISTINCT time_zone FROM orgs`,
+    );
+    const jobs: DueJob[] = [];
+    for (const { time_zone: zone } of zones) {
+      const q = quarterOf(now, zone);
+      const runs: { kind: string }[] = await this.db.query(
+        `SELECT kind FROM quarter_runs WHERE time_zone = $1 AND quarter = $2`,
+        [zone, q.label],
+      );
+      const done = new Set(runs.map((r) => r.kind));
+      const data = { timeZone: zone, quarter: q.label };
+      if (!done.has('start')) {
+        jobs.push({ name: QUARTER_START_JOB, jobId: `quarter-start:${zone}:${q.label}`, data });
+      }
+      if (!done.has('late') && now.getTime() >= reportLateAt(q, zone).getTime()) {
+        jobs.push({ name: QUARTER_LATE_JOB, jobId: `quarter-late:${zone}:${q.label}`, data });
+      }
+    }
+    return jobs;
+  }
+
+  /** 季度提醒: one message per responsible person listing every open task that owes a report. */
+  async start(timeZone: string, label: string): Promise<number> {
+    this.quarter(timeZone, label);
+    return this.db.transaction(async (m) => {
+      const now = this.clock.now();
+      if (!(await this.markRun(m, timeZone, label, 'start', now))) return 0;
+      const rows: { user_id: string; org_id: string; tasks: TaskLine[] }[] = await m.query(
+        `SELECT t.responsible_user_id AS user_id, min(t.responsible_org_id::text) AS org_id,
+                json_agg(json_build_object('id', t.id, 'measure', t.measure, 'dueAt', t.due_at)
+                         ORDER BY t.due_at NULLS LAST, t.id) AS tasks
+           FROM tasks t JOIN orgs ro ON ro.id = t.responsible_org_id
+          WHERE ro.time_zone = $1 AND t.state IN ('assigned', 'in_progress')
+          GROUP BY t.responsible_user_id`,
+        [timeZone],
+      );
+      const inputs: NotificationInput[] = rows.map((r) => ({
+        userIds: [r.user_id],
+        kind: 'quarterly_report_due',
+        dedupeKey: `quarter:${label}:report-due`,
+        params: {
+          quarter: label,
+          tasks: r.tasks,
+          timeZone,
+          reportBy: reportLateAt(this.quarter(timeZone, label), timeZone).toISOString(),
+        },
+      }));
+      if (inputs.length) await this.notifications.notifyMany(m, inputs, now);
+      await m.query(
+        `UPDATE quarter_runs SET affected = $4 WHERE time_zone = $1 AND quarter = $2 AND kind = $3`,
+        [timeZone, label, 'start', rows.reduce((n, r) => n + r.tasks.length, 0)],
+      );
+      return rows.length;
+    });
+  }
+
+  /** 季度报告逾期: tasks without a report this quarter turn yellow; leaders and owners are told. */
+  async late(timeZone: string, label: string): Promise<number> {
+    const q = this.quarter(timeZone, label);
+    return this.db.transaction(async (m) => {
+      const now = this.clock.now();
+      if (!(await this.markRun(m, timeZone, label, 'late', now))) return 0;
+      const late = await returning<{
+        id: string;
+        measure: string;
+        due_at: Date | null;
+        leader_user_id: string | null;
+        responsible_user_id: string;
+      }>(
+        m,
+        `UPDATE tasks t SET quarterly_report_late = true
+             FROM orgs ro
+            WHERE ro.id = t.responsible_org_id AND ro.time_zone = $1
+              AND t.state IN ('assigned', 'in_progress') AND t.created_at < $2
+              AND (t.last_progress_at IS NULL OR t.last_progress_at < $2)
+          RETURNING t.id, t.measure, t.due_at, t.leader_user_id, t.responsible_user_id`,
+        [timeZone, q.start],
+      );
+      const byPerson = new Map<string, TaskLine[]>();
+      for (const t of late) {
+        const line = { id: t.id, measure: t.measure, dueAt: t.due_at?.toISOString() ?? null };
+        for (const person of new Set(
+          [t.responsible_user_id, t.leader_user_id].filter((p): p is string => !!p),
+        )) {
+          byPerson.set(person, [...(byPerson.get(person) ?? []), line]);
+        }
+      }
+      const inputs: NotificationInput[] = [...byPerson].map(([userId, tasks]) => ({
+        userIds: [userId],
+        kind: 'quarterly_report_late',
+        dedupeKey: `quarter:${label}:report-late`,
+        params: { quarter: label, tasks, timeZone },
+      }));
+      if (inputs.length) await this.notifications.notifyMany(m, inputs, now);
+      await m.query(
+        `UPDATE quarter_runs SET affected = $4 WHERE time_zone = $1 AND quarter = $2 AND kind = $3`,
+        [timeZone, label, 'late', late.length],
+      );
+      return late.length;
+    });
+  }
+
+  private quarter(timeZone: string, label: string): Quarter {
+    const q = quarterByLabel(label, timeZone);
+    if (!q) throw new Error(`quarter label ${label} is malformed`);
+    return q;
+  }
+
+  private async markRun(
+    m: { query: DataSource['query'] },
+    timeZone: string,
+    label: string,
+    kind: 'start' | 'late',
+    now: Date,
+  ): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `INSERT INTO quarter_runs (time_zone, quarter, kind, done_at, affected) VALUES ($1, $2, $3, $4, 0)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [timeZone, label, kind, now],
+    );
+    return rows.length > 0;
+  }
+}
