@@ -6,7 +6,8 @@ import { startTestApp, TestApp } from '../support/test-app';
 import { TEST_REDIS_URL } from '../support/test-env';
 import { waitFor } from '../support/wait';
 
-jest.setTimeout(120_000);
+// Real processes on a 2-core machine, possibly beside another test file: generous bounds.
+jest.setTimeout(240_000);
 
 /** A ladder in seconds, so real worker processes walk it in a test's time. */
 const SECONDS_POLICY = {
@@ -162,7 +163,7 @@ describe('the engine under faults', () => {
       'all cases opened',
       async () => ((await casesOpened(ids)) === ids.length ? true : undefined),
       {
-        timeoutMs: 60_000,
+        timeoutMs: 120_000,
         intervalMs: 250,
       },
     );
@@ -222,7 +223,7 @@ describe('the engine under faults', () => {
       'all cases opened',
       async () => ((await casesOpened(ids)) === ids.length ? true : undefined),
       {
-        timeoutMs: 60_000,
+        timeoutMs: 120_000,
         intervalMs: 250,
       },
     );

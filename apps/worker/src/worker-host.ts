@@ -91,7 +91,12 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       jobs.map((j) => ({
         name: j.name,
         data: j.data,
-        opts: { ...JOB_OPTIONS, jobId: j.jobId.replaceAll(':', '.') },
+        opts: {
+          ...JOB_OPTIONS,
+          // Deliveries retry on PostgreSQL's schedule (backoff, dead letter), not BullMQ's.
+          ...(queueName === NOTIFICATIONS_QUEUE ? { attempts: 1 } : {}),
+          jobId: j.jobId.replaceAll(':', '.'),
+        },
       })),
     );
   }

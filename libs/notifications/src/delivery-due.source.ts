@@ -12,7 +12,7 @@ import {
   deliveryLeaseMs,
   NOTIFICATIONS_QUEUE,
 } from './notifications-queue';
-import { returning } from './sql';
+import { returning } from '#duban/persistence';
 
 interface ChasedRow extends ProfileRow {
   id: string;

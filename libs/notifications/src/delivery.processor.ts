@@ -8,7 +8,7 @@ import { describe, PermanentDeliveryError, WebhookChannel } from './channels/web
 import { deliveryLeaseMs } from './notifications-queue';
 import { MAX_DELIVERY_ATTEMPTS, retryBackoffMs } from './delivery-rules';
 import { PROFILE_COLUMNS, ProfileRow, toProfile } from './recipient-profile';
-import { returning } from './sql';
+import { returning } from '#duban/persistence';
 import { renderDigest } from './templates';
 
 /** What one run of the 'deliver' job did. */

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '#duban/domain';
 import { notFound, offsetOf, Page, PageRequest } from '#duban/identity';
-import { returning } from './sql';
+import { returning } from '#duban/persistence';
 
 /** One notice in a person's inbox. */
 export interface NotificationView {

@@ -30,6 +30,50 @@ import { QueryBoolean } from '../http/query-transforms';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+function applyAll(decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => decorators.forEach((d) => d(target, key));
+}
+
+/** An optional free-text field of at most `max` characters, with messages naming it. */
+function OptionalText(field: string, max: number, example?: string): PropertyDecorator {
+  return applyAll([
+    ApiPropertyOptional(example ? { example } : {}),
+    IsOptional(),
+    IsString({ message: `${field} must be a string` }),
+    Length(0, max, { message: `${field} must be at most ${max} characters` }),
+  ]);
+}
+
+/** A required free-text field of 1..`max` characters. */
+function RequiredText(field: string, max: number, example?: string): PropertyDecorator {
+  return applyAll([
+    ApiProperty(example ? { example } : {}),
+    IsString({ message: `${field} must be a string` }),
+    Length(1, max, { message: `${field} must be 1-${max} characters` }),
+  ]);
+}
+
+/** A deadline as a local date: the end of that day in the responsible org's time zone. */
+function LocalDateField(field: string, example: string): PropertyDecorator {
+  return applyAll([
+    ApiPropertyOptional({
+      example,
+      description: 'End of that day in the responsible org’s time zone',
+    }),
+    IsOptional(),
+    Matches(DATE, { message: `${field} must be a date as YYYY-MM-DD` }),
+  ]);
+}
+
+/** A deadline as an exact instant. */
+function InstantField(field: string): PropertyDecorator {
+  return applyAll([
+    ApiPropertyOptional({ format: 'date-time', description: 'An exact instant with offset' }),
+    IsOptional(),
+    IsISO8601({ strict: true }, { message: `${field} must be an ISO 8601 instant with offset` }),
+  ]);
+}
+
 export class CreateTaskRequest {
   @ApiProperty({ example: '制定“三会一课”年度计划并逐月落实，建立会议记录台账' })
   @IsString({ message: 'measure must be a string' })
@@ -56,20 +100,10 @@ export class CreateTaskRequest {
   @IsIn(TASK_MODES, { message: `mode must be one of ${TASK_MODES.join(', ')}` })
   mode!: TaskMode;
 
-  @ApiPropertyOptional({
-    example: '2026-12-31',
-    description: 'End of that day in the responsible org’s time zone',
-  })
-  @IsOptional()
-  @Matches(DATE, { message: 'dueDate must be a date as YYYY-MM-DD' })
+  @LocalDateField('dueDate', '2026-12-31')
   dueDate?: string;
 
-  @ApiPropertyOptional({
-    format: 'date-time',
-    description: 'An exact instant (alternative to dueDate)',
-  })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'dueAt must be an ISO 8601 instant with offset' })
+  @InstantField('dueAt')
   dueAt?: string;
 }
 
@@ -181,15 +215,8 @@ const ATTACHMENTS = () => [
   IsUUID('all', { each: true, message: 'attachmentIds must contain only UUIDs' }),
 ];
 
-function applyAll(decorators: PropertyDecorator[]): PropertyDecorator {
-  return (target, key) => decorators.forEach((d) => d(target, key));
-}
-
 export class AcceptRequest {
-  @ApiPropertyOptional({ example: '已签收，立即部署整改' })
-  @IsOptional()
-  @IsString({ message: 'comment must be a string' })
-  @Length(0, 2000, { message: 'comment must be at most 2000 characters' })
+  @OptionalText('comment', 2000, '已签收，立即部署整改')
   comment?: string;
 }
 
@@ -231,52 +258,35 @@ export class VerifyRequest {
   @IsBoolean({ message: 'passed must be true or false' })
   passed!: boolean;
 
-  @ApiPropertyOptional({ description: 'Required when passed is false: what must be redone' })
-  @IsOptional()
-  @IsString({ message: 'comment must be a string' })
-  @Length(0, 2000, { message: 'comment must be at most 2000 characters' })
+  /** Required when passed is false: what must be redone. */
+  @OptionalText('comment', 2000, '会议记录不全，退回重改')
   comment?: string;
 }
 
 export class CloseRequest {
-  @ApiPropertyOptional({ example: '同意销号' })
-  @IsOptional()
-  @IsString({ message: 'comment must be a string' })
-  @Length(0, 2000, { message: 'comment must be at most 2000 characters' })
+  @OptionalText('comment', 2000, '同意销号')
   comment?: string;
 }
 
 export class ReopenRequest {
-  @ApiProperty({ example: '回头看发现问题反弹' })
-  @IsString({ message: 'reason must be a string' })
-  @Length(1, 2000, { message: 'reason must be 1-2000 characters' })
+  @RequiredText('reason', 2000, '回头看发现问题反弹')
   reason!: string;
 
-  @ApiPropertyOptional({ example: '2027-03-31' })
-  @IsOptional()
-  @Matches(DATE, { message: 'newDueDate must be a date as YYYY-MM-DD' })
+  @LocalDateField('newDueDate', '2027-03-31')
   newDueDate?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'newDueAt must be an ISO 8601 instant with offset' })
+  @InstantField('newDueAt')
   newDueAt?: string;
 }
 
 export class ExtensionRequest {
-  @ApiPropertyOptional({ example: '2027-01-31' })
-  @IsOptional()
-  @Matches(DATE, { message: 'newDueDate must be a date as YYYY-MM-DD' })
+  @LocalDateField('newDueDate', '2027-01-31')
   newDueDate?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'newDueAt must be an ISO 8601 instant with offset' })
+  @InstantField('newDueAt')
   newDueAt?: string;
 
-  @ApiProperty({ example: '阵地改造需等待财政资金拨付' })
-  @IsString({ message: 'reason must be a string' })
-  @Length(1, 2000, { message: 'reason must be 1-2000 characters' })
+  @RequiredText('reason', 2000, '阵地改造需等待财政资金拨付')
   reason!: string;
 
   @ApiPropertyOptional({ description: 'Progress so far; defaults to the latest progress report' })
@@ -287,10 +297,7 @@ export class ExtensionRequest {
 }
 
 export class DecisionRequest {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString({ message: 'comment must be a string' })
-  @Length(0, 2000, { message: 'comment must be at most 2000 characters' })
+  @OptionalText('comment', 2000, '同意延期')
   comment?: string;
 }
 

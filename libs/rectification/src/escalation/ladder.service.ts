@@ -66,17 +66,23 @@ export class LadderService {
     private readonly audit: AuditLog,
   ) {}
 
-  /** Processes each task in its own transaction; one failing task does not hold up the rest. */
+  /**
+   * Processes each task in its own transaction; one failing task does not hold up the rest.
+   * If any failed, the job fails afterwards so BullMQ retries it (the tasks already done find
+   * their keys taken and change nothing).
+   */
   async processTasks(taskIds: readonly string[]): Promise<number> {
     let applied = 0;
+    const failed: string[] = [];
     for (const id of taskIds) {
       try {
         applied += (await this.processTask(id)).applied.length;
       } catch (e) {
+        failed.push(id);
         this.logger.error(`ladder for task ${id} failed: ${(e as Error).message}`);
-        throw e;
       }
     }
+    if (failed.length) throw new Error(`ladder failed for ${failed.length} task(s): ${failed.join(', ')}`);
     return applied;
   }
 
