@@ -82,7 +82,8 @@ export class LadderService {
         this.logger.error(`ladder for task ${id} failed: ${(e as Error).message}`);
       }
     }
-    if (failed.length) throw new Error(`ladder failed for ${failed.length} task(s): ${failed.join(', ')}`);
+    if (failed.length)
+      throw new Error(`ladder failed for ${failed.length} task(s): ${failed.join(', ')}`);
     return applied;
   }
 
