@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditEventInput, AuditLog } from '#duban/audit';
@@ -14,7 +14,7 @@ import {
   type ProblemSeverity,
   type WorkingDayCalendar,
 } from '#duban/domain';
-import { NotificationsService } from '#duban/notifications';
+import { NotificationsService, type NotificationInput } from '#duban/notifications';
 import { WORKING_DAY_CALENDAR } from '../tasks/calendar';
 import { EscalationPolicyService } from './policy.service';
 
@@ -35,6 +35,7 @@ interface LadderRow {
   responsible_org_id: string;
   responsible_org_path: string;
   responsible_org_name: string;
+  responsible_parent_id: string | null;
   responsible_user_id: string;
   leader_user_id: string | null;
   time_zone: string;
@@ -47,16 +48,27 @@ export interface LadderOutcome {
   nextFireAt: Date | null;
 }
 
+/** An effect of one task that is due now and about to be applied. */
+interface Planned {
+  task: LadderRow;
+  effect: DueEffect;
+  superseded: boolean;
+  recipients: string[];
+}
+
+/** Who holds a role where, for resolving audiences without a query per task. */
+type RoleIndex = Map<string, string[]>;
+const roleKey = (orgId: string, role: string) => `${orgId}/${role}`;
+
 /**
- * Applies the reminders and escalation steps that are due for one task. Everything happens in
- * one transaction holding the task's row lock: the effect rows (UNIQUE (task_id, effect_key)),
- * the notifications (outbox), the level, the accountability case and the audit events. A job
- * that runs twice, or two workers on the same task, find the keys taken and change nothing.
+ * Applies the reminders and escalation steps that are due, for a batch of tasks in ONE
+ * transaction holding their row locks, in a fixed number of set-based statements whatever the
+ * batch size: the effect rows (UNIQUE (task_id, effect_key) — the exactly-once guard), the
+ * notifications (an outbox), the levels, the accountability cases and the audit events. A job
+ * that runs twice, or two workers on the same tasks, find the keys taken and change nothing.
  */
 @Injectable()
 export class LadderService {
-  private readonly logger = new Logger(LadderService.name);
-
   constructor(
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -66,112 +78,172 @@ export class LadderService {
     private readonly audit: AuditLog,
   ) {}
 
-  /**
-   * Processes each task in its own transaction; one failing task does not hold up the rest.
-   * If any failed, the job fails afterwards so BullMQ retries it (the tasks already done find
-   * their keys taken and change nothing).
-   */
-  async processTasks(taskIds: readonly string[]): Promise<number> {
-    let applied = 0;
-    const failed: string[] = [];
-    for (const id of taskIds) {
-      try {
-        applied += (await this.processTask(id)).applied.length;
-      } catch (e) {
-        failed.push(id);
-        this.logger.error(`ladder for task ${id} failed: ${(e as Error).message}`);
-      }
-    }
-    if (failed.length)
-      throw new Error(`ladder failed for ${failed.length} task(s): ${failed.join(', ')}`);
-    return applied;
+  async processTask(taskId: string): Promise<LadderOutcome> {
+    return (await this.processBatch([taskId])).get(taskId) ?? { applied: [], nextFireAt: null };
   }
 
-  async processTask(taskId: string): Promise<LadderOutcome> {
+  /** Processes a job's tasks; returns how many effects were applied. */
+  async processTasks(taskIds: readonly string[]): Promise<number> {
+    const outcomes = await this.processBatch(taskIds);
+    return [...outcomes.values()].reduce((n, o) => n + o.applied.length, 0);
+  }
+
+  async processBatch(taskIds: readonly string[]): Promise<Map<string, LadderOutcome>> {
     return this.db.transaction(async (m) => {
       const now = this.clock.now();
+      // Locks in id order, so two batches that share tasks cannot deadlock.
       const rows: LadderRow[] = await m.query(
         `SELECT t.id, t.state, t.measure, t.due_at, t.deadline_set_at, t.escalation_level, t.raising_org_id,
                 t.raising_org_path::text AS raising_org_path, t.responsible_org_id,
                 t.responsible_org_path::text AS responsible_org_path, ro.name AS responsible_org_name,
-                t.responsible_user_id, t.leader_user_id, ro.time_zone, p.severity, p.title AS problem_title
+                ro.parent_id AS responsible_parent_id, t.responsible_user_id, t.leader_user_id, ro.time_zone,
+                p.severity, p.title AS problem_title
            FROM tasks t JOIN orgs ro ON ro.id = t.responsible_org_id JOIN problems p ON p.id = t.problem_id
-          WHERE t.id = $1 FOR UPDATE OF t`,
-        [taskId],
+          WHERE t.id = ANY($1::uuid[]) ORDER BY t.id FOR UPDATE OF t`,
+        [[...new Set(taskIds)]],
       );
-      const task = rows[0];
-      if (!task || task.due_at === null || !['assigned', 'in_progress'].includes(task.state)) {
-        await m.query(`UPDATE tasks SET next_fire_at = NULL, claimed_until = NULL WHERE id = $1`, [
-          taskId,
-        ]);
-        return { applied: [], nextFireAt: null };
-      }
-      const { document } = await this.policies.effective(m, task.raising_org_path);
-      const policy = policyForSeverity(document, task.severity);
-      const timeline = plannedTimeline(task.due_at, policy, this.calendar, task.time_zone);
-      const done: { effect_key: string }[] = await m.query(
-        `SELECT effect_key FROM task_effects WHERE task_id = $1`,
-        [taskId],
+      const active = rows.filter(
+        (t) => t.due_at !== null && (t.state === 'assigned' || t.state === 'in_progress'),
       );
-      const applied = new Set(done.map((d) => d.effect_key));
-      const outcome: LadderOutcome['applied'] = [];
-      for (const effect of dueEffects(timeline, applied, now)) {
-        // A reminder planned before this deadline was even set (a short deadline) is stale.
-        const stale =
-          effect.kind === 'reminder' &&
-          task.deadline_set_at !== null &&
-          effect.firesAt.getTime() <= task.deadline_set_at.getTime();
-        const superseded = effect.superseded || stale;
-        const fired = await this.apply(m, task, effect, superseded, now);
-        applied.add(effect.key);
-        if (fired) {
-          outcome.push({
-            key: effect.key,
-            kind: effect.kind,
-            level: effect.kind === 'step' ? effect.level : null,
-            superseded,
-          });
+      const appliedRows: { task_id: string; effect_key: string }[] = active.length
+        ? await m.query(
+            `SELECT task_id, effect_key FROM task_effects WHERE task_id = ANY($1::uuid[])`,
+            [active.map((t) => t.id)],
+          )
+        : [];
+      const applied = new Map<string, Set<string>>(active.map((t) => [t.id, new Set<string>()]));
+      appliedRows.forEach((r) => applied.get(r.task_id)?.add(r.effect_key));
+
+      // Plan every task: what is due now, and when its next item fires.
+      const planned: Planned[] = [];
+      const nextFire = new Map<string, Date | null>();
+      const policies = await this.policies.effectiveMany(
+        m,
+        active.map((t) => t.raising_org_path),
+      );
+      for (const task of active) {
+        const effective = policies.get(task.raising_org_path)!;
+        const policy = policyForSeverity(effective.document, task.severity);
+        const timeline = plannedTimeline(task.due_at!, policy, this.calendar, task.time_zone);
+        const done = applied.get(task.id)!;
+        for (const effect of dueEffects(timeline, done, now)) {
+          // A reminder planned before this deadline was even set (a short deadline) is stale.
+          const stale =
+            effect.kind === 'reminder' &&
+            task.deadline_set_at !== null &&
+            effect.firesAt.getTime() <= task.deadline_set_at.getTime();
+          planned.push({ task, effect, superseded: effect.superseded || stale, recipients: [] });
+          done.add(effect.key);
         }
+        nextFire.set(task.id, nextFiring(timeline, done, now));
       }
-      const nextFireAt = nextFiring(timeline, applied, now);
-      await m.query(`UPDATE tasks SET next_fire_at = $2, claimed_until = NULL WHERE id = $1`, [
-        taskId,
-        nextFireAt,
-      ]);
-      return { applied: outcome, nextFireAt };
+
+      // Audiences for every planned effect, from two queries for the whole batch.
+      const roles = await this.roleIndex(m, active);
+      for (const p of planned) {
+        if (p.superseded) continue;
+        const audiences: readonly Audience[] =
+          p.effect.kind === 'step' ? p.effect.notify : ['responsible'];
+        p.recipients = this.recipients(p.task, audiences, roles);
+      }
+
+      // The exactly-once guard: only the effects whose key this transaction inserted go on.
+      const inserted: { task_id: string; effect_key: string }[] = planned.length
+        ? await m.query(
+            `INSERT INTO task_effects (task_id, effect_key, kind, level, name, deadline, planned_at, fired_at,
+                superseded)
+             SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[],
+                                  $7::timestamptz[], $8::timestamptz[], $9::boolean[])
+                 AS x(task_id, effect_key, kind, level, name, deadline, planned_at, fired_at, superseded)
+             ON CONFLICT (task_id, effect_key) DO NOTHING
+             RETURNING task_id, effect_key`,
+            [
+              planned.map((p) => p.task.id),
+              planned.map((p) => p.effect.key),
+              planned.map((p) => p.effect.kind),
+              planned.map((p) => (p.effect.kind === 'step' ? p.effect.level : null)),
+              planned.map((p) => (p.effect.kind === 'step' ? p.effect.name : null)),
+              planned.map((p) => p.task.due_at),
+              planned.map((p) => p.effect.firesAt),
+              planned.map(() => now),
+              planned.map((p) => p.superseded),
+            ],
+          )
+        : [];
+      const fresh = new Set(inserted.map((r) => `${r.task_id} ${r.effect_key}`));
+      const effects = planned.filter((p) => fresh.has(`${p.task.id} ${p.effect.key}`));
+      const live = effects.filter((p) => !p.superseded);
+
+      // Notifications (the outbox), set-based.
+      const notified = await this.notifications.notifyMany(
+        m,
+        live.map((p) => this.notice(p)),
+        now,
+      );
+      if (live.length) {
+        await m.query(
+          `UPDATE task_effects e SET notified = x.notified
+             FROM (SELECT task_id, effect_key, string_to_array(users, ',')::uuid[] AS notified
+                     FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(task_id, effect_key, users)) x
+            WHERE e.task_id = x.task_id AND e.effect_key = x.effect_key`,
+          [
+            live.map((p) => p.task.id),
+            live.map((p) => p.effect.key),
+            notified.map((n) => n.join(',')),
+          ],
+        );
+      }
+
+      // Levels, marks and the next timer of every task in the batch.
+      const levelOf = new Map<string, number>();
+      for (const p of live) {
+        if (p.effect.kind === 'step')
+          levelOf.set(p.task.id, Math.max(levelOf.get(p.task.id) ?? 0, p.effect.level));
+      }
+      if (rows.length) {
+        await m.query(
+          `UPDATE tasks t SET escalation_level = greatest(t.escalation_level, x.level),
+                  supervised = t.supervised OR x.level >= ${SUPERVISED_FROM_LEVEL},
+                  circulated = t.circulated OR x.level >= ${CIRCULATED_FROM_LEVEL},
+                  next_fire_at = x.next_fire_at, claimed_until = NULL
+             FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]) AS x(id, level, next_fire_at)
+            WHERE t.id = x.id`,
+          [
+            rows.map((t) => t.id),
+            rows.map((t) => levelOf.get(t.id) ?? 0),
+            rows.map((t) => nextFire.get(t.id) ?? null),
+          ],
+        );
+      }
+
+      // The record, then the accountability cases the last steps open.
+      const events: AuditEventInput[] = [];
+      live.forEach((p, i) => events.push(...this.auditEvents(p, notified[i], now)));
+      await this.audit.append(m, events);
+      await this.openCases(
+        m,
+        live.filter((p) => p.effect.kind === 'step' && p.effect.opensAccountabilityCase),
+        roles,
+        now,
+      );
+
+      const outcomes = new Map<string, LadderOutcome>();
+      for (const t of rows)
+        outcomes.set(t.id, { applied: [], nextFireAt: nextFire.get(t.id) ?? null });
+      for (const p of effects) {
+        outcomes.get(p.task.id)!.applied.push({
+          key: p.effect.key,
+          kind: p.effect.kind,
+          level: p.effect.kind === 'step' ? p.effect.level : null,
+          superseded: p.superseded,
+        });
+      }
+      return outcomes;
     });
   }
 
-  /** Applies one effect once; false when its key was already taken (nothing happens then). */
-  private async apply(
-    m: EntityManager,
-    task: LadderRow,
-    effect: DueEffect,
-    superseded: boolean,
-    now: Date,
-  ): Promise<boolean> {
-    const audiences: readonly Audience[] = effect.kind === 'step' ? effect.notify : ['responsible'];
-    const recipients = superseded ? [] : await this.recipients(m, task, audiences);
-    const inserted: { id: string }[] = await m.query(
-      `INSERT INTO task_effects (task_id, effect_key, kind, level, name, deadline, planned_at, fired_at, superseded)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (task_id, effect_key) DO NOTHING RETURNING id`,
-      [
-        task.id,
-        effect.key,
-        effect.kind,
-        effect.kind === 'step' ? effect.level : null,
-        effect.kind === 'step' ? effect.name : null,
-        task.due_at,
-        effect.firesAt,
-        now,
-        superseded,
-      ],
-    );
-    if (inserted.length === 0) return false;
-    if (superseded) return true;
-
-    const dedupeKey = `task:${task.id}:${effect.key}`;
+  private notice(p: Planned): NotificationInput {
+    const { task, effect } = p;
     const common = {
       taskId: task.id,
       taskMeasure: task.measure,
@@ -180,20 +252,32 @@ export class LadderService {
       orgName: task.responsible_org_name,
       dueAt: task.due_at!.toISOString(),
     };
-    let notified: string[];
+    const dedupeKey = `task:${task.id}:${effect.key}`;
     if (effect.kind === 'reminder') {
-      notified = await this.notifications.notify(
-        m,
-        {
-          userIds: recipients,
-          kind: 'reminder',
-          dedupeKey,
-          params: common,
-          orgId: task.responsible_org_id,
-        },
-        now,
-      );
-      await this.audit.append(m, [
+      return {
+        userIds: p.recipients,
+        kind: 'reminder',
+        dedupeKey,
+        params: common,
+        orgId: task.responsible_org_id,
+      };
+    }
+    return {
+      userIds: p.recipients,
+      kind: 'escalation',
+      dedupeKey,
+      params: { ...common, level: effect.level, stepName: effect.name },
+      // From 督办 up, notices go out at once (no digest) and are chased until read.
+      urgent: effect.level >= SUPERVISED_FROM_LEVEL,
+      requiresAck: effect.level >= SUPERVISED_FROM_LEVEL,
+      orgId: task.responsible_org_id,
+    };
+  }
+
+  private auditEvents(p: Planned, notified: string[], now: Date): AuditEventInput[] {
+    const { task, effect } = p;
+    if (effect.kind === 'reminder') {
+      return [
         {
           streamType: 'task',
           streamId: task.id,
@@ -202,138 +286,136 @@ export class LadderService {
           type: 'reminded',
           data: { key: effect.key, notified },
         },
-      ]);
-    } else {
-      notified = await this.notifications.notify(
-        m,
+      ];
+    }
+    const escalated: AuditEventInput = {
+      streamType: 'task',
+      streamId: task.id,
+      at: now,
+      actorId: null,
+      type: 'escalated',
+      data: {
+        key: effect.key,
+        level: effect.level,
+        name: effect.name,
+        plannedAt: effect.firesAt,
+        notified,
+      },
+    };
+    if (effect.level === CIRCULATED_FROM_LEVEL && task.leader_user_id) {
+      // 约谈: a talk with the leader in charge is now due; people hold it, the record shows it.
+      return [
+        escalated,
         {
-          userIds: recipients,
-          kind: 'escalation',
-          dedupeKey,
-          params: { ...common, level: effect.level, stepName: effect.name },
-          // From 督办 up, notices go out at once (no digest) and are chased until read.
-          urgent: effect.level >= SUPERVISED_FROM_LEVEL,
-          requiresAck: effect.level >= SUPERVISED_FROM_LEVEL,
-          orgId: task.responsible_org_id,
-        },
-        now,
-      );
-      await m.query(
-        `UPDATE tasks SET escalation_level = greatest(escalation_level, $2),
-                supervised = supervised OR $2 >= ${SUPERVISED_FROM_LEVEL},
-                circulated = circulated OR $2 >= ${CIRCULATED_FROM_LEVEL}
-          WHERE id = $1`,
-        [task.id, effect.level],
-      );
-      const escalated: AuditEventInput = {
-        streamType: 'task',
-        streamId: task.id,
-        at: now,
-        actorId: null,
-        type: 'escalated',
-        data: {
-          key: effect.key,
-          level: effect.level,
-          name: effect.name,
-          plannedAt: effect.firesAt,
-          notified,
-        },
-      };
-      const events = [escalated];
-      if (effect.level === CIRCULATED_FROM_LEVEL && task.leader_user_id) {
-        // 约谈: a talk with the leader in charge is now due; people hold it, the record shows it.
-        events.push({
           ...escalated,
           type: 'talk_due',
           data: { level: effect.level, leaderUserId: task.leader_user_id },
-        });
-      }
-      await this.audit.append(m, events);
-      if (effect.opensAccountabilityCase) await this.openCase(m, task, effect.key, now);
+        },
+      ];
     }
-    await m.query(`UPDATE task_effects SET notified = $3 WHERE task_id = $1 AND effect_key = $2`, [
-      task.id,
-      effect.key,
-      notified,
-    ]);
-    return true;
+    return [escalated];
   }
 
   /** 问责: the last step opens one case per task and deadline, and tells discipline inspection. */
-  private async openCase(
+  private async openCases(
     m: EntityManager,
-    task: LadderRow,
-    effectKey: string,
+    steps: Planned[],
+    roles: RoleIndex,
     now: Date,
   ): Promise<void> {
-    const subjects = await this.recipients(m, task, ['responsible', 'leader', 'secretary']);
-    const id = randomUUID();
-    const inserted: { id: string }[] = await m.query(
+    if (steps.length === 0) return;
+    const cases = steps.map((p) => ({
+      id: randomUUID(),
+      p,
+      subjects: this.recipients(p.task, ['responsible', 'leader', 'secretary'], roles),
+    }));
+    const opened: { id: string }[] = await m.query(
       `INSERT INTO accountability_cases (id, task_id, effect_key, raising_org_id, raising_org_path, subject_org_id,
           subject_org_path, subject_user_ids, opened_at, state)
-       VALUES ($1, $2, $3, $4, $5::ltree, $6, $7::ltree, $8, $9, 'open')
+       SELECT id, task_id, effect_key, raising_org_id, raising_org_path::ltree, subject_org_id,
+              subject_org_path::ltree, string_to_array(subjects, ',')::uuid[], $9, 'open'
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::uuid[], $7::text[], $8::text[])
+           AS x(id, task_id, effect_key, raising_org_id, raising_org_path, subject_org_id, subject_org_path, subjects)
        ON CONFLICT (task_id, effect_key) DO NOTHING RETURNING id`,
       [
-        id,
-        task.id,
-        effectKey,
-        task.raising_org_id,
-        task.raising_org_path,
-        task.responsible_org_id,
-        task.responsible_org_path,
-        subjects,
+        cases.map((c) => c.id),
+        cases.map((c) => c.p.task.id),
+        cases.map((c) => c.p.effect.key),
+        cases.map((c) => c.p.task.raising_org_id),
+        cases.map((c) => c.p.task.raising_org_path),
+        cases.map((c) => c.p.task.responsible_org_id),
+        cases.map((c) => c.p.task.responsible_org_path),
+        cases.map((c) => c.subjects.join(',')),
         now,
       ],
     );
-    if (inserted.length === 0) return;
-    await this.audit.append(m, [
-      {
-        streamType: 'accountability_case',
-        streamId: id,
+    const openedIds = new Set(opened.map((o) => o.id));
+    const fresh = cases.filter((c) => openedIds.has(c.id));
+    await this.audit.append(
+      m,
+      fresh.map((c) => ({
+        streamType: 'accountability_case' as const,
+        streamId: c.id,
         at: now,
         actorId: null,
         type: 'opened',
         toState: 'open',
-        data: { taskId: task.id, subjectOrgId: task.responsible_org_id, subjectUserIds: subjects },
-      },
-    ]);
-    const discipline = await this.recipients(m, task, ['discipline']);
-    await this.notifications.notify(
+        data: {
+          taskId: c.p.task.id,
+          subjectOrgId: c.p.task.responsible_org_id,
+          subjectUserIds: c.subjects,
+        },
+      })),
+    );
+    await this.notifications.notifyMany(
       m,
-      {
-        userIds: discipline,
-        kind: 'accountability_opened',
-        dedupeKey: `case:${id}`,
+      fresh.map((c) => ({
+        userIds: this.recipients(c.p.task, ['discipline'], roles),
+        kind: 'accountability_opened' as const,
+        dedupeKey: `case:${c.id}`,
         params: {
-          caseId: id,
-          taskId: task.id,
-          taskMeasure: task.measure,
-          timeZone: task.time_zone,
-          orgName: task.responsible_org_name,
+          caseId: c.id,
+          taskId: c.p.task.id,
+          taskMeasure: c.p.task.measure,
+          orgName: c.p.task.responsible_org_name,
+          timeZone: c.p.task.time_zone,
         },
         urgent: true,
         requiresAck: true,
-        orgId: task.raising_org_id,
-      },
+        orgId: c.p.task.raising_org_id,
+      })),
       now,
     );
   }
 
+  /** Role holders of the responsible orgs, their parents and the raising orgs of a batch. */
+  private async roleIndex(m: EntityManager, tasks: LadderRow[]): Promise<RoleIndex> {
+    const orgs = new Set<string>();
+    for (const t of tasks) {
+      orgs.add(t.responsible_org_id);
+      orgs.add(t.raising_org_id);
+      if (t.responsible_parent_id) orgs.add(t.responsible_parent_id);
+    }
+    const index: RoleIndex = new Map();
+    if (orgs.size === 0) return index;
+    const rows: { org_id: string; role: string; user_id: string }[] = await m.query(
+      `SELECT ra.org_id, ra.role, ra.user_id FROM role_assignments ra JOIN users u ON u.id = ra.user_id AND u.active
+        WHERE ra.org_id = ANY($1::uuid[]) AND ra.role IN ('secretary', 'supervisor', 'discipline')
+        ORDER BY ra.user_id`,
+      [[...orgs]],
+    );
+    for (const r of rows) {
+      const key = roleKey(r.org_id, r.role);
+      index.set(key, [...(index.get(key) ?? []), r.user_id]);
+    }
+    return index;
+  }
+
   /** Who an audience means for this task (API.md: escalation-policy audiences). */
-  private async recipients(
-    m: EntityManager,
-    task: LadderRow,
-    audiences: readonly Audience[],
-  ): Promise<string[]> {
+  private recipients(task: LadderRow, audiences: readonly Audience[], roles: RoleIndex): string[] {
     const ids = new Set<string>();
-    const roleHolders = async (orgSql: string, orgParam: string, role: string) => {
-      const rows: { user_id: string }[] = await m.query(
-        `SELECT DISTINCT ra.user_id FROM role_assignments ra JOIN users u ON u.id = ra.user_id AND u.active
-          WHERE ra.org_id = ${orgSql} AND ra.role = $2 ORDER BY ra.user_id`,
-        [orgParam, role],
-      );
-      rows.forEach((r) => ids.add(r.user_id));
-    };
+    const holders = (orgId: string | null, role: string) =>
+      orgId ? (roles.get(roleKey(orgId, role)) ?? []).forEach((u) => ids.add(u)) : undefined;
     for (const audience of audiences) {
       switch (audience) {
         case 'responsible':
@@ -343,20 +425,16 @@ export class LadderService {
           if (task.leader_user_id) ids.add(task.leader_user_id);
           break;
         case 'secretary':
-          await roleHolders('$1', task.responsible_org_id, 'secretary');
+          holders(task.responsible_org_id, 'secretary');
           break;
         case 'superior':
-          await roleHolders(
-            '(SELECT parent_id FROM orgs WHERE id = $1)',
-            task.responsible_org_id,
-            'secretary',
-          );
+          holders(task.responsible_parent_id, 'secretary');
           break;
         case 'supervisor':
-          await roleHolders('$1', task.raising_org_id, 'supervisor');
+          holders(task.raising_org_id, 'supervisor');
           break;
         case 'discipline':
-          await roleHolders('$1', task.raising_org_id, 'discipline');
+          holders(task.raising_org_id, 'discipline');
           break;
       }
     }

@@ -59,6 +59,36 @@ export class EscalationPolicyService {
       : { document: this.defaults, fromOrgId: null };
   }
 
+  /** The effective policy for each of several org paths, in one query (for a batch of tasks). */
+  async effectiveMany(
+    m: EntityManager | DataSource,
+    orgPaths: readonly string[],
+  ): Promise<Map<string, EffectivePolicy>> {
+    const paths = [...new Set(orgPaths)];
+    const rows: {
+      path: string;
+      org_id: string | null;
+      document: EscalationPolicyDocument | null;
+    }[] = paths.length
+      ? await m.query(
+          `SELECT x.path::text AS path, ep.org_id, ep.document
+             FROM unnest($1::ltree[]) AS x(path)
+             LEFT JOIN LATERAL (
+               SELECT p.org_id, p.document FROM escalation_policies p JOIN orgs o ON o.id = p.org_id
+                WHERE x.path <@ o.path ORDER BY nlevel(o.path) DESC LIMIT 1) ep ON true`,
+          [paths],
+        )
+      : [];
+    return new Map(
+      rows.map((r) => [
+        r.path,
+        r.document && r.org_id
+          ? { document: r.document, fromOrgId: r.org_id }
+          : { document: this.defaults, fromOrgId: null },
+      ]),
+    );
+  }
+
   async get(actor: Actor, orgId: string): Promise<EffectivePolicy> {
     const org = await this.tasks.orgInScope(this.db.manager, actor, orgId, 'orgId');
     return this.effective(this.db, org.path);
