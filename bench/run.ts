@@ -1,13 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
+import { apiBench } from './api';
 import { escalation } from './escalation';
 import { fanout } from './fanout';
 import { generate } from './generate';
 import type { Figure } from './lib/context';
 import { benchScale } from './lib/scale';
 
-const ALL = ['fanout', 'escalation'] as const;
+const ALL = ['fanout', 'escalation', 'api'] as const;
 
 function table(figures: Figure[]): string {
   const fmt = (n: number | undefined, digits = 3) =>
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
   if (selected.includes('fanout')) figures.push(...(await fanout(now)));
   if (selected.includes('escalation'))
     figures.push(...(await escalation(now, generated.sizes.wave)));
+  if (selected.includes('api'))
+    figures.push(...(await apiBench(Math.min(5000, generated.sizes.wave))));
   const out = table(figures);
   process.stdout.write(`\n${out}\n\n`);
   for (const f of figures.filter((x) => x.note)) process.stdout.write(`- ${f.figure}: ${f.note}\n`);

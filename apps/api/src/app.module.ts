@@ -5,6 +5,7 @@ import type { Clock } from '#duban/domain';
 import { EvidenceModule } from '#duban/evidence';
 import { IdentityModule } from '#duban/identity';
 import { NotificationsModule } from '#duban/notifications';
+import { ObservabilityModule } from '#duban/observability';
 import { PlatformModule } from '#duban/platform';
 import { RectificationModule } from '#duban/rectification';
 import { AttachmentsController } from './attachments/attachments.controller';
@@ -21,8 +22,11 @@ import { OrgsController } from './orgs/orgs.controller';
 import { QueuesModule } from './queues.module';
 import { UsersController } from './users/users.controller';
 import { ProblemsController } from './problems/problems.controller';
+import { ProblemImportController } from './reports/problem-import.controller';
+import { ReportsController } from './reports/reports.controller';
 import { TasksController } from './tasks/tasks.controller';
 import { EngineController } from './engine/engine.controller';
+import { OPS_CONTROLLERS, OPS_PROVIDERS } from './ops/ops';
 
 export interface AppModuleOptions {
   /** Tests inject a controllable clock; production uses the system clock. */
@@ -41,12 +45,15 @@ export class AppModule {
         EvidenceModule,
         RectificationModule,
         NotificationsModule,
+        ObservabilityModule,
       ],
       controllers: [
         AuthController,
         UsersController,
         OrgsController,
         ProblemsController,
+        ProblemImportController,
+        ReportsController,
         TasksController,
         EngineController,
         HealthController,
@@ -54,10 +61,12 @@ export class AppModule {
         NotificationsController,
         DeliveriesController,
         OrgWebhooksController,
+        ...OPS_CONTROLLERS,
       ],
       providers: [
         TokenService,
         LoginRateLimiter,
+        ...OPS_PROVIDERS,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

@@ -1,9 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { pinoHttp } from 'pino-http';
 import { ConfigError, loadConfig } from '#duban/config';
 import { createLogger, PinoNestLogger } from '#duban/platform';
 import { createDataSource, ensureDatabase, runMigrations } from '#duban/persistence';
 import { UsersService } from '#duban/identity';
+import { formatLogins, loadDemo } from '#duban/demo';
+import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { configureApp } from './setup';
 
@@ -33,6 +36,8 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
     logger: new PinoNestLogger(logger),
   });
+  // One JSON line per request (method, route, status, duration); the token is never logged.
+  app.use(pinoHttp({ logger, redact: ['req.headers.authorization', 'req.headers.cookie'] }));
   configureApp(app, config);
 
   if (config.DUBAN_ADMIN_USERNAME && config.DUBAN_ADMIN_PASSWORD) {
@@ -41,6 +46,15 @@ async function bootstrap(): Promise<void> {
       .ensureSystemAdmin(config.DUBAN_ADMIN_USERNAME, config.DUBAN_ADMIN_PASSWORD);
     if (created)
       logger.info({ username: config.DUBAN_ADMIN_USERNAME }, 'first administrator created');
+  }
+
+  // DUBAN_DEMO=1: an empty database gets the demo county (npm run demo does the same by hand).
+  if (process.env.DUBAN_DEMO === '1') {
+    const problems: unknown[] = await app.get(DataSource).query('SELECT 1 FROM problems LIMIT 1');
+    if (problems.length === 0) {
+      const demo = await loadDemo(config);
+      logger.info({ password: demo.password, logins: formatLogins(demo.logins) }, demo.message);
+    }
   }
 
   await app.listen(config.PORT, '0.0.0.0');

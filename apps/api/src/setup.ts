@@ -4,12 +4,15 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '#duban/config';
 import { installBodyParsing } from './http/body-parsing';
 import { createValidationPipe } from './http/validation';
+import { serveWebApp } from './web/web-app';
+import { installOperations } from './ops/ops';
 
 /** Everything about the HTTP app that both the server and the e2e tests need. */
 export function configureApp(app: INestApplication, config: AppConfig): void {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   express.set('trust proxy', 'loopback');
+  installOperations(app);
   installBodyParsing(app, config.DUBAN_BODY_LIMIT);
   app.useGlobalPipes(createValidationPipe());
   // Close cleanly on SIGTERM and exit 0 (not by re-raising the signal).
@@ -28,4 +31,6 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  // The web workspace (apps/web/dist) at `/`; it talks to the server only through /api/v1.
+  serveWebApp(app);
 }

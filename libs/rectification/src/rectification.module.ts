@@ -3,6 +3,7 @@ import { AuditModule } from '#duban/audit';
 import { EvidenceModule } from '#duban/evidence';
 import { NotificationsModule } from '#duban/notifications';
 import { AccountabilityService } from './accountability/accountability.service';
+import { CalendarService } from './calendar/calendar.service';
 import { CategoryCatalog, loadCategories } from './catalog/catalog';
 import { LadderService } from './escalation/ladder.service';
 import {
@@ -11,8 +12,11 @@ import {
   loadDefaultPolicy,
 } from './escalation/policy.service';
 import { TaskTimerSource } from './escalation/task-timer.source';
+import { ProblemImportService } from './import/problem-import.service';
 import { CATEGORY_CATALOG, ProblemsService } from './problems/problems.service';
 import { QuarterlyService } from './quarterly/quarterly.service';
+import { LedgerService } from './reports/ledger.service';
+import { ReportsService } from './reports/reports.service';
 import { calendarProvider } from './tasks/calendar';
 import { TasksService } from './tasks/tasks.service';
 
@@ -24,6 +28,10 @@ const SERVICES = [
   TaskTimerSource,
   QuarterlyService,
   AccountabilityService,
+  CalendarService,
+  LedgerService,
+  ReportsService,
+  ProblemImportService,
 ];
 
 /** The use cases of rectification supervision, shared by the api and the worker. */

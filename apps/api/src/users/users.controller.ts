@@ -18,6 +18,15 @@ export class UsersController {
     return this.users.me(actor);
   }
 
+  @Get('ping')
+  @ApiOperation({
+    summary: 'Does nothing behind the auth guard: a baseline for benchmarks and probes',
+  })
+  @ApiResponse({ status: 200, description: '{ ok: true }' })
+  ping(): { ok: true } {
+    return { ok: true };
+  }
+
   @Post('users')
   @ApiOperation({ summary: 'Create a user account (admin)' })
   @ApiResponse({ status: 201, type: UserResponse })

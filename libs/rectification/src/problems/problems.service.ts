@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '#duban/audit';
 import {
   Actor,
@@ -115,6 +115,20 @@ export class ProblemsService {
 
   /** 立项: raise a problem, with its measures if given, in one transaction. */
   async raise(actor: Actor, input: NewProblem): Promise<ProblemDetail> {
+    const { id, warnings } = await this.db.transaction((m) => this.raiseWithin(m, actor, input));
+    const detail = await this.get(actor, id);
+    return warnings.length ? { ...detail, warnings } : detail;
+  }
+
+  /**
+   * Raises a problem and its measures inside the caller's transaction, so that a caller that
+   * raises many (the ledger import) commits all of them or none.
+   */
+  async raiseWithin(
+    m: EntityManager,
+    actor: Actor,
+    input: NewProblem,
+  ): Promise<{ id: string; taskIds: string[]; warnings: string[] }> {
     if (!this.catalog.has(input.category)) {
       throw invalid('category', `category must be one of ${this.catalog.codes().join(', ')}`);
     }
@@ -127,66 +141,65 @@ export class ProblemsService {
     const now = this.clock.now();
     const id = randomUUID();
     const warnings: string[] = [];
-    await this.db.transaction(async (m) => {
-      const org = await this.tasks.orgInScope(m, actor, input.orgId, 'orgId');
-      const raising = await this.tasks.orgInScope(m, actor, input.raisedByOrgId, 'raisedByOrgId');
-      const decision = mayRaiseProblem(
+    const taskIds: string[] = [];
+    const org = await this.tasks.orgInScope(m, actor, input.orgId, 'orgId');
+    const raising = await this.tasks.orgInScope(m, actor, input.raisedByOrgId, 'raisedByOrgId');
+    const decision = mayRaiseProblem(
+      actor,
+      { id: raising.id, path: pathToIds(raising.path) },
+      { id: org.id, path: pathToIds(org.path) },
+    );
+    if (!decision.allowed) throw forbidden(decision.reason);
+    const earlier: { id: string }[] = await m.query(
+      `SELECT id FROM problems
+        WHERE org_id = $1 AND category = $2 AND closed_at IS NOT NULL
+          AND closed_at >= $3::timestamptz - interval '${RECURRENCE_WINDOW}'
+        ORDER BY closed_at DESC`,
+      [org.id, input.category, now],
+    );
+    await m.query(
+      `INSERT INTO problems (id, title, description, category, severity, source, campaign, org_id,
+          org_path, raised_by_org_id, raised_by, recurrence_of, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::ltree, $10, $11, $12, $13)`,
+      [
+        id,
+        input.title,
+        input.description,
+        input.category,
+        input.severity,
+        input.source,
+        input.campaign ?? null,
+        org.id,
+        org.path,
+        raising.id,
+        actor.userId,
+        earlier.map((e) => e.id),
+        now,
+      ],
+    );
+    await this.audit.append(m, [
+      {
+        streamType: 'problem',
+        streamId: id,
+        at: now,
+        actorId: actor.userId,
+        type: 'raised',
+        toState: 'open',
+        data: { ...input, tasks: undefined, recurrenceOf: earlier.map((e) => e.id) },
+      },
+    ]);
+    for (const [i, task] of (input.tasks ?? []).entries()) {
+      const r = await this.tasks.assignWithin(
+        m,
         actor,
-        { id: raising.id, path: pathToIds(raising.path) },
-        { id: org.id, path: pathToIds(org.path) },
+        { id, raisedByOrgId: raising.id },
+        task,
+        `tasks[${i}].`,
       );
-      if (!decision.allowed) throw forbidden(decision.reason);
-      const earlier: { id: string }[] = await m.query(
-        `SELECT id FROM problems
-          WHERE org_id = $1 AND category = $2 AND closed_at IS NOT NULL
-            AND closed_at >= $3::timestamptz - interval '${RECURRENCE_WINDOW}'
-          ORDER BY closed_at DESC`,
-        [org.id, input.category, now],
-      );
-      await m.query(
-        `INSERT INTO problems (id, title, description, category, severity, source, campaign, org_id,
-            org_path, raised_by_org_id, raised_by, recurrence_of, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::ltree, $10, $11, $12, $13)`,
-        [
-          id,
-          input.title,
-          input.description,
-          input.category,
-          input.severity,
-          input.source,
-          input.campaign ?? null,
-          org.id,
-          org.path,
-          raising.id,
-          actor.userId,
-          earlier.map((e) => e.id),
-          now,
-        ],
-      );
-      await this.audit.append(m, [
-        {
-          streamType: 'problem',
-          streamId: id,
-          at: now,
-          actorId: actor.userId,
-          type: 'raised',
-          toState: 'open',
-          data: { ...input, tasks: undefined, recurrenceOf: earlier.map((e) => e.id) },
-        },
-      ]);
-      for (const [i, task] of (input.tasks ?? []).entries()) {
-        const r = await this.tasks.assignWithin(
-          m,
-          actor,
-          { id, raisedByOrgId: raising.id },
-          task,
-          `tasks[${i}].`,
-        );
-        warnings.push(...r.warnings);
-      }
-    });
-    const detail = await this.get(actor, id);
-    return warnings.length ? { ...detail, warnings } : detail;
+      taskIds.push(r.id);
+      warnings.push(...r.warnings);
+    }
+    return { id, taskIds, warnings };
   }
 
   async get(actor: Actor, id: string): Promise<ProblemDetail> {

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { type Actor, ALLOW, type Decision, deny } from '#duban/domain';
+import { ActorService } from '#duban/identity';
+import { TokenService } from '../auth/token.service';
+import { QUEUES_SESSION_COOKIE, QueuesSessionTokens } from './queues-session';
+
+/** Who may look into the queues: the system administrator and holders of an admin role. */
+export function mayViewQueues(actor: Actor): Decision {
+  if (actor.systemAdmin || actor.grants.some((g) => g.role === 'admin')) return ALLOW;
+  return deny('the queue dashboard is for administrators (the admin role)');
+}
+
+export type DashboardVerdict =
+  { ok: true; actor: Actor } | { ok: false; status: 401 | 403; message: string };
+
+function cookieValue(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Authenticates a request to the dashboard: a bearer token (scripts, curl) or the session
+ * cookie set by POST /api/v1/admin/queues-session (browsers). A header that is present decides
+ * on its own; the cookie is only looked at without one.
+ */
+@Injectable()
+export class QueueDashboardAccess {
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly sessions: QueuesSessionTokens,
+    private readonly actors: ActorService,
+  ) {}
+
+  async check(req: Request): Promise<DashboardVerdict> {
+    let userId: string | null;
+    const header = req.headers.authorization;
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      userId = match ? this.tokens.verify(match[1]) : null;
+      if (!userId) {
+        return {
+          ok: false,
+          status: 401,
+          message: 'Authorization: the token is invalid or has expired; log in again',
+        };
+      }
+    } else {
+      const session = cookieValue(req.headers.cookie, QUEUES_SESSION_COOKIE);
+      userId = session ? this.sessions.verify(session) : null;
+      if (!userId) {
+        return {
+          ok: false,
+          status: 401,
+          message:
+            'Authorization: send "Bearer <token>", or open a dashboard session first with ' +
+            'POST /api/v1/admin/queues-session (it has expired if you had one)',
+        };
+      }
+    }
+    const actor = await this.actors.load(userId);
+    if (!actor) {
+      return {
+        ok: false,
+        status: 401,
+        message: 'Authorization: the account no longer exists or is disabled',
+      };
+    }
+    const decision = mayViewQueues(actor);
+    if (!decision.allowed) return { ok: false, status: 403, message: decision.reason };
+    return { ok: true, actor };
+  }
+}

@@ -1,0 +1,255 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { LIGHTS, TASK_STATES, type Light, type TaskState } from '#duban/domain';
+import { LEDGER_FORMATS, type LedgerFormat } from '#duban/rectification';
+import { QueryBoolean } from '../http/query-transforms';
+
+const QUARTER = /^\d{4}Q[1-4]$/;
+
+export class LedgerQueryDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Responsible org and everything below it; your whole scope when absent',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'orgId must be a UUID' })
+  orgId?: string;
+
+  @ApiPropertyOptional({ enum: LEDGER_FORMATS, default: 'xlsx' })
+  @IsOptional()
+  @IsIn(LEDGER_FORMATS, { message: `format must be one of ${LEDGER_FORMATS.join(', ')}` })
+  format?: LedgerFormat;
+
+  @ApiPropertyOptional({ enum: TASK_STATES })
+  @IsOptional()
+  @IsIn(TASK_STATES, { message: `state must be one of ${TASK_STATES.join(', ')}` })
+  state?: TaskState;
+
+  @ApiPropertyOptional({ enum: LIGHTS })
+  @IsOptional()
+  @IsIn(LIGHTS, { message: `light must be one of ${LIGHTS.join(', ')}` })
+  light?: Light;
+
+  @ApiPropertyOptional({ description: 'A category code' })
+  @IsOptional()
+  @IsString({ message: 'category must be a string' })
+  @Length(1, 50, { message: 'category must be 1-50 characters' })
+  category?: string;
+
+  @ApiPropertyOptional({ description: '批次' })
+  @IsOptional()
+  @IsString({ message: 'campaign must be a string' })
+  @Length(1, 200, { message: 'campaign must be 1-200 characters' })
+  campaign?: string;
+
+  @ApiPropertyOptional({ type: Boolean })
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean({ message: 'overdue must be true or false' })
+  overdue?: boolean;
+}
+
+export class QuarterQueryDto {
+  @ApiProperty({ format: 'uuid', description: 'The org whose subtree is reported' })
+  @IsUUID('all', { message: 'orgId must be a UUID' })
+  orgId!: string;
+
+  @ApiPropertyOptional({
+    example: '2026Q4',
+    description: 'The quarter in the org’s time zone; the current one when absent',
+  })
+  @IsOptional()
+  @Matches(QUARTER, { message: 'quarter must name a quarter as YYYYQn, e.g. 2026Q4' })
+  quarter?: string;
+}
+
+export class StateCountsResponse {
+  @ApiProperty({ description: '已交办' }) assigned!: number;
+  @ApiProperty({ description: '整改中' }) in_progress!: number;
+  @ApiProperty({ description: '待验收' }) submitted!: number;
+  @ApiProperty({ description: '待销号' }) verified!: number;
+  @ApiProperty({ description: '已销号' }) closed!: number;
+}
+
+export class LightCountsResponse {
+  @ApiProperty() red!: number;
+  @ApiProperty() yellow!: number;
+  @ApiProperty() blue!: number;
+  @ApiProperty() green!: number;
+}
+
+export class EscalationCountResponse {
+  @ApiProperty({ description: 'Ladder level (1 催办, 2 督办, 3 通报, 4 问责 by default)' })
+  level!: number;
+  @ApiProperty({ description: 'Measures whose highest step reached in the quarter is this one' })
+  tasks!: number;
+}
+
+export class OrgTallyResponse {
+  @ApiProperty({ format: 'uuid' }) orgId!: string;
+  @ApiProperty() orgName!: string;
+  @ApiProperty({
+    description:
+      'Measures open at some time in the quarter (created by its end, not closed before it)',
+  })
+  total!: number;
+  @ApiProperty({ type: StateCountsResponse, description: 'Their states now' })
+  byState!: StateCountsResponse;
+  @ApiProperty({ type: LightCountsResponse, description: 'Their lights now (三色预警)' })
+  byLight!: LightCountsResponse;
+  @ApiProperty({
+    description: 'Measures due in the quarter whose deadline has come (or that are closed already)',
+  })
+  dueInQuarter!: number;
+  @ApiProperty({ description: 'Of those, closed (销号) on or before the deadline' })
+  closedOnTime!: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'closedOnTime / dueInQuarter (0..1); null when nothing was due',
+  })
+  onTimeRate!: number | null;
+  @ApiProperty({ description: 'Open measures past their deadline now (red)' })
+  overdue!: number;
+  @ApiProperty({ type: [EscalationCountResponse] })
+  escalations!: EscalationCountResponse[];
+  @ApiProperty({ description: 'Problems raised in the quarter that came back (屡改屡犯)' })
+  recurringProblems!: number;
+}
+
+export class QuarterSummaryResponse {
+  @ApiProperty({ format: 'uuid' }) orgId!: string;
+  @ApiProperty() orgName!: string;
+  @ApiProperty({ example: '2026Q4' }) quarter!: string;
+  @ApiProperty({ format: 'date-time', description: 'First instant of the quarter (org’s zone)' })
+  from!: string;
+  @ApiProperty({ format: 'date-time', description: 'Last instant of the quarter (org’s zone)' })
+  to!: string;
+  @ApiProperty({ format: 'date-time', description: 'When the figures were taken' })
+  asOf!: string;
+  @ApiProperty({ type: OrgTallyResponse, description: 'The whole subtree' })
+  totals!: OrgTallyResponse;
+  @ApiProperty({ type: OrgTallyResponse, description: 'Measures of the org itself' })
+  own!: OrgTallyResponse;
+  @ApiProperty({ type: [OrgTallyResponse], description: 'Each child org with its subtree' })
+  children!: OrgTallyResponse[];
+}
+
+export class CircularEntryResponse {
+  @ApiProperty({ format: 'uuid' }) taskId!: string;
+  @ApiProperty({ format: 'uuid' }) problemId!: string;
+  @ApiProperty() problemTitle!: string;
+  @ApiProperty({ description: '整改措施' }) measure!: string;
+  @ApiProperty({ format: 'uuid', description: '责任单位' }) orgId!: string;
+  @ApiProperty() orgName!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) dueAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '2026-11-30' }) dueDate!: string | null;
+  @ApiProperty({ description: 'Highest ladder level reached in the quarter' }) level!: number;
+  @ApiProperty({ type: String, nullable: true, example: '通报' }) levelName!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the 通报 step fired; null when flagged without the ladder’s record',
+  })
+  reachedAt!: string | null;
+  @ApiProperty({ enum: TASK_STATES }) state!: TaskState;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) closedAt!: string | null;
+  @ApiProperty({ format: 'uuid' }) responsibleUserId!: string;
+  @ApiProperty({ description: '责任人' }) responsibleName!: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) leaderUserId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: '分管领导' })
+  leaderName!: string | null;
+}
+
+export class OnTimeRankingResponse {
+  @ApiProperty({ format: 'uuid' }) orgId!: string;
+  @ApiProperty() orgName!: string;
+  @ApiProperty() dueInQuarter!: number;
+  @ApiProperty() closedOnTime!: number;
+  @ApiProperty() missed!: number;
+  @ApiProperty({ description: '0..1' }) onTimeRate!: number;
+}
+
+export class QuarterCircularResponse {
+  @ApiProperty({ format: 'uuid' }) orgId!: string;
+  @ApiProperty() orgName!: string;
+  @ApiProperty({ example: '2026Q4' }) quarter!: string;
+  @ApiProperty({ format: 'date-time' }) from!: string;
+  @ApiProperty({ format: 'date-time' }) to!: string;
+  @ApiProperty({ format: 'date-time' }) asOf!: string;
+  @ApiProperty({ description: 'Measures from this ladder level on are named (通报)' })
+  fromLevel!: number;
+  @ApiProperty({
+    type: [CircularEntryResponse],
+    description: 'Measures that reached the 通报 level in the quarter, highest level first',
+  })
+  entries!: CircularEntryResponse[];
+  @ApiProperty({
+    type: [OnTimeRankingResponse],
+    description: 'Responsible units with the lowest on-time rate (at least one deadline missed)',
+  })
+  worstOnTime!: OnTimeRankingResponse[];
+}
+
+// --- import ----------------------------------------------------------------------------------
+
+export class ImportOptionsDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The committee raising every problem of the file (立项单位); required',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'raisedByOrgId must be a UUID' })
+  raisedByOrgId?: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'Check every row and report, import nothing',
+  })
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean({ message: 'dryRun must be true or false' })
+  dryRun?: boolean;
+}
+
+export class ImportUploadRequest {
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description: 'The ledger as .xlsx or .csv (UTF-8, or GBK as Excel saves it), ledger columns',
+  })
+  file!: unknown;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'May be given here instead of the query' })
+  raisedByOrgId?: string;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'May be given here instead of the query' })
+  dryRun?: boolean;
+}
+
+export class ImportResultResponse {
+  @ApiProperty() dryRun!: boolean;
+  @ApiProperty({ description: 'Problems created (or that would be, on a dry run)' })
+  problems!: number;
+  @ApiProperty({ description: 'Measures created (or that would be)' }) tasks!: number;
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Empty on a dry run' })
+  problemIds!: string[];
+  @ApiProperty({ type: [String] }) warnings!: string[];
+}
+
+export class ImportRowErrorResponse {
+  @ApiProperty({ description: '1-based row number as the spreadsheet shows it' }) row!: number;
+  @ApiProperty({ example: '责任人', description: 'The header of the column to fix' })
+  field!: string;
+  @ApiProperty() message!: string;
+}
+
+export class ImportRejectedResponse {
+  @ApiProperty({ example: 400 }) statusCode!: number;
+  @ApiProperty({ example: 'Bad Request' }) error!: string;
+  @ApiProperty() message!: string;
+  @ApiProperty({ type: [ImportRowErrorResponse], description: 'Every problem found' })
+  rows!: ImportRowErrorResponse[];
+}

@@ -1,0 +1,149 @@
+import { useEffect, type ReactNode } from 'react';
+import { ROLE_LABEL } from './labels';
+import { CasePage } from './pages/CasePage';
+import { DashboardPage } from './pages/DashboardPage';
+import { InboxPage } from './pages/InboxPage';
+import { LoginPage } from './pages/LoginPage';
+import { MyWorkPage } from './pages/MyWorkPage';
+import { PolicyPage } from './pages/PolicyPage';
+import { ProblemDetailPage } from './pages/ProblemDetailPage';
+import { ProblemListPage } from './pages/ProblemListPage';
+import { RaiseProblemPage } from './pages/RaiseProblemPage';
+import { SettingsPage } from './pages/SettingsPage';
+import { TaskDetailPage } from './pages/TaskDetailPage';
+import { TaskListPage } from './pages/TaskListPage';
+import { Link, match, navigate, useLocation } from './router';
+import { useSession } from './session';
+import { Loading } from './components/ui';
+
+const NAV: { to: string; label: string; prefix: string }[] = [
+  { to: '/my-work', label: '待办', prefix: '/my-work' },
+  { to: '/dashboard', label: '督办看板', prefix: '/dashboard' },
+  { to: '/problems', label: '问题清单', prefix: '/problems' },
+  { to: '/tasks', label: '任务清单', prefix: '/tasks' },
+  { to: '/problems/new', label: '立项交办', prefix: '/problems/new' },
+  { to: '/policy', label: '升级规则', prefix: '/policy' },
+];
+
+function Header() {
+  const { me, unread, logout } = useSession();
+  const { path } = useLocation();
+  if (!me) return null;
+  const roles = me.roles.map((r) =>
+    r.orgId ? `${r.orgName ?? ''}·${ROLE_LABEL[r.role] ?? r.role}` : ROLE_LABEL[r.role],
+  );
+  if (me.systemAdmin && !me.roles.some((r) => r.role === 'admin')) roles.unshift('系统管理员');
+  const current = (prefix: string) =>
+    prefix === '/problems'
+      ? path === '/problems' || (path.startsWith('/problems/') && path !== '/problems/new')
+      : path.startsWith(prefix);
+  return (
+    <header className="topbar">
+      <div className="brand">
+        <Link to="/my-work" className="logo">
+          督办
+        </Link>
+        <span className="tagline">整改督办工作台</span>
+      </div>
+      <nav className="mainnav" aria-label="主导航">
+        {NAV.map((n) => (
+          <Link key={n.to} to={n.to} aria-current={current(n.prefix) ? 'page' : undefined}>
+            {n.label}
+          </Link>
+        ))}
+      </nav>
+      <div className="who">
+        <Link
+          to="/inbox"
+          className="inbox-link"
+          aria-label={`通知，${unread} 条未读`}
+          data-testid="inbox-link"
+        >
+          通知
+          <span className={unread ? 'badge' : 'badge zero'} data-testid="unread-count">
+            {unread}
+          </span>
+        </Link>
+        <span className="user" data-testid="current-user">
+          <strong>{me.displayName}</strong>
+          <span className="roles" data-testid="current-roles">
+            {roles.join('；')}
+          </span>
+        </span>
+        <Link to="/settings">设置</Link>
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => {
+            logout();
+            navigate('/login');
+          }}
+        >
+          退出
+        </button>
+      </div>
+    </header>
+  );
+}
+
+function Routes() {
+  const { path, query } = useLocation();
+  const table: [string, (p: Record<string, string>) => ReactNode][] = [
+    ['/my-work', () => <MyWorkPage />],
+    ['/dashboard', () => <DashboardPage />],
+    ['/problems', () => <ProblemListPage />],
+    ['/problems/new', () => <RaiseProblemPage />],
+    ['/problems/:id', (p) => <ProblemDetailPage id={p.id} />],
+    ['/tasks', () => <TaskListPage />],
+    ['/tasks/:id', (p) => <TaskDetailPage id={p.id} />],
+    ['/cases/:id', (p) => <CasePage id={p.id} />],
+    ['/policy', () => <PolicyPage />],
+    ['/inbox', () => <InboxPage />],
+    ['/settings', () => <SettingsPage />],
+  ];
+  for (const [pattern, render] of table) {
+    const params = match(pattern, path);
+    // A new address is a new page: filters and forms start from what the address says.
+    if (params) return <div key={`${path}?${query}`}>{render(params)}</div>;
+  }
+  return (
+    <div className="card">
+      <h1>页面不存在</h1>
+      <p>
+        <Link to="/my-work">回到待办</Link>
+      </p>
+    </div>
+  );
+}
+
+export function App() {
+  const { me, loading, refreshUnread } = useSession();
+  const location = useLocation();
+  useEffect(() => {
+    if (!loading && !me && location.path !== '/login') {
+      const back = location.path + (location.query.toString() ? `?${location.query}` : '');
+      navigate(`/login?next=${encodeURIComponent(back)}`, { replace: true });
+    }
+    if (!loading && me && (location.path === '/' || location.path === '/login')) {
+      navigate(location.query.get('next') || '/my-work', { replace: true });
+    }
+  }, [loading, me, location]);
+  // The unread count follows the user around: refreshed on every page change.
+  useEffect(() => {
+    if (me) refreshUnread();
+  }, [me, location.path, refreshUnread]);
+
+  if (loading) return <Loading what="正在登录" />;
+  if (!me) return location.path === '/login' ? <LoginPage /> : null;
+  return (
+    <>
+      <a className="skip" href="#main">
+        跳到正文
+      </a>
+      <Header />
+      <main id="main" tabIndex={-1}>
+        <Routes />
+      </main>
+    </>
+  );
+}

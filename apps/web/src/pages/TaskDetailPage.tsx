@@ -1,0 +1,623 @@
+import {
+  createContext,
+  useContext,
+  useEffect,
+  useState,
+  type FormEvent,
+  type ReactNode,
+} from 'react';
+import { api } from '../api';
+import { AttachmentList, AttachmentPicker } from '../components/attachments';
+import {
+  ErrorBox,
+  LevelBadge,
+  LightBadge,
+  Loading,
+  Section,
+  StateBadge,
+  useAsync,
+} from '../components/ui';
+import { namesAround } from '../directory';
+import { formatDateTime, formatDeadline } from '../format';
+import {
+  CHECK_LABEL,
+  EVENT_LABEL,
+  MODE_LABEL,
+  SEVERITY_LABEL,
+  STATE_LABEL,
+  label,
+} from '../labels';
+import { Link } from '../router';
+import type { Attachment, Escalation, Extension, Task, TimelineEvent } from '../types';
+
+async function loadTask(id: string) {
+  const [task, timeline, escalations, extensions] = await Promise.all([
+    api<Task>(`/tasks/${id}`),
+    api<TimelineEvent[]>(`/tasks/${id}/timeline`),
+    api<Escalation[]>(`/tasks/${id}/escalations`),
+    api<Extension[]>(`/tasks/${id}/extensions`),
+  ]);
+  const names = await namesAround([task.responsibleOrgId, task.raisingOrgId]);
+  return { task, timeline, escalations, extensions, names };
+}
+
+const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v : null);
+const ids = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+
+function EventDetails({ event, names }: { event: TimelineEvent; names: Map<string, string> }) {
+  const d = event.data ?? {};
+  const parts: ReactNode[] = [];
+  const line = (k: string, v: ReactNode) =>
+    parts.push(
+      <div key={k}>
+        <span className="muted">{k}：</span>
+        {v}
+      </div>,
+    );
+  switch (event.type) {
+    case 'assigned':
+      line('责任人', names.get(String(d.responsibleUserId)) ?? '—');
+      line('期限', formatDeadline(d.dueAt as string | null));
+      break;
+    case 'progress_reported':
+      if (text(d.content)) line('进展', text(d.content));
+      if (typeof d.percent === 'number') line('完成比例', `${d.percent}%`);
+      break;
+    case 'submitted':
+      line('整改情况', text(d.summary));
+      break;
+    case 'check_recorded':
+      line('督查结论', label(CHECK_LABEL, d.result as string));
+      if (text(d.note)) line('发现', text(d.note));
+      break;
+    case 'reopened':
+      line('原因', text(d.reason));
+      if (d.newDueAt) line('新期限', formatDeadline(d.newDueAt as string));
+      break;
+    case 'extension_requested':
+      line('申请期限', formatDeadline(d.requestedDueAt as string));
+      line('理由', text(d.reason));
+      line('当前进展', text(d.progress));
+      break;
+    case 'extension_approved':
+      line(
+        '期限',
+        `${formatDeadline(d.oldDueAt as string)} → ${formatDeadline(d.newDueAt as string)}`,
+      );
+      break;
+    case 'escalated':
+      line('升级', `${d.level}级 ${d.name ?? ''}`);
+      line('通知', `${ids(d.notified).length} 人`);
+      break;
+    case 'reminded':
+      line('提醒', `${ids(d.notified).length} 人`);
+      break;
+    case 'talk_due':
+      line('约谈对象', names.get(String(d.leaderUserId)) ?? '分管领导');
+      break;
+  }
+  if (text(d.comment)) line('意见', text(d.comment));
+  const files = ids(d.attachmentIds);
+  return (
+    <>
+      {parts}
+      {files.length > 0 && <AttachmentList ids={files} />}
+    </>
+  );
+}
+
+/** Clears the last success message when another action starts. */
+const ClearFlash = createContext<() => void>(() => undefined);
+
+/** One action form: posts with If-Match, shows the API's refusal verbatim, reloads on success. */
+function ActionForm({
+  id,
+  title,
+  onSubmit,
+  children,
+  buttons,
+}: {
+  id: string;
+  title: string;
+  onSubmit: (submitter: string) => Promise<void>;
+  children?: ReactNode;
+  buttons: { name: string; label: string; primary?: boolean; danger?: boolean }[];
+}) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const clearFlash = useContext(ClearFlash);
+  async function handle(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    clearFlash();
+    const submitter = (e.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+    setBusy(true);
+    setError(null);
+    try {
+      await onSubmit(submitter?.name ?? buttons[0].name);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form className="action-form" id={id} onSubmit={handle} aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>{title}</h3>
+      {children}
+      <ErrorBox error={error} />
+      <div className="buttons">
+        {buttons.map((b) => (
+          <button
+            key={b.name}
+            type="submit"
+            name={b.name}
+            disabled={busy}
+            className={b.primary ? 'primary' : b.danger ? 'danger' : undefined}
+          >
+            {b.label}
+          </button>
+        ))}
+      </div>
+    </form>
+  );
+}
+
+function Actions({ task, onDone }: { task: Task; onDone: (message: string) => void }) {
+  const [comment, setComment] = useState('');
+  const [content, setContent] = useState('');
+  const [percent, setPercent] = useState('');
+  const [progressFiles, setProgressFiles] = useState<Attachment[]>([]);
+  const [summary, setSummary] = useState('');
+  const [submitFiles, setSubmitFiles] = useState<Attachment[]>([]);
+  const [verifyComment, setVerifyComment] = useState('');
+  const [closeComment, setCloseComment] = useState('');
+  const [reopenReason, setReopenReason] = useState('');
+  const [reopenDate, setReopenDate] = useState('');
+  const [extDate, setExtDate] = useState('');
+  const [extReason, setExtReason] = useState('');
+  const [extProgress, setExtProgress] = useState('');
+  const [decision, setDecision] = useState('');
+  const [checkResult, setCheckResult] = useState('on_track');
+  const [checkNote, setCheckNote] = useState('');
+
+  const post = async (path: string, body: object) => {
+    await api(`/tasks/${task.id}/${path}`, { method: 'POST', body, ifMatch: task.version });
+  };
+  const finish = (message: string) => onDone(message);
+  const has = (a: Task['actions'][number]) => task.actions.includes(a);
+
+  if (task.actions.length === 0) {
+    return <p className="muted">您现在对此任务没有可办理的操作。</p>;
+  }
+  return (
+    <div className="action-forms">
+      {has('accept') && (
+        <ActionForm
+          id="accept"
+          title="签收"
+          buttons={[{ name: 'accept', label: '签收', primary: true }]}
+          onSubmit={async () => {
+            await post('accept', comment ? { comment } : {});
+            return finish('已签收');
+          }}
+        >
+          <label>
+            签收意见（可不填）
+            <input value={comment} onChange={(e) => setComment(e.target.value)} />
+          </label>
+        </ActionForm>
+      )}
+      {has('reportProgress') && (
+        <ActionForm
+          id="progress"
+          title="反馈进展"
+          buttons={[{ name: 'progress', label: '提交进展', primary: true }]}
+          onSubmit={async () => {
+            await post('progress', {
+              content,
+              ...(percent !== '' ? { percent: Number(percent) } : {}),
+              attachmentIds: progressFiles.map((f) => f.id),
+            });
+            setContent('');
+            setPercent('');
+            setProgressFiles([]);
+            return finish('进展已反馈');
+          }}
+        >
+          <label>
+            进展情况
+            <textarea
+              name="content"
+              value={content}
+              onChange={(e) => setContent(e.target.value)}
+              rows={3}
+            />
+          </label>
+          <label>
+            完成比例（%）
+            <input
+              type="number"
+              min={0}
+              max={100}
+              value={percent}
+              onChange={(e) => setPercent(e.target.value)}
+            />
+          </label>
+          <AttachmentPicker id="progress-files" value={progressFiles} onChange={setProgressFiles} />
+        </ActionForm>
+      )}
+      {has('submit') && (
+        <ActionForm
+          id="submit"
+          title="申请销号"
+          buttons={[{ name: 'submit', label: '提交验收', primary: true }]}
+          onSubmit={async () => {
+            await post('submit', { summary, attachmentIds: submitFiles.map((f) => f.id) });
+            setSummary('');
+            setSubmitFiles([]);
+            return finish('已申请销号，等待验收');
+          }}
+        >
+          <label>
+            整改完成情况
+            <textarea
+              name="summary"
+              value={summary}
+              onChange={(e) => setSummary(e.target.value)}
+              rows={3}
+            />
+          </label>
+          <AttachmentPicker id="submit-files" value={submitFiles} onChange={setSubmitFiles} />
+        </ActionForm>
+      )}
+      {has('verify') && (
+        <ActionForm
+          id="verify"
+          title="验收"
+          buttons={[
+            { name: 'pass', label: '验收通过', primary: true },
+            { name: 'fail', label: '退回重改', danger: true },
+          ]}
+          onSubmit={async (which) => {
+            const passed = which === 'pass';
+            await post('verify', { passed, ...(verifyComment ? { comment: verifyComment } : {}) });
+            setVerifyComment('');
+            return finish(passed ? '验收通过' : '已退回重改');
+          }}
+        >
+          <label>
+            验收意见（退回时必填）
+            <textarea
+              name="verifyComment"
+              value={verifyComment}
+              onChange={(e) => setVerifyComment(e.target.value)}
+              rows={2}
+            />
+          </label>
+        </ActionForm>
+      )}
+      {has('close') && (
+        <ActionForm
+          id="close"
+          title="批准销号"
+          buttons={[{ name: 'close', label: '批准销号', primary: true }]}
+          onSubmit={async () => {
+            await post('close', closeComment ? { comment: closeComment } : {});
+            return finish('已销号');
+          }}
+        >
+          <label>
+            审批意见（可不填）
+            <input value={closeComment} onChange={(e) => setCloseComment(e.target.value)} />
+          </label>
+        </ActionForm>
+      )}
+      {has('decideExtension') && task.pendingExtension && (
+        <ActionForm
+          id="extension"
+          title="审批延期"
+          buttons={[
+            { name: 'approve', label: '同意延期', primary: true },
+            { name: 'reject', label: '驳回', danger: true },
+          ]}
+          onSubmit={async (which) => {
+            await api(`/extensions/${task.pendingExtension!.id}/${which}`, {
+              method: 'POST',
+              body: decision ? { comment: decision } : {},
+            });
+            setDecision('');
+            return finish(which === 'approve' ? '已同意延期' : '已驳回延期申请');
+          }}
+        >
+          <p>
+            申请延期至 <strong>{formatDeadline(task.pendingExtension.newDueAt)}</strong>
+            ，理由：{task.pendingExtension.reason}
+          </p>
+          <label>
+            审批意见
+            <input value={decision} onChange={(e) => setDecision(e.target.value)} />
+          </label>
+        </ActionForm>
+      )}
+      {has('requestExtension') && (
+        <ActionForm
+          id="request-extension"
+          title="申请延期（须在期限前提出）"
+          buttons={[{ name: 'request', label: '提交延期申请' }]}
+          onSubmit={async () => {
+            await api(`/tasks/${task.id}/extensions`, {
+              method: 'POST',
+              ifMatch: task.version,
+              body: {
+                newDueDate: extDate,
+                reason: extReason,
+                ...(extProgress ? { progress: extProgress } : {}),
+              },
+            });
+            setExtReason('');
+            setExtProgress('');
+            return finish('延期申请已提交');
+          }}
+        >
+          <label>
+            延期至
+            <input type="date" value={extDate} onChange={(e) => setExtDate(e.target.value)} />
+          </label>
+          <label>
+            理由
+            <textarea value={extReason} onChange={(e) => setExtReason(e.target.value)} rows={2} />
+          </label>
+          <label>
+            目前进展（不填则取最近一次进展反馈）
+            <textarea
+              value={extProgress}
+              onChange={(e) => setExtProgress(e.target.value)}
+              rows={2}
+            />
+          </label>
+        </ActionForm>
+      )}
+      {has('recordCheck') && (
+        <ActionForm
+          id="check"
+          title="记录督查"
+          buttons={[{ name: 'check', label: '记录督查结论' }]}
+          onSubmit={async () => {
+            await post('checks', {
+              result: checkResult,
+              ...(checkNote ? { note: checkNote } : {}),
+            });
+            setCheckNote('');
+            return finish('督查结论已记录');
+          }}
+        >
+          <label>
+            督查结论
+            <select value={checkResult} onChange={(e) => setCheckResult(e.target.value)}>
+              {Object.entries(CHECK_LABEL).map(([code, name]) => (
+                <option key={code} value={code}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            发现的问题（滞后、表面整改时必填）
+            <textarea value={checkNote} onChange={(e) => setCheckNote(e.target.value)} rows={2} />
+          </label>
+        </ActionForm>
+      )}
+      {has('reopen') && (
+        <ActionForm
+          id="reopen"
+          title="回头看：重新打开"
+          buttons={[{ name: 'reopen', label: '重新打开', danger: true }]}
+          onSubmit={async () => {
+            await post('reopen', {
+              reason: reopenReason,
+              ...(reopenDate ? { newDueDate: reopenDate } : {}),
+            });
+            setReopenReason('');
+            return finish('已重新打开');
+          }}
+        >
+          <label>
+            原因
+            <textarea
+              value={reopenReason}
+              onChange={(e) => setReopenReason(e.target.value)}
+              rows={2}
+            />
+          </label>
+          <label>
+            新期限（可不填）
+            <input type="date" value={reopenDate} onChange={(e) => setReopenDate(e.target.value)} />
+          </label>
+        </ActionForm>
+      )}
+    </div>
+  );
+}
+
+export function TaskDetailPage({ id }: { id: string }) {
+  const { data, error, loading, reload } = useAsync(() => loadTask(id), [id]);
+  const [flash, setFlash] = useState<string | null>(null);
+  const hash = typeof window !== 'undefined' ? window.location.hash.slice(1) : '';
+
+  useEffect(() => {
+    if (!data || !hash) return;
+    const el = document.getElementById(hash);
+    if (el) {
+      el.scrollIntoView({ block: 'start' });
+      el.querySelector<HTMLElement>('input, textarea, select, button')?.focus({
+        preventScroll: true,
+      });
+    }
+  }, [data, hash]);
+
+  if (error) return <ErrorBox error={error} />;
+  if (!data) return <Loading />;
+  const { task, timeline, escalations, extensions, names } = data;
+  const who = (userId: string | null) => (userId ? (names.get(userId) ?? '（其他用户）') : '系统');
+  const progress = timeline.filter((e) => e.type === 'progress_reported');
+  const checks = timeline.filter((e) => e.type === 'check_recorded');
+  const evidence = [
+    ...new Set(
+      timeline
+        .filter((e) => e.type === 'progress_reported' || e.type === 'submitted')
+        .flatMap((e) => ids(e.data?.attachmentIds)),
+    ),
+  ];
+
+  return (
+    <div className="page task-page" aria-busy={loading}>
+      <p className="crumbs">
+        <Link to={`/problems/${task.problemId}`}>问题：{task.problemTitle}</Link>
+      </p>
+      <h1>{task.measure}</h1>
+      <div className="facts">
+        <LightBadge light={task.light} />
+        <StateBadge state={task.state} />
+        <LevelBadge
+          level={task.escalationLevel}
+          name={escalations.find((e) => e.level === task.escalationLevel)?.name}
+        />
+      </div>
+      <dl className="grid-dl">
+        <dt>责任单位</dt>
+        <dd>{task.responsibleOrgName}</dd>
+        <dt>责任人</dt>
+        <dd>{who(task.responsibleUserId)}</dd>
+        <dt>分管领导</dt>
+        <dd>{task.leaderUserId ? who(task.leaderUserId) : '—'}</dd>
+        <dt>整改方式</dt>
+        <dd>{MODE_LABEL[task.mode]}</dd>
+        <dt>期限</dt>
+        <dd data-testid="task-deadline">{formatDeadline(task.dueAt)}</dd>
+        <dt>严重程度</dt>
+        <dd>{label(SEVERITY_LABEL, task.severity)}</dd>
+        <dt>最近进展</dt>
+        <dd>{formatDateTime(task.lastProgressAt)}</dd>
+        <dt>最近督查</dt>
+        <dd>
+          {task.lastCheckResult
+            ? `${label(CHECK_LABEL, task.lastCheckResult)}（${formatDateTime(task.lastCheckAt)}）`
+            : '—'}
+        </dd>
+      </dl>
+
+      <Section title="可办理的操作" id="actions">
+        <div aria-live="polite">
+          {flash && (
+            <p className="ok" role="status" data-testid="flash">
+              {flash}
+            </p>
+          )}
+        </div>
+        <ClearFlash.Provider value={() => setFlash(null)}>
+          <Actions
+            key={`${task.version}-${task.state}`}
+            task={task}
+            onDone={(message) => {
+              setFlash(message);
+              reload();
+            }}
+          />
+        </ClearFlash.Provider>
+      </Section>
+
+      <div className="two-col">
+        <Section title="全程记录" count={timeline.length} id="timeline">
+          <ol className="timeline">
+            {timeline.map((e) => (
+              <li key={e.seq} className={`event event-${e.type}`} data-event={e.type}>
+                <div className="event-head">
+                  <strong>{EVENT_LABEL[e.type] ?? e.type}</strong>
+                  {e.to && e.from !== e.to && (
+                    <span className="muted"> → {label(STATE_LABEL, e.to)}</span>
+                  )}
+                  <span className="muted">
+                    {' '}
+                    · {who(e.actorId)} · <time dateTime={e.at}>{formatDateTime(e.at)}</time>
+                  </span>
+                </div>
+                <EventDetails event={e} names={names} />
+              </li>
+            ))}
+          </ol>
+        </Section>
+        <div>
+          <Section title="佐证材料" id="evidence">
+            {evidence.length ? <AttachmentList ids={evidence} /> : <p className="muted">暂无</p>}
+          </Section>
+          <Section title="进展反馈" count={progress.length} id="progress-list">
+            {progress.length === 0 ? (
+              <p className="muted">暂无</p>
+            ) : (
+              <ul className="list">
+                {progress.map((e) => (
+                  <li key={e.seq}>
+                    {formatDateTime(e.at)} {text(e.data.content)}
+                    {typeof e.data.percent === 'number' && `（${e.data.percent}%）`}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Section>
+          <Section title="督查记录" count={checks.length} id="checks">
+            {checks.length === 0 ? (
+              <p className="muted">暂无</p>
+            ) : (
+              <ul className="list">
+                {checks.map((e) => (
+                  <li key={e.seq}>
+                    {formatDateTime(e.at)} {label(CHECK_LABEL, e.data.result as string)}{' '}
+                    {text(e.data.note)}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Section>
+          <Section title="逾期升级" count={escalations.length} id="escalations">
+            {escalations.length === 0 ? (
+              <p className="muted">未升级</p>
+            ) : (
+              <ol className="ladder-reached">
+                {escalations.map((e) => (
+                  <li key={`${e.level}-${e.at}`} data-level={e.level}>
+                    <strong>
+                      {e.level}级 {e.name}
+                    </strong>{' '}
+                    <span className="muted">
+                      {formatDateTime(e.at)}，通知 {e.notified.length} 人
+                    </span>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </Section>
+          <Section title="延期申请" count={extensions.length} id="extensions">
+            {extensions.length === 0 ? (
+              <p className="muted">暂无</p>
+            ) : (
+              <ul className="list">
+                {extensions.map((x) => (
+                  <li key={x.id}>
+                    {formatDateTime(x.requestedAt)} {who(x.requestedBy)} 申请延期至{' '}
+                    {formatDeadline(x.newDueAt)}：{x.reason}（
+                    {x.state === 'pending'
+                      ? '待审批'
+                      : x.state === 'approved'
+                        ? '已同意'
+                        : '已驳回'}
+                    ）
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Section>
+        </div>
+      </div>
+    </div>
+  );
+}

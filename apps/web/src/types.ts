@@ -1,0 +1,245 @@
+// The shapes of the public v1 API (see /api/docs-json), as far as the workspace uses them.
+
+export type Light = 'red' | 'yellow' | 'blue' | 'green';
+export type TaskState = 'assigned' | 'in_progress' | 'submitted' | 'verified' | 'closed';
+export type TaskMode = 'immediate' | 'deadline' | 'standing';
+export type Role = 'admin' | 'secretary' | 'deputy' | 'supervisor' | 'member' | 'discipline';
+export type TaskAction =
+  | 'accept'
+  | 'reportProgress'
+  | 'submit'
+  | 'verify'
+  | 'close'
+  | 'reopen'
+  | 'requestExtension'
+  | 'decideExtension'
+  | 'recordCheck';
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface RoleOfUser {
+  orgId: string | null;
+  orgName: string | null;
+  role: Role;
+}
+
+export interface Me {
+  id: string;
+  username: string;
+  displayName: string;
+  systemAdmin: boolean;
+  roles: RoleOfUser[];
+}
+
+export interface Org {
+  id: string;
+  name: string;
+  kind: string;
+  parentId: string | null;
+  path: string[];
+  depth: number;
+  timeZone: string;
+  childCount: number;
+}
+
+export interface OrgMember {
+  id: string;
+  userId: string;
+  orgId: string;
+  role: Role;
+  displayName: string;
+}
+
+export interface PendingExtension {
+  id: string;
+  requestedBy: string;
+  newDueAt: string;
+  reason: string;
+}
+
+export interface Task {
+  id: string;
+  problemId: string;
+  problemTitle: string;
+  category: string;
+  severity: string;
+  measure: string;
+  raisingOrgId: string;
+  responsibleOrgId: string;
+  responsibleOrgName: string;
+  responsibleUserId: string;
+  leaderUserId: string | null;
+  mode: TaskMode;
+  dueAt: string | null;
+  state: TaskState;
+  light: Light;
+  escalationLevel: number;
+  version: number;
+  lastCheckResult: string | null;
+  lastCheckAt: string | null;
+  lastProgressAt: string | null;
+  pendingExtension: PendingExtension | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  actions: TaskAction[];
+}
+
+export interface Problem {
+  id: string;
+  title: string;
+  description: string;
+  category: string;
+  categoryName: string;
+  severity: string;
+  source: string;
+  campaign: string | null;
+  orgId: string;
+  orgName: string;
+  raisedByOrgId: string;
+  raisedBy: string;
+  state: 'open' | 'closed';
+  taskCount: number;
+  openTaskCount: number;
+  recurring: boolean;
+  recurrenceCount: number;
+  recurrenceOf: string[];
+  createdAt: string;
+  closedAt: string | null;
+}
+
+export interface ProblemDetail extends Problem {
+  tasks: Task[];
+  warnings?: string[];
+}
+
+export interface Category {
+  code: string;
+  name: string;
+}
+
+export interface TimelineEvent {
+  seq: number;
+  at: string;
+  actorId: string | null;
+  type: string;
+  from: string | null;
+  to: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface Escalation {
+  level: number;
+  name: string;
+  at: string;
+  plannedAt: string;
+  deadline: string;
+  notified: string[];
+}
+
+export interface Extension {
+  id: string;
+  taskId: string;
+  state: 'pending' | 'approved' | 'rejected';
+  requestedBy: string;
+  requestedAt: string;
+  currentDueAt: string;
+  newDueAt: string;
+  reason: string;
+  progress: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  comment: string | null;
+}
+
+export interface Attachment {
+  id: string;
+  sha256: string;
+  size: number;
+  contentType: string;
+  fileName: string;
+  uploadedBy: string;
+  uploadedAt: string;
+}
+
+export type Offset = string | { workingDays: number };
+
+export interface EscalationStep {
+  level: number;
+  name: string;
+  after: Offset;
+  notify: string[];
+}
+
+export interface EscalationPolicy {
+  remindBefore: Offset[];
+  steps: EscalationStep[];
+  lights?: { blueWithinWorkingDays?: number };
+  bySeverity?: Record<string, unknown>;
+  inheritedFromOrgId: string | null;
+}
+
+export interface AccountabilityCase {
+  id: string;
+  taskId: string;
+  measure: string;
+  problemId: string;
+  problemTitle: string;
+  raisingOrgId: string;
+  subjectOrgId: string;
+  subjectOrgName: string;
+  subjectUserIds: string[];
+  openedAt: string;
+  state: 'open' | 'decided';
+  outcome: string | null;
+  outcomeLabel: string | null;
+  reason: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  escalations?: {
+    key: string;
+    kind: string;
+    level: number | null;
+    name: string | null;
+    at: string;
+    notified: string[];
+  }[];
+}
+
+export interface Notification {
+  id: string;
+  kind: string;
+  title: string;
+  body: string;
+  data: Record<string, unknown>;
+  urgent: boolean;
+  requiresAck: boolean;
+  createdAt: string;
+  readAt: string | null;
+  viaDelegationFrom: string | null;
+  chaseCount: number;
+}
+
+export interface NotificationSettings {
+  channels: string[];
+  digest: boolean;
+  quietHours: { start: string; end: string } | null;
+  timeZone: string;
+  timeZoneFromOrg: boolean;
+}
+
+export interface Delegation {
+  id: string;
+  userId: string;
+  userName: string;
+  deputyId: string;
+  deputyName: string;
+  startsOn: string;
+  endsOn: string;
+  direction: 'granted' | 'received';
+}

@@ -1,0 +1,178 @@
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import { BENCH_PASSWORD } from './generate';
+import { BENCH_DATABASE_URL } from './lib/bench-db';
+import type { Figure } from './lib/context';
+
+const PORT = Number(process.env.BENCH_API_PORT ?? 3911);
+const BASE = `http://127.0.0.1:${PORT}`;
+
+/** Peak resident set of a process (VmHWM), in MB. */
+function peakRssOf(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+async function run(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+/**
+ * The real api (from dist) on the benchmark database, driven by autocannon over loopback:
+ * (a) transitions per second on distinct tasks against a no-op endpoint behind the same guard;
+ * (b) p50/p99 of the scoped red list of a county; (c) the streamed xlsx ledger: time and the
+ * api's peak RSS.
+ */
+export async function apiBench(transitions: number): Promise<Figure[]> {
+  const pg = new Client({ connectionString: BENCH_DATABASE_URL });
+  await pg.connect();
+  // One person responsible for `transitions` assigned tasks, with a role at the top to see them.
+  const [actor] = (
+    await pg.query(`SELECT u.id, u.username FROM users u JOIN role_assignments ra ON ra.user_id = u.id
+                      WHERE ra.role = 'member' ORDER BY u.id LIMIT 1`)
+  ).rows;
+  const [root] = (await pg.query(`SELECT id FROM orgs WHERE nlevel(path) = 1`)).rows;
+  await pg.query(
+    `INSERT INTO role_assignments (id, user_id, org_id, role, created_at) VALUES (gen_random_uuid(), $1, $2, 'member', now())
+     ON CONFLICT DO NOTHING`,
+    [actor.id, root.id],
+  );
+  const ids: string[] = (
+    await pg.query(
+      `UPDATE tasks SET responsible_user_id = $1 WHERE id IN (
+         SELECT id FROM tasks WHERE state = 'assigned' ORDER BY id LIMIT $2) RETURNING id`,
+      [actor.id, transitions],
+    )
+  ).rows.map((r) => r.id);
+  const [county] = (
+    await pg.query(`SELECT id FROM orgs WHERE nlevel(path) = 3 ORDER BY name LIMIT 1`)
+  ).rows;
+  await pg.end();
+
+  const api = spawn(process.execPath, [join(process.cwd(), 'dist/apps/api/src/main.js')], {
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: BENCH_DATABASE_URL,
+      REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0',
+      DUBAN_JWT_SECRET: 'bench-secret-'.padEnd(48, 'x'),
+      DUBAN_QUEUE_PREFIX: `bench-api-${process.pid}`,
+      DUBAN_LOG_LEVEL: 'error',
+      PORT: String(PORT),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    for (let i = 0; ; i++) {
+      const ok = await fetch(`${BASE}/health`)
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (ok) break;
+      if (i > 120) throw new Error('the api did not become healthy within 60 s');
+      await sleep(500);
+    }
+    const login = await fetch(`${BASE}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: actor.username, password: BENCH_PASSWORD }),
+    }).then((r) => r.json() as Promise<{ accessToken: string }>);
+    const headers = {
+      authorization: `Bearer ${login.accessToken}`,
+      'content-type': 'application/json',
+    };
+
+    const noop = await run({
+      url: `${BASE}/api/v1/ping`,
+      connections: 20,
+      amount: transitions,
+      headers,
+    });
+    let next = 0;
+    const accept = await run({
+      url: BASE,
+      connections: 20,
+      amount: ids.length,
+      headers,
+      requests: [
+        {
+          method: 'POST',
+          body: '{}',
+          setupRequest: (req) => ({
+            ...req,
+            path: `/api/v1/tasks/${ids[next++ % ids.length]}/accept`,
+          }),
+        },
+      ],
+    });
+    const noopRate = noop.requests.average;
+    const acceptRate = accept.requests.average;
+    const list = await run({
+      url: `${BASE}/api/v1/tasks?orgId=${county.id}&light=red&pageSize=50`,
+      connections: 10,
+      duration: 10,
+      headers,
+    });
+
+    let ledger: Figure[] = [];
+    const probe = await fetch(`${BASE}/api/v1/reports/ledger?orgId=${root.id}&format=xlsx`, {
+      headers,
+      method: 'HEAD',
+    }).catch(() => null);
+    if (probe && probe.status !== 404) {
+      const l0 = process.hrtime.bigint();
+      const res = await fetch(`${BASE}/api/v1/reports/ledger?orgId=${root.id}&format=xlsx`, {
+        headers,
+      });
+      const bytes = (await res.arrayBuffer()).byteLength;
+      const elapsed = Number(process.hrtime.bigint() - l0) / 1e9;
+      ledger = [
+        {
+          figure: 'api: streamed xlsx ledger of the whole province',
+          value: elapsed,
+          unit: 's',
+          goal: '≤ 10 s (10^5 rows)',
+          met: elapsed <= 10,
+          note: `status ${res.status}, ${bytes} bytes`,
+        },
+        {
+          figure: 'api: peak RSS of the api process (after the ledger)',
+          value: peakRssOf(api.pid!),
+          unit: 'MB',
+          goal: '≤ 300 MB',
+          met: peakRssOf(api.pid!) <= 300,
+        },
+      ];
+    }
+    return [
+      {
+        figure: 'api: accept transitions per second (distinct tasks)',
+        value: acceptRate,
+        unit: 'req/s',
+        baseline: noopRate,
+        ratio: acceptRate / noopRate,
+        goal: 'ratio ≥ 0.25 and ≥ 800/s',
+        met: acceptRate / noopRate >= 0.25 && acceptRate >= 800,
+        note: `${ids.length} tasks; errors ${accept.errors}, non-2xx ${accept.non2xx}; no-op endpoint behind the same guard: ${noopRate} req/s`,
+      },
+      {
+        figure: 'api: p99 of GET /tasks?orgId=<county>&light=red (page of 50)',
+        value: list.latency.p99,
+        unit: 'ms',
+        baseline: list.latency.p50,
+        ratio: list.latency.p99 / Math.max(list.latency.p50, 1),
+        goal: 'p99 ≤ 25 ms',
+        met: list.latency.p99 <= 25,
+        note: `baseline column = p50; ${list.requests.total} requests in 10 s, non-2xx ${list.non2xx}`,
+      },
+      ...ledger,
+    ];
+  } finally {
+    api.kill('SIGTERM');
+    await new Promise((r) => api.once('exit', r));
+  }
+}

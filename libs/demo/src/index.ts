@@ -1,0 +1,3 @@
+export * from './demo-content';
+export * from './demo-format';
+export * from './demo-loader';

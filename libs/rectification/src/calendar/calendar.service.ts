@@ -1,0 +1,318 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  type Actor,
+  addCalendarDays,
+  calendarDaysBetween,
+  type CalendarOverride,
+  chinaCalendar,
+  CLOCK,
+  type Clock,
+  type DayInfo,
+  isLocalDate,
+  type KnownRange,
+  type LocalDate,
+  type WorkingDayCalendar,
+} from '#duban/domain';
+import { DomainError, forbidden, invalid, notFound } from '#duban/identity';
+import { returning } from '#duban/persistence';
+import {
+  MAX_CALENDAR_INFO_DAYS,
+  mayEditCalendar,
+  type OverrideEntry,
+  parseOverrideEntries,
+} from './calendar-rules';
+
+/** How often every process checks whether another one changed the overrides. */
+export const CALENDAR_REFRESH_MS = 30_000;
+
+export interface CalendarOverrideRecord {
+  date: LocalDate;
+  kind: 'workday' | 'holiday';
+  note: string | null;
+  updatedBy: string | null;
+  updatedAt: string;
+}
+
+export interface CalendarInfo {
+  from: LocalDate;
+  to: LocalDate;
+  /** The run of known years ending with the latest (package data and overrides together). */
+  knownRange: KnownRange | null;
+  days: DayInfo[];
+}
+
+interface OverrideRow {
+  date: string;
+  kind: 'workday' | 'holiday';
+  note: string | null;
+  updated_by: string | null;
+  updated_at: Date;
+}
+
+const ROW_COLUMNS = `to_char(date, 'YYYY-MM-DD') AS date, kind, note, updated_by, updated_at`;
+
+/**
+ * What the calendar's content hashes to. The same text is hashed in SQL (to ask cheaply whether
+ * anything changed) and here (for the rows just loaded), so the two must stay identical.
+ */
+const FINGERPRINT_SQL = `
+  SELECT md5(coalesce(string_agg(to_char(date, 'YYYY-MM-DD') || ':' || kind || ':' || coalesce(note, ''),
+                                 ',' ORDER BY date), '')) AS fingerprint
+    FROM calendar_overrides`;
+
+function fingerprintOf(rows: readonly Pick<OverrideRow, 'date' | 'kind' | 'note'>[]): string {
+  const text = rows.map((r) => `${r.date}:${r.kind}:${r.note ?? ''}`).join(',');
+  return createHash('md5').update(text).digest('hex');
+}
+
+function toRecord(r: OverrideRow): CalendarOverrideRecord {
+  return {
+    date: r.date,
+    kind: r.kind,
+    note: r.note,
+    updatedBy: r.updated_by,
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+/**
+ * The working-day calendar in force: chinese-days' holiday data plus the overrides operators
+ * keep in PostgreSQL (calendar_overrides) for years the package does not know yet, or for
+ * corrections. Every process (api instances, workers) holds the calendar in memory and checks
+ * every CALENDAR_REFRESH_MS whether the table changed; the process that made a change reloads
+ * at once.
+ *
+ * A change also pulls every pending task timer forward to shortly after every process has
+ * reloaded (see replanTimers), so reminders and steps counted in working days are planned again
+ * on the new calendar instead of firing at the instants computed on the old one.
+ */
+@Injectable()
+export class CalendarService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(CalendarService.name);
+  private calendar: WorkingDayCalendar = chinaCalendar();
+  private fingerprint: string | null = null;
+  private timer?: NodeJS.Timeout;
+  private checking: Promise<boolean> | null = null;
+  /** Reloads run one after another, so an older read can never replace a newer one. */
+  private reloads: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.reload();
+    this.timer = setInterval(() => {
+      this.refreshIfChanged().catch((e: Error) =>
+        this.logger.warn(`calendar overrides not checked: ${e.message}`),
+      );
+    }, CALENDAR_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The calendar in force now. */
+  current(): WorkingDayCalendar {
+    return this.calendar;
+  }
+
+  /**
+   * Reloads the overrides when the table's content differs from the calendar held; true when
+   * it did. One cheap query when nothing changed.
+   */
+  refreshIfChanged(): Promise<boolean> {
+    this.checking ??= (async () => {
+      try {
+        const rows: { fingerprint: string }[] = await this.db.query(FINGERPRINT_SQL);
+        if (rows[0]?.fingerprint === this.fingerprint) return false;
+        await this.reload();
+        return true;
+      } finally {
+        this.checking = null;
+      }
+    })();
+    return this.checking;
+  }
+
+  private reload(): Promise<void> {
+    const run = this.reloads.then(() => this.load());
+    this.reloads = run.catch(() => undefined);
+    return run;
+  }
+
+  /** After a change committed here: this process at once (the periodic check would catch up). */
+  private async reloadAfterChange(): Promise<void> {
+    await this.reload().catch((e: Error) =>
+      this.logger.warn(`calendar overrides stored but not reloaded yet: ${e.message}`),
+    );
+  }
+
+  private async load(): Promise<void> {
+    const rows: OverrideRow[] = await this.db.query(
+      `SELECT ${ROW_COLUMNS} FROM calendar_overrides ORDER BY date`,
+    );
+    const overrides: CalendarOverride[] = rows.map((r) => ({
+      date: r.date,
+      kind: r.kind,
+      ...(r.note ? { name: r.note } : {}),
+    }));
+    try {
+      this.calendar = chinaCalendar(overrides);
+      this.fingerprint = fingerprintOf(rows);
+    } catch (e) {
+      // Cannot happen with the table's constraints; keep the calendar that works if it does.
+      this.logger.error(`calendar overrides not applied: ${(e as Error).message}`);
+    }
+  }
+
+  // --- reading -------------------------------------------------------------------------------
+
+  async list(year?: number): Promise<CalendarOverrideRecord[]> {
+    if (year !== undefined && (!Number.isInteger(year) || year < 1900 || year > 9999)) {
+      throw invalid('year', 'year must be a year between 1900 and 9999, e.g. 2027');
+    }
+    const rows: OverrideRow[] =
+      year === undefined
+        ? await this.db.query(`SELECT ${ROW_COLUMNS} FROM calendar_overrides ORDER BY date`)
+        : await this.db.query(
+            `SELECT ${ROW_COLUMNS} FROM calendar_overrides
+              WHERE date >= make_date($1, 1, 1) AND date < make_date($1 + 1, 1, 1)
+              ORDER BY date`,
+            [year],
+          );
+    return rows.map(toRecord);
+  }
+
+  /** For a date picker: each day from `from` to `to` (inclusive), working or not, and known. */
+  info(from: string, to: string): CalendarInfo {
+    if (!isLocalDate(from)) throw invalid('from', `from must be a date as YYYY-MM-DD`);
+    if (!isLocalDate(to)) throw invalid('to', `to must be a date as YYYY-MM-DD`);
+    const span = calendarDaysBetween(from, to) + 1;
+    if (span < 1) throw invalid('to', `to must not be before from (${from})`);
+    if (span > MAX_CALENDAR_INFO_DAYS) {
+      throw invalid('to', `to: ask for at most ${MAX_CALENDAR_INFO_DAYS} days at a time`);
+    }
+    const calendar = this.calendar;
+    const days: DayInfo[] = [];
+    for (let i = 0; i < span; i += 1) days.push(calendar.dayInfo(addCalendarDays(from, i)));
+    return { from, to, knownRange: calendar.knownRange, days };
+  }
+
+  // --- writing -------------------------------------------------------------------------------
+
+  /**
+   * Adds or replaces the overrides for the dates listed (other dates stay as they are).
+   * Returns the rows written and warnings for years that now count as known.
+   */
+  async put(
+    actor: Actor,
+    body: unknown,
+  ): Promise<{ items: CalendarOverrideRecord[]; warnings: string[] }> {
+    this.requireEditor(actor);
+    const parsed = parseOverrideEntries(body);
+    if (!parsed.ok) {
+      throw new DomainError(
+        'invalid',
+        parsed.errors.map((e) => e.message).join('; '),
+        parsed.errors[0]?.field,
+        parsed.errors,
+      );
+    }
+    const entries = parsed.value;
+    const dates = entries.map((e) => e.date);
+    const before = this.calendar;
+    const now = this.clock.now();
+    const { previous, written } = await this.db.transaction(async (m) => {
+      const previous: OverrideRow[] = await m.query(
+        `SELECT ${ROW_COLUMNS} FROM calendar_overrides WHERE date = ANY($1::date[]) FOR UPDATE`,
+        [dates],
+      );
+      const written = await returning<OverrideRow>(
+        m,
+        `INSERT INTO calendar_overrides (date, kind, note, updated_by, updated_at)
+         SELECT d, k, n, $4, $5 FROM unnest($1::date[], $2::text[], $3::text[]) AS x (d, k, n)
+         ON CONFLICT (date) DO UPDATE
+           SET kind = EXCLUDED.kind, note = EXCLUDED.note,
+               updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
+         RETURNING ${ROW_COLUMNS}`,
+        [dates, entries.map((e) => e.kind), entries.map((e) => e.note), actor.userId, now],
+      );
+      await this.replanTimers(m, now);
+      return { previous, written };
+    });
+    this.logChange(actor, 'set', entries, previous);
+    await this.reloadAfterChange();
+    const warnings = [...new Set(dates.map((d) => Number(d.slice(0, 4))))]
+      .filter((y) => !before.covers(`${y}-01-01`))
+      .sort((a, b) => a - b)
+      .map(
+        (y) =>
+          `${y} 年不在节假日数据包范围内，现按覆盖表视为已知：请录入该年全部法定节假日和调休上班日 — ` +
+          `${y} is beyond the holiday package's data and now counts as known from the overrides: ` +
+          `list every public holiday and adjusted working day of ${y}`,
+      );
+    return {
+      items: written.sort((a, b) => a.date.localeCompare(b.date)).map(toRecord),
+      warnings,
+    };
+  }
+
+  async remove(actor: Actor, date: string): Promise<void> {
+    this.requireEditor(actor);
+    if (!isLocalDate(date)) throw invalid('date', 'date must be a date as YYYY-MM-DD');
+    const now = this.clock.now();
+    const removed = await this.db.transaction(async (m) => {
+      const rows = await returning<OverrideRow>(
+        m,
+        `DELETE FROM calendar_overrides WHERE date = $1::date RETURNING ${ROW_COLUMNS}`,
+        [date],
+      );
+      if (rows.length > 0) await this.replanTimers(m, now);
+      return rows;
+    });
+    if (removed.length === 0) throw notFound(`date: there is no override for ${date}`);
+    this.logChange(actor, 'removed', [], removed);
+    await this.reloadAfterChange();
+  }
+
+  private requireEditor(actor: Actor): void {
+    const decision = mayEditCalendar(actor);
+    if (!decision.allowed) throw forbidden(decision.reason);
+  }
+
+  /**
+   * Reminders and steps counted in working days were planned on the old calendar. Every
+   * pending timer is moved to just after all processes will have reloaded (two refresh
+   * periods), where the ladder plans it again on the new calendar: nothing fires early, and
+   * a step the change brought forward fires at most that long after its new instant. Timers
+   * already due are left to the sweep.
+   */
+  private async replanTimers(m: EntityManager, now: Date): Promise<void> {
+    const replanAt = new Date(now.getTime() + 2 * CALENDAR_REFRESH_MS);
+    await m.query(`UPDATE tasks SET next_fire_at = $2 WHERE next_fire_at > $1`, [now, replanAt]);
+  }
+
+  /**
+   * The audit log's streams are tasks, problems and accountability cases; calendar changes
+   * are recorded in the application log (and the table keeps who changed each date last).
+   */
+  private logChange(
+    actor: Actor,
+    action: 'set' | 'removed',
+    entries: readonly OverrideEntry[],
+    previous: readonly OverrideRow[],
+  ): void {
+    this.logger.log(
+      `calendar overrides ${action} by user ${actor.userId}: ${JSON.stringify({
+        set: entries,
+        previous: previous.map((p) => ({ date: p.date, kind: p.kind, note: p.note })),
+      })}`,
+    );
+  }
+}

@@ -1,0 +1,41 @@
+import { DomainError } from '#duban/identity';
+
+/** One thing wrong with one cell (or row) of an imported ledger. */
+export interface ImportRowError {
+  /** The 1-based row number as the spreadsheet shows it. */
+  row: number;
+  /** The header of the column to fix, e.g. 责任人. */
+  field: string;
+  message: string;
+}
+
+/**
+ * The file was read and checked, and at least one row is wrong: nothing was imported. Carries
+ * every problem found, so the user can fix the whole file in one go. A 400.
+ */
+export class ImportRejectedError extends DomainError {
+  constructor(readonly rows: readonly ImportRowError[]) {
+    super(
+      'invalid',
+      `${rows.length} problem${rows.length === 1 ? '' : 's'} in the file, listed in rows; nothing was imported. ` +
+        `First: row ${rows[0]?.row}, ${rows[0]?.field}: ${rows[0]?.message}`,
+    );
+    this.name = 'ImportRejectedError';
+  }
+}
+
+/** More rows than one import takes. A 413. */
+export class ImportTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`file: more than ${limit} data rows; one import takes at most ${limit} — split the file`);
+    this.name = 'ImportTooLargeError';
+  }
+}
+
+/** Not a file the import can read (e.g. a legacy .xls). A 415. */
+export class ImportFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportFormatError';
+  }
+}
