@@ -5,7 +5,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# npm install, not npm ci: the lock omits other platforms' optional binaries (see .ci/run).
+RUN npm install --no-audit --no-fund
 COPY . .
 # config/ and apps/web/dist (the web UI's static files, if the build makes them) may not exist:
 # create them so that the COPYs below always work.

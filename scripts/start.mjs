@@ -1,5 +1,5 @@
 // `npm start`: from a fresh clone to a running api + worker on this machine.
-//   1. install dependencies (npm ci) and build (npm run build) when they are out of date;
+//   1. install dependencies (npm install) and build (npm run build) when they are out of date;
 //   2. find PostgreSQL and Redis at DATABASE_URL / REDIS_URL, or start private instances with
 //      their data under .local/ when those point at this machine and nothing answers;
 //   3. fill in DUBAN_JWT_SECRET and the first admin's credentials (kept in .local/secrets.json);

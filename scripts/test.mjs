@@ -27,7 +27,8 @@ function step(label, command, args) {
 const lock = join(root, 'package-lock.json');
 const marker = join(root, 'node_modules', '.package-lock.json');
 if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
-  step('install (npm ci)', npm, ['ci', '--no-audit', '--no-fund']);
+  // npm install, not npm ci: see .ci/run (the lock omits other platforms' optional binaries).
+  step('install (npm install)', npm, ['install', '--no-audit', '--no-fund']);
 }
 
 step('lint (eslint)', npx, ['eslint', '.']);

@@ -61,9 +61,10 @@ export function dependenciesOutdated() {
 export async function ensureDependencies() {
   const reason = dependenciesOutdated();
   if (!reason) return info('dependencies are up to date');
-  info(`${reason}: running npm ci`);
-  const { code } = await npm(['ci', '--no-audit', '--no-fund']);
-  if (code !== 0) fail(`npm ci failed (exit code ${code}); see its output above.`);
+  // npm install, not npm ci: see .ci/run (the lock omits other platforms' optional binaries).
+  info(`${reason}: running npm install`);
+  const { code } = await npm(['install', '--no-audit', '--no-fund']);
+  if (code !== 0) fail(`npm install failed (exit code ${code}); see its output above.`);
 }
 
 /** Why dist/ must be rebuilt, or null when both entry points are newer than every source. */
