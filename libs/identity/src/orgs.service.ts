@@ -14,7 +14,7 @@ import {
   OrgRef,
   Role,
 } from '#duban/domain';
-import { childPath, pathToIds, scopeCondition } from '#duban/persistence';
+import { childPath, containsPattern, pathToIds, scopeCondition } from '#duban/persistence';
 import { conflict, forbidden, invalid, isUniqueViolation, notFound } from './errors';
 import { offsetOf, Page, PageRequest } from './page';
 
@@ -110,7 +110,7 @@ export class OrgsService {
     const conditions: string[] = [];
     const params: unknown[] = [];
     if (filter.q) {
-      params.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      params.push(containsPattern(filter.q));
       conditions.push(`o.name ILIKE $${params.length + 3}`);
     }
     if (filter.kind) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Actor } from '#duban/domain';
+import { type Actor, isAdministrator } from '#duban/domain';
 import { forbidden, offsetOf, Page, PageRequest } from '#duban/identity';
 
 export const DELIVERY_STATES = ['pending', 'sent', 'dead', 'cancelled'] as const;
@@ -72,7 +72,7 @@ export class DeliveryLogService {
     filter: { state?: DeliveryState; channel?: 'email' | 'webhook' },
     page: PageRequest,
   ): Promise<Page<DeliveryView>> {
-    if (!actor.systemAdmin && !actor.grants.some((g) => g.role === 'admin')) {
+    if (!isAdministrator(actor)) {
       throw forbidden('the delivery log needs the admin role');
     }
     const params: unknown[] = [actor.userId, actor.systemAdmin];

@@ -16,3 +16,8 @@ export interface ScopeOwner {
   readonly userId: string;
   readonly systemAdmin: boolean;
 }
+
+/** An ILIKE pattern matching `text` anywhere, with its own % _ and \ taken literally. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

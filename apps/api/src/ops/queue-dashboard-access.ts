@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { type Actor, ALLOW, type Decision, deny } from '#duban/domain';
+import { type Actor, ALLOW, type Decision, deny, isAdministrator } from '#duban/domain';
 import { ActorService } from '#duban/identity';
 import { TokenService } from '../auth/token.service';
 import { QUEUES_SESSION_COOKIE, QueuesSessionTokens } from './queues-session';
 
 /** Who may look into the queues: the system administrator and holders of an admin role. */
 export function mayViewQueues(actor: Actor): Decision {
-  if (actor.systemAdmin || actor.grants.some((g) => g.role === 'admin')) return ALLOW;
-  return deny('the queue dashboard is for administrators (the admin role)');
+  return isAdministrator(actor)
+    ? ALLOW
+    : deny('the queue dashboard is for administrators (the admin role)');
 }
 
 export type DashboardVerdict =

@@ -60,8 +60,12 @@ export function mayAssignRole(actor: Actor, org: OrgRef, role: Role): Decision {
   );
 }
 
+/** The system administrator, or anyone holding the admin role in some organisation. */
+export function isAdministrator(actor: Actor): boolean {
+  return actor.systemAdmin || actor.grants.some((g) => g.role === 'admin');
+}
+
 /** Creating user accounts: administrators only. */
 export function mayCreateUser(actor: Actor): Decision {
-  if (actor.systemAdmin || actor.grants.some((g) => g.role === 'admin')) return ALLOW;
-  return deny('creating users needs the admin role');
+  return isAdministrator(actor) ? ALLOW : deny('creating users needs the admin role');
 }

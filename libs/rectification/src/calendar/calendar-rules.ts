@@ -5,6 +5,7 @@ import {
   type Decision,
   deny,
   type FieldError,
+  isAdministrator,
   isPlainObject,
   type LocalDate,
   type Validated,
@@ -28,8 +29,9 @@ const ENTRY_FIELDS = new Set(['date', 'kind', 'note']);
 
 /** Editing the holiday calendar changes every deadline counted in working days: administrators only. */
 export function mayEditCalendar(actor: Actor): Decision {
-  if (actor.systemAdmin || actor.grants.some((g) => g.role === 'admin')) return ALLOW;
-  return deny('changing the working-day calendar needs the admin role');
+  return isAdministrator(actor)
+    ? ALLOW
+    : deny('changing the working-day calendar needs the admin role');
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   type ProblemSeverity,
 } from '#duban/domain';
 import { forbidden, invalid, notFound, offsetOf, Page, PageRequest } from '#duban/identity';
-import { pathToIds, scopeCondition } from '#duban/persistence';
+import { containsPattern, pathToIds, scopeCondition } from '#duban/persistence';
 import { CategoryCatalog, PROBLEM_SOURCES, type ProblemSource } from '../catalog/catalog';
 import { TaskView } from '../tasks/task-record';
 import { NewTask, TasksService } from '../tasks/tasks.service';
@@ -93,8 +93,6 @@ interface ProblemRow {
   created_at: Date;
   closed_at: Date | null;
 }
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * A problem is visible to whoever can see its org, and to whoever can see one of its tasks
@@ -235,7 +233,7 @@ export class ProblemsService {
       );
     }
     if (filter.q)
-      add((p) => `(p.title || ' ' || p.description) ILIKE ${p}`, `%${escapeLike(filter.q)}%`);
+      add((p) => `(p.title || ' ' || p.description) ILIKE ${p}`, containsPattern(filter.q));
     if (filter.overdue !== undefined) {
       add(
         (p) =>

@@ -24,7 +24,7 @@ import {
 } from '#duban/domain';
 import { EvidenceService } from '#duban/evidence';
 import { conflict, invalid, notFound, offsetOf, Page, PageRequest } from '#duban/identity';
-import { pathToIds, scopeCondition } from '#duban/persistence';
+import { containsPattern, pathToIds, scopeCondition } from '#duban/persistence';
 import { WORKING_DAY_CALENDAR } from './calendar';
 import { refusalError } from './refusal';
 import {
@@ -78,8 +78,6 @@ interface OrgRow {
   time_zone: string;
 }
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 @Injectable()
 export class TasksService {
   constructor(
@@ -128,7 +126,7 @@ export class TasksService {
     if (filter.campaign) add((p) => `p.campaign = ${p}`, filter.campaign);
     if (filter.category) add((p) => `p.category = ${p}`, filter.category);
     if (filter.q) {
-      add((p) => `(t.measure ILIKE ${p} OR p.title ILIKE ${p})`, `%${escapeLike(filter.q)}%`);
+      add((p) => `(t.measure ILIKE ${p} OR p.title ILIKE ${p})`, containsPattern(filter.q));
     }
     if (filter.light) where.push(lightConditionSql(filter.light, nowSql()));
     if (filter.overdue === true) where.push(lightConditionSql('red', nowSql()));
