@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { verifyAuditChain } from '#duban/audit';
 import { ApiClient } from '../support/api-client';
+import { assertBuilt } from '../support/processes';
 import { startTestApp, TestApp } from '../support/test-app';
 
 type Person = { id: string; token: string };
@@ -325,9 +328,19 @@ describe('the rectification lifecycle over HTTP', () => {
   });
 
   it('keeps the record tamper-evident: the chain verifies, and an altered row is named', async () => {
+    assertBuilt();
+    // `npm run audit:verify`, as an operator runs it against this database.
+    const auditVerify = () =>
+      spawnSync(process.execPath, [join(__dirname, '../../dist/libs/audit/src/cli/verify.js')], {
+        env: { PATH: process.env.PATH, DATABASE_URL: t.config.DATABASE_URL },
+        encoding: 'utf8',
+      });
     const ok = await verifyAuditChain(t.db);
     expect(ok.firstBreak).toBeNull();
     expect(ok.events).toBeGreaterThan(20);
+    const clean = auditVerify();
+    expect(clean.status).toBe(0);
+    expect(clean.stdout).toMatch(/audit chain intact/);
 
     await expect(t.db.query(`UPDATE audit_events SET data = '{}' WHERE seq = 1`)).rejects.toThrow(
       /append-only/,
@@ -351,6 +364,9 @@ describe('the rectification lifecycle over HTTP', () => {
       eventId: victim.id,
       problem: expect.stringMatching(/altered/),
     });
+    const tampered = auditVerify();
+    expect(tampered.status).toBe(1);
+    expect(tampered.stderr).toContain(`BROKEN at event ${victim.id}`);
   });
 });
 
