@@ -92,6 +92,8 @@ export async function generate(now: Date, url = BENCH_DATABASE_URL): Promise<Gen
                                  ('branch', 'member', 0), ('branch', 'member', 1), ('branch', 'member', 2))
                          r(kind, role, slot) ON r.kind = o.kind
        WHERE nlevel(o.path) IN (4, 5)`);
+    await q(`CREATE INDEX ON gen_people (org_id, role, slot)`);
+    await q(`ANALYZE gen_people`);
     const passwordHash = await hash(BENCH_PASSWORD);
     await q(
       `INSERT INTO users (id, username, display_name, password_hash, email, system_admin, active, created_at)
@@ -179,6 +181,30 @@ export async function generate(now: Date, url = BENCH_DATABASE_URL): Promise<Gen
       tasks: counts.tasks,
       openTasks: counts.open,
       seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    };
+  } finally {
+    await pg.end();
+  }
+}
+
+/** The figures of a database an earlier run generated (BENCH_REUSE=1). */
+export async function describeExisting(url = BENCH_DATABASE_URL): Promise<Generated> {
+  const pg = new Client({ connectionString: url });
+  await pg.connect();
+  try {
+    const c = (
+      await pg.query(`SELECT (SELECT count(*) FROM orgs)::int AS orgs, (SELECT count(*) FROM users)::int AS users,
+                             (SELECT count(*) FROM problems)::int AS problems, (SELECT count(*) FROM tasks)::int AS tasks,
+                             (SELECT count(*) FROM tasks WHERE state IN ('assigned', 'in_progress'))::int AS open`)
+    ).rows[0];
+    return {
+      sizes: sizesFor(benchScale()),
+      orgs: c.orgs,
+      users: c.users,
+      problems: c.problems,
+      tasks: c.tasks,
+      openTasks: c.open,
+      seconds: 0,
     };
   } finally {
     await pg.end();

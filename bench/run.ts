@@ -4,7 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { apiBench } from './api';
 import { escalation } from './escalation';
 import { fanout } from './fanout';
-import { generate } from './generate';
+import { describeExisting, generate } from './generate';
 import type { Figure } from './lib/context';
 import { benchScale } from './lib/scale';
 
@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const selected = only.length ? ALL.filter((b) => only.includes(b)) : [...ALL];
   const now = new Date();
-  const generated = await generate(now);
+  // BENCH_REUSE=1 runs on the database the last run generated (e.g. to repeat one benchmark).
+  const generated =
+    process.env.BENCH_REUSE === '1' ? await describeExisting() : await generate(now);
   process.stdout.write(`generated: ${JSON.stringify(generated)}\n`);
   const figures: Figure[] = [
     {

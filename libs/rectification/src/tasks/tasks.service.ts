@@ -140,7 +140,9 @@ export class TasksService {
         params,
       ) as Promise<TaskRow[]>,
       this.db.query(
-        `SELECT count(*)::int AS n FROM ${TASK_FROM} WHERE ${whereSql}`,
+        // The total needs the problem only when a filter reads it; the other joins never.
+        `SELECT count(*)::int AS n FROM tasks t ${/\bp\./.test(whereSql) ? 'JOIN problems p ON p.id = t.problem_id' : ''}
+          WHERE ${whereSql}`,
         params,
       ) as Promise<{ n: number }[]>,
     ]);
