@@ -511,6 +511,14 @@ describe('raising problems and assigning measures: who may, and where', () => {
     expect(list.body.total).toBeGreaterThan(0);
     const dues = list.body.items.map((x: { dueAt: string | null }) => x.dueAt ?? '9999');
     expect([...dues].sort()).toEqual(dues);
+    // A filter on the problem's text: the total counts through the problem join too.
+    const byText = await t
+      .http()
+      .get(`/api/v1/tasks?q=${encodeURIComponent('流动党员')}`)
+      .auth(memberA.token, { type: 'bearer' })
+      .expect(200);
+    expect(byText.body.total).toBe(byText.body.items.length);
+    expect(byText.body.total).toBeGreaterThan(0);
     const sibling = await t
       .http()
       .get('/api/v1/tasks')
