@@ -27,11 +27,6 @@ export function holdsRoleOver(
   );
 }
 
-/** Whether the actor can see `org` at all: a role in it or above it. */
-export function canSee(actor: Actor, org: OrgRef): boolean {
-  return actor.systemAdmin || actor.grants.some((g) => isWithin(org, g.org.id));
-}
-
 /**
  * Creating an organisation: a top-level one only by the system administrator; one below
  * `parent` by an admin of the parent's subtree, or by a secretary of the parent or an org

@@ -8,14 +8,6 @@ export const ORG_KINDS = [
 ] as const;
 export type OrgKind = (typeof ORG_KINDS)[number];
 
-export const ORG_KIND_LABELS: Record<OrgKind, string> = {
-  work_committee: '工委',
-  committee: '党委',
-  general_branch: '党总支',
-  branch: '党支部',
-  group: '党小组',
-};
-
 /**
  * Which kinds may sit directly below which. A work committee or committee may sit above
  * several committees; a group (党小组) only inside a branch.
