@@ -1,52 +1,25 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
-import { LIGHTS, TASK_STATES, type Light, type TaskState } from '#duban/domain';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import { TASK_STATES, type TaskState } from '#duban/domain';
 import { LEDGER_FORMATS, type LedgerFormat } from '#duban/rectification';
 import { QueryBoolean } from '../http/query-transforms';
+import { TaskQuery } from '../tasks/tasks.dto';
 
 const QUARTER = /^\d{4}Q[1-4]$/;
 
-export class LedgerQueryDto {
-  @ApiPropertyOptional({
-    format: 'uuid',
-    description: 'Responsible org and everything below it; your whole scope when absent',
-  })
-  @IsOptional()
-  @IsUUID('all', { message: 'orgId must be a UUID' })
-  orgId?: string;
-
+/** The task list's filters (same names, same validation) plus the file format. */
+export class LedgerQueryDto extends PickType(TaskQuery, [
+  'orgId',
+  'state',
+  'light',
+  'category',
+  'campaign',
+  'overdue',
+] as const) {
   @ApiPropertyOptional({ enum: LEDGER_FORMATS, default: 'xlsx' })
   @IsOptional()
   @IsIn(LEDGER_FORMATS, { message: `format must be one of ${LEDGER_FORMATS.join(', ')}` })
   format?: LedgerFormat;
-
-  @ApiPropertyOptional({ enum: TASK_STATES })
-  @IsOptional()
-  @IsIn(TASK_STATES, { message: `state must be one of ${TASK_STATES.join(', ')}` })
-  state?: TaskState;
-
-  @ApiPropertyOptional({ enum: LIGHTS })
-  @IsOptional()
-  @IsIn(LIGHTS, { message: `light must be one of ${LIGHTS.join(', ')}` })
-  light?: Light;
-
-  @ApiPropertyOptional({ description: 'A category code' })
-  @IsOptional()
-  @IsString({ message: 'category must be a string' })
-  @Length(1, 50, { message: 'category must be 1-50 characters' })
-  category?: string;
-
-  @ApiPropertyOptional({ description: '批次' })
-  @IsOptional()
-  @IsString({ message: 'campaign must be a string' })
-  @Length(1, 200, { message: 'campaign must be 1-200 characters' })
-  campaign?: string;
-
-  @ApiPropertyOptional({ type: Boolean })
-  @IsOptional()
-  @QueryBoolean()
-  @IsBoolean({ message: 'overdue must be true or false' })
-  overdue?: boolean;
 }
 
 export class QuarterQueryDto {
