@@ -7,6 +7,7 @@ import { Lifecycle1763790000000 } from './migrations/1763790000000-Lifecycle';
 import { AuditAndLights1763800000000 } from './migrations/1763800000000-AuditAndLights';
 import { Engine1763810000000 } from './migrations/1763810000000-Engine';
 import { Notifications1763820000000 } from './migrations/1763820000000-Notifications';
+import { OpenTaskIndexes1763830000000 } from './migrations/1763830000000-OpenTaskIndexes';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   AuditAndLights1763800000000,
   Engine1763810000000,
   Notifications1763820000000,
+  OpenTaskIndexes1763830000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {

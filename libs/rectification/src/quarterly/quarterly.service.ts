@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import {
   addCalendarDays,
   CLOCK,
@@ -19,6 +19,7 @@ import { ENGINE_QUEUE } from '../escalation/task-timer.source';
 export const REPORT_GRACE_DAYS = 15;
 export const QUARTER_START_JOB = 'quarter-start';
 export const QUARTER_LATE_JOB = 'quarter-late';
+const NOTIFY_CHUNK = 2000;
 
 /** When the grace period of a quarter ends, in the same zone: 00:00 local on day 16. */
 export function reportLateAt(q: Quarter, timeZone: string): Date {
@@ -101,7 +102,7 @@ export class QuarterlyService implements DueWorkSource {
           reportBy: reportLateAt(this.quarter(timeZone, label), timeZone).toISOString(),
         },
       }));
-      if (inputs.length) await this.notifications.notifyMany(m, inputs, now);
+      await this.notifyInChunks(m, inputs, now);
       await m.query(
         `UPDATE quarter_runs SET affected = $4 WHERE time_zone = $1 AND quarter = $2 AND kind = $3`,
         [timeZone, label, 'start', rows.reduce((n, r) => n + r.tasks.length, 0)],
@@ -147,13 +148,27 @@ export class QuarterlyService implements DueWorkSource {
         dedupeKey: `quarter:${label}:report-late`,
         params: { quarter: label, tasks, timeZone },
       }));
-      if (inputs.length) await this.notifications.notifyMany(m, inputs, now);
+      await this.notifyInChunks(m, inputs, now);
       await m.query(
         `UPDATE quarter_runs SET affected = $4 WHERE time_zone = $1 AND quarter = $2 AND kind = $3`,
         [timeZone, label, 'late', late.length],
       );
       return late.length;
     });
+  }
+
+  /**
+   * A quarter start can address tens of thousands of people: render and insert them a chunk at a
+   * time (same transaction, same exactly-once guard) so memory stays bounded.
+   */
+  private async notifyInChunks(
+    m: EntityManager,
+    inputs: NotificationInput[],
+    now: Date,
+  ): Promise<void> {
+    for (let i = 0; i < inputs.length; i += NOTIFY_CHUNK) {
+      await this.notifications.notifyMany(m, inputs.slice(i, i + NOTIFY_CHUNK), now);
+    }
   }
 
   private quarter(timeZone: string, label: string): Quarter {
