@@ -10,19 +10,21 @@ export const chromiumAvailable = existsSync(CHROMIUM);
 const ROOT = join(__dirname, '..', '..');
 export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
 
-/** `describe`, or `describe.skip` with a message nobody can miss when Chromium is absent. */
+/** `describe`, or — when Chromium is absent — one failing test that says how to install it. */
 export function describeInBrowser(name: string, fn: () => void): void {
   if (chromiumAvailable) {
     describe(name, fn);
     return;
   }
-  const bar = '!'.repeat(78);
-  console.warn(
-    `\n${bar}\n!! BROWSER TESTS SKIPPED: ${CHROMIUM} is missing.\n` +
-      `!! Install it with:  apt-get update && apt-get install -y chromium fonts-noto-cjk\n` +
-      `!! (.ci/run does this in CI, where these tests always run.)\n${bar}\n`,
-  );
-  describe.skip(`${name} (SKIPPED: ${CHROMIUM} is missing)`, fn);
+  // No silent green: without the browser these journeys are not tested, so the run fails.
+  describe(name, () => {
+    it(`needs ${CHROMIUM}`, () => {
+      throw new Error(
+        `${CHROMIUM} is missing: install it with  apt-get update && apt-get install -y chromium fonts-noto-cjk` +
+          '  (.ci/run does this in CI)',
+      );
+    });
+  });
 }
 
 /** The tests drive the built workspace; build it when it is missing (npm test builds it first). */

@@ -20,6 +20,8 @@ export const REPORT_GRACE_DAYS = 15;
 export const QUARTER_START_JOB = 'quarter-start';
 export const QUARTER_LATE_JOB = 'quarter-late';
 const NOTIFY_CHUNK = 2000;
+/** How long the list of time zones in use is trusted; a new zone is picked up within this. */
+const ZONES_TTL_MS = 5 * 60_000;
 
 /** When the grace period of a quarter ends, in the same zone: 00:00 local on day 16. */
 export function reportLateAt(q: Quarter, timeZone: string): Date {
@@ -53,27 +55,50 @@ export class QuarterlyService implements DueWorkSource {
     private readonly notifications: NotificationsService,
   ) {}
 
+  /**
+   * Runs on every sweep tick, so it must stay cheap: the zones in use change rarely and are
+   * read at most every ZONES_TTL_MS (a cache of derivable data, safe to lose), and the runs
+   * already done for the current quarters come from one indexed query.
+   */
   async claim(now: Date): Promise<DueJob[]> {
-    const zones: { time_zone: string }[] = await this.db.query(
-      `SELECT DISTINCT time_zone FROM orgs`,
+    const zones = await this.zonesInUse(now);
+    const quarters = zones.map((zone) => ({ zone, q: quarterOf(now, zone) }));
+    const runs: { time_zone: string; quarter: string; kind: string }[] = await this.db.query(
+      `SELECT time_zone, quarter, kind FROM quarter_runs
+        WHERE (time_zone, quarter) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [quarters.map((x) => x.zone), quarters.map((x) => x.q.label)],
     );
+    const done = new Set(runs.map((r) => `${r.time_zone} ${r.quarter} ${r.kind}`));
     const jobs: DueJob[] = [];
-    for (const { time_zone: zone } of zones) {
-      const q = quarterOf(now, zone);
-      const runs: { kind: string }[] = await this.db.query(
-        `SELECT kind FROM quarter_runs WHERE time_zone = $1 AND quarter = $2`,
-        [zone, q.label],
-      );
-      const done = new Set(runs.map((r) => r.kind));
+    for (const { zone, q } of quarters) {
       const data = { timeZone: zone, quarter: q.label };
-      if (!done.has('start')) {
+      if (!done.has(`${zone} ${q.label} start`)) {
         jobs.push({ name: QUARTER_START_JOB, jobId: `quarter-start:${zone}:${q.label}`, data });
       }
-      if (!done.has('late') && now.getTime() >= reportLateAt(q, zone).getTime()) {
+      if (
+        !done.has(`${zone} ${q.label} late`) &&
+        now.getTime() >= reportLateAt(q, zone).getTime()
+      ) {
         jobs.push({ name: QUARTER_LATE_JOB, jobId: `quarter-late:${zone}:${q.label}`, data });
       }
     }
     return jobs;
+  }
+
+  private zones: { list: string[]; readAt: number } | null = null;
+
+  private async zonesInUse(now: Date): Promise<string[]> {
+    if (
+      !this.zones ||
+      now.getTime() - this.zones.readAt > ZONES_TTL_MS ||
+      now.getTime() < this.zones.readAt
+    ) {
+      const rows: { time_zone: string }[] = await this.db.query(
+        `SELECT DISTINCT time_zone FROM orgs`,
+      );
+      this.zones = { list: rows.map((r) => r.time_zone), readAt: now.getTime() };
+    }
+    return this.zones.list;
   }
 
   /** 季度提醒: one message per responsible person listing every open task that owes a report. */
