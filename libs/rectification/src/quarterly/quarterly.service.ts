@@ -107,8 +107,12 @@ export class QuarterlyService implements DueWorkSource {
     return this.db.transaction(async (m) => {
       const now = this.clock.now();
       if (!(await this.markRun(m, timeZone, label, 'start', now))) return 0;
-      const rows: { user_id: string; org_id: string; tasks: TaskLine[] }[] = await m.query(
-        `SELECT t.responsible_user_id AS user_id, min(t.responsible_org_id::text) AS org_id,
+      // A province's quarter start addresses tens of thousands of people: their grouped task
+      // lists are read through a cursor, NOTIFY_CHUNK people at a time, so the worker holds one
+      // chunk, never the whole list (same transaction, same exactly-once guard).
+      await m.query(
+        `DECLARE quarter_start NO SCROLL CURSOR FOR
+         SELECT t.responsible_user_id AS user_id,
                 json_agg(json_build_object('id', t.id, 'measure', t.measure, 'dueAt', t.due_at)
                          ORDER BY t.due_at NULLS LAST, t.id) AS tasks
            FROM tasks t JOIN orgs ro ON ro.id = t.responsible_org_id
@@ -116,23 +120,30 @@ export class QuarterlyService implements DueWorkSource {
           GROUP BY t.responsible_user_id`,
         [timeZone],
       );
-      const inputs: NotificationInput[] = rows.map((r) => ({
-        userIds: [r.user_id],
-        kind: 'quarterly_report_due',
-        dedupeKey: `quarter:${label}:report-due`,
-        params: {
-          quarter: label,
-          tasks: r.tasks,
-          timeZone,
-          reportBy: reportLateAt(this.quarter(timeZone, label), timeZone).toISOString(),
-        },
-      }));
-      await this.notifyInChunks(m, inputs, now);
+      const reportBy = reportLateAt(this.quarter(timeZone, label), timeZone).toISOString();
+      let people = 0;
+      let tasks = 0;
+      for (;;) {
+        const rows: { user_id: string; tasks: TaskLine[] }[] = await m.query(
+          `FETCH ${NOTIFY_CHUNK} FROM quarter_start`,
+        );
+        if (rows.length === 0) break;
+        people += rows.length;
+        tasks += rows.reduce((n, r) => n + r.tasks.length, 0);
+        const inputs = rows.map((r): NotificationInput => ({
+          userIds: [r.user_id],
+          kind: 'quarterly_report_due',
+          dedupeKey: `quarter:${label}:report-due`,
+          params: { quarter: label, tasks: r.tasks, timeZone, reportBy },
+        }));
+        await this.notifications.notifyMany(m, inputs, now);
+      }
+      await m.query(`CLOSE quarter_start`);
       await m.query(
         `UPDATE quarter_runs SET affected = $4 WHERE time_zone = $1 AND quarter = $2 AND kind = $3`,
-        [timeZone, label, 'start', rows.reduce((n, r) => n + r.tasks.length, 0)],
+        [timeZone, label, 'start', tasks],
       );
-      return rows.length;
+      return people;
     });
   }
 
