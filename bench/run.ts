@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
@@ -46,11 +47,10 @@ async function main(): Promise<void> {
       note: `${generated.orgs} orgs, ${generated.users} people, ${generated.problems} problems, ${generated.tasks} tasks`,
     },
   ];
-  if (selected.includes('fanout')) figures.push(...(await fanout(now)));
-  if (selected.includes('escalation'))
-    figures.push(...(await escalation(now, generated.sizes.wave)));
-  if (selected.includes('api'))
-    figures.push(...(await apiBench(Math.min(5000, generated.sizes.wave))));
+  // Each benchmark runs in a child process of its own, so the peak RSS it reports is its own
+  // (a process's high-water mark never goes down: in one process, the escalation figure would
+  // inherit the fan-out's peak).
+  for (const name of selected) figures.push(...(await inChild(name, now, generated.sizes.wave)));
   const out = table(figures);
   process.stdout.write(`\n${out}\n\n`);
   for (const f of figures.filter((x) => x.note)) process.stdout.write(`- ${f.figure}: ${f.note}\n`);
@@ -78,7 +78,42 @@ async function main(): Promise<void> {
   process.stdout.write(`\nwritten to ${file}\n`);
 }
 
-main()
+type BenchName = (typeof ALL)[number];
+
+function inChild(name: BenchName, now: Date, wave: number): Promise<Figure[]> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, [], {
+      env: { ...process.env, BENCH_CHILD: JSON.stringify({ name, now: now.toISOString(), wave }) },
+    });
+    let figures: Figure[] | null = null;
+    child.on('message', (m) => (figures = m as Figure[]));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      figures ? resolve(figures) : reject(new Error(`benchmark ${name} exited with ${code}`)),
+    );
+  });
+}
+
+async function runOne(name: BenchName, now: Date, wave: number): Promise<Figure[]> {
+  switch (name) {
+    case 'fanout':
+      return fanout(now);
+    case 'escalation':
+      return escalation(now, wave);
+    case 'api':
+      return apiBench(Math.min(5000, wave));
+  }
+}
+
+async function child(spec: string): Promise<void> {
+  const { name, now, wave } = JSON.parse(spec) as { name: BenchName; now: string; wave: number };
+  const figures = await runOne(name, new Date(now), wave);
+  await new Promise<void>((resolve, reject) =>
+    process.send!(figures, (e: Error | null) => (e ? reject(e) : resolve())),
+  );
+}
+
+(process.env.BENCH_CHILD ? child(process.env.BENCH_CHILD) : main())
   .then(() => process.exit(0))
   .catch((e: unknown) => {
     process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
