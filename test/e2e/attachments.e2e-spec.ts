@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import type { Response } from 'supertest';
 import { EvidenceService } from '#duban/evidence';
+import { ActorService } from '#duban/identity';
 import { ApiClient } from '../support/api-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { minimalDocx } from '../support/zip';
@@ -368,7 +369,12 @@ describe('evidence attachments (佐证材料)', () => {
     }
     await download(memberB.token, id).expect(404);
 
-    const listed = await evidence.forTask({ userId: secretaryA.id, systemAdmin: false }, taskId);
+    const actor = async (id: string) => {
+      const loaded = await t.app.get(ActorService).load(id);
+      if (!loaded) throw new Error(`no actor ${id}`);
+      return loaded;
+    };
+    const listed = await evidence.forTask(await actor(secretaryA.id), taskId);
     expect(listed).toEqual([
       expect.objectContaining({
         id,
@@ -378,17 +384,16 @@ describe('evidence attachments (佐证材料)', () => {
         linkedAt: t.clock.now().toISOString(),
       }),
     ]);
-    await expect(
-      evidence.forTask({ userId: memberB.id, systemAdmin: false }, taskId),
-    ).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(evidence.forTask(await actor(memberB.id), taskId)).rejects.toMatchObject({
+      kind: 'not_found',
+    });
 
     // linking again (e.g. the same file cited in a later report) changes nothing
     await t.db.transaction((m) =>
       evidence.link(m, taskId, [id], secretaryA.id, 'progress', t.clock.now()),
     );
-    expect(await evidence.forTask({ userId: uploader.id, systemAdmin: true }, taskId)).toEqual(
-      listed,
-    );
+    const admin = { ...(await actor(uploader.id)), systemAdmin: true };
+    expect(await evidence.forTask(admin, taskId)).toEqual(listed);
   });
 
   it('lets a command use only its actor’s uploads or files already linked to the same task', async () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
+import { preparedQuery } from '#duban/persistence';
 import { normalise } from './canonical-json';
 import { eventHash, GENESIS_HASH } from './audit-hash';
 
@@ -53,7 +54,8 @@ export class AuditLog {
     // One query for the heads of every stream touched, one multi-row INSERT for the events:
     // a batch of a hundred tasks costs two round trips, not two hundred.
     const streams = [...new Set(events.map((e) => e.streamId))];
-    const rows: { stream_id: string; seq: number; hash: string }[] = await manager.query(
+    const rows = await preparedQuery<{ stream_id: string; seq: number; hash: string }>(
+      manager,
       `SELECT DISTINCT ON (stream_id) stream_id, seq, hash FROM audit_events
         WHERE stream_id = ANY($1::uuid[]) ORDER BY stream_id, seq DESC`,
       [streams],

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import { CLOCK, type Clock } from '#duban/domain';
 import { invalid, notFound } from '#duban/identity';
-import { scopeCondition, type ScopeOwner } from '#duban/persistence';
+import { scopeCondition, scopeParams, type ScopeOwner } from '#duban/persistence';
 import { AttachmentStore, type ReceivedUpload } from './attachment-store';
 import { sanitizeFileName } from './file-name';
 import { ALLOWED_EVIDENCE_KINDS } from './sniff';
@@ -68,17 +68,17 @@ function toView(r: AttachmentRow): AttachmentView {
 }
 
 /** A task is in scope for whoever sees its responsible org or the org that raised it. */
-const taskInScope = (userParam: string, adminParam: string) =>
-  `(${scopeCondition('t.responsible_org_path', userParam, adminParam)}
-    OR ${scopeCondition('t.raising_org_path', userParam, adminParam)})`;
+const taskInScope = (pathsParam: string, adminParam: string) =>
+  `(${scopeCondition('t.responsible_org_path', pathsParam, adminParam)}
+    OR ${scopeCondition('t.raising_org_path', pathsParam, adminParam)})`;
 
 /**
- * Who may see an attachment ($2 the caller, $3 their admin flag): its uploader, and once it
- * is linked to a task, everyone who may see one of those tasks.
+ * Who may see an attachment ($2 the caller's id, $3 and $4 their scopeParams): its uploader,
+ * and once it is linked to a task, everyone who may see one of those tasks.
  */
 const ATTACHMENT_VISIBLE = `(a.uploaded_by = $2::uuid OR EXISTS (
   SELECT 1 FROM task_attachments ta JOIN tasks t ON t.id = ta.task_id
-   WHERE ta.attachment_id = a.id AND ${taskInScope('$2', '$3')}))`;
+   WHERE ta.attachment_id = a.id AND ${taskInScope('$3', '$4')}))`;
 
 /** Evidence (佐证材料): uploaded files, and their links to progress reports and submissions. */
 @Injectable()
@@ -137,7 +137,7 @@ export class EvidenceService {
     if (!UUID.test(id)) throw invalid('id', `id must be a UUID, got "${id}"`);
     const rows: AttachmentRow[] = await this.db.query(
       `SELECT a.* FROM attachments a WHERE a.id = $1 AND ${ATTACHMENT_VISIBLE}`,
-      [id, viewer.userId, viewer.systemAdmin],
+      [id, viewer.userId, ...scopeParams(viewer)],
     );
     if (rows.length === 0) {
       throw notFound(`attachment ${id} does not exist or is outside your scope`);
@@ -210,7 +210,7 @@ export class EvidenceService {
     if (!UUID.test(taskId)) throw invalid('taskId', `taskId must be a UUID, got "${taskId}"`);
     const tasks: unknown[] = await this.db.query(
       `SELECT 1 FROM tasks t WHERE t.id = $1 AND ${taskInScope('$2', '$3')}`,
-      [taskId, viewer.userId, viewer.systemAdmin],
+      [taskId, ...scopeParams(viewer)],
     );
     if (tasks.length === 0)
       throw notFound(`task ${taskId} does not exist or is outside your scope`);

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Actor, Role } from '#duban/domain';
-import { pathToIds } from '#duban/persistence';
+import { pathToIds, preparedQuery } from '#duban/persistence';
 
-interface GrantRow {
-  org_id: string;
-  path: string;
-  role: Role;
+interface ActorRow {
+  system_admin: boolean;
+  org_id: string | null;
+  path: string | null;
+  role: Role | null;
 }
 
 /** Loads who a user is for the access rules: their flag and every role with its org's path. */
@@ -14,23 +15,28 @@ interface GrantRow {
 export class ActorService {
   constructor(private readonly db: DataSource) {}
 
+  /** One round trip on every authenticated request: the user and their grants together. */
   async load(userId: string): Promise<Actor | null> {
-    const users: { id: string; system_admin: boolean }[] = await this.db.query(
-      'SELECT id, system_admin FROM users WHERE id = $1 AND active',
-      [userId],
-    );
-    if (users.length === 0) return null;
-    const grants: GrantRow[] = await this.db.query(
-      `SELECT ra.org_id, o.path::text AS path, ra.role
-         FROM role_assignments ra JOIN orgs o ON o.id = ra.org_id
-        WHERE ra.user_id = $1
+    const rows = await preparedQuery<ActorRow>(
+      this.db,
+      `SELECT u.system_admin, ra.org_id, o.path::text AS path, ra.role
+         FROM users u
+         LEFT JOIN role_assignments ra ON ra.user_id = u.id
+         LEFT JOIN orgs o ON o.id = ra.org_id
+        WHERE u.id = $1 AND u.active
         ORDER BY nlevel(o.path), ra.role`,
       [userId],
     );
+    if (rows.length === 0) return null;
     return {
       userId,
-      systemAdmin: users[0].system_admin,
-      grants: grants.map((g) => ({ org: { id: g.org_id, path: pathToIds(g.path) }, role: g.role })),
+      systemAdmin: rows[0].system_admin,
+      // A user without roles comes back as one row of NULL grant columns.
+      grants: rows.flatMap((g) =>
+        g.org_id && g.path && g.role
+          ? [{ org: { id: g.org_id, path: pathToIds(g.path) }, role: g.role }]
+          : [],
+      ),
     };
   }
 }

@@ -14,7 +14,13 @@ import {
   OrgRef,
   Role,
 } from '#duban/domain';
-import { childPath, containsPattern, pathToIds, scopeCondition } from '#duban/persistence';
+import {
+  childPath,
+  containsPattern,
+  pathToIds,
+  scopeCondition,
+  scopeParams,
+} from '#duban/persistence';
 import { conflict, forbidden, invalid, isUniqueViolation, notFound } from './errors';
 import { offsetOf, Page, PageRequest } from './page';
 
@@ -89,7 +95,7 @@ export class OrgsService {
   async get(actor: Actor, id: string): Promise<OrgView> {
     const rows: OrgRow[] = await this.db.query(
       `SELECT ${ORG_COLUMNS} FROM orgs o WHERE o.id = $1 AND ${scopeCondition('o.path', '$2', '$3')}`,
-      [id, actor.userId, actor.systemAdmin],
+      [id, ...scopeParams(actor)],
     );
     if (rows.length === 0)
       throw notFound(`organisation ${id} does not exist or is outside your scope`);
@@ -137,14 +143,14 @@ export class OrgsService {
          FROM orgs o WHERE ${where}
         ORDER BY nlevel(o.path), o.name, o.id
         LIMIT $3 OFFSET ${offsetOf(page)}`,
-      [actor.userId, actor.systemAdmin, page.pageSize, ...params],
+      [...scopeParams(actor), page.pageSize, ...params],
     );
     let total = rows.length > 0 ? Number(rows[0].total) : 0;
     if (rows.length === 0 && page.page > 1) {
       // $3 (the page size) is not used by the count; the cast keeps its type known.
       const count: { n: string }[] = await this.db.query(
         `SELECT count(*) AS n FROM orgs o WHERE ${where} AND $3::int > 0`,
-        [actor.userId, actor.systemAdmin, page.pageSize, ...params],
+        [...scopeParams(actor), page.pageSize, ...params],
       );
       total = Number(count[0].n);
     }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Actor, CLOCK, type Clock, holdsRoleOver } from '#duban/domain';
 import { forbidden, invalid, notFound } from '#duban/identity';
-import { pathToIds, scopeCondition } from '#duban/persistence';
+import { pathToIds, scopeCondition, scopeParams } from '#duban/persistence';
 
 export interface OrgWebhookView {
   orgId: string;
@@ -82,7 +82,7 @@ export class OrgWebhooksService {
     const rows: { path: string }[] = await this.db.query(
       `SELECT o.path::text AS path FROM orgs o
         WHERE o.id = $1 AND ${scopeCondition('o.path', '$2', '$3')}`,
-      [orgId, actor.userId, actor.systemAdmin],
+      [orgId, ...scopeParams(actor)],
     );
     if (rows.length === 0) {
       throw notFound(`organisation ${orgId} does not exist or is outside your scope`);

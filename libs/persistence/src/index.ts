@@ -6,3 +6,4 @@ export * from './entities/org.entity';
 export * from './entities/user.entity';
 export * from './entities/role-assignment.entity';
 export * from './returning';
+export * from './prepared';

@@ -14,6 +14,10 @@ export function pathToIds(path: string): string[] {
   return path.split('.').map(labelToId);
 }
 
+export function idsToPath(ids: readonly string[]): string {
+  return ids.map(idToLabel).join('.');
+}
+
 export function childPath(parentPath: string | null, id: string): string {
   return parentPath ? `${parentPath}.${idToLabel(id)}` : idToLabel(id);
 }

@@ -11,7 +11,7 @@ import {
   Page,
   PageRequest,
 } from '#duban/identity';
-import { pathToIds, returning, scopeCondition } from '#duban/persistence';
+import { pathToIds, returning, scopeCondition, scopeParams } from '#duban/persistence';
 
 /** Forms of accountability (问责条例 2019, art. 8), or 容错免责. */
 export const ORG_OUTCOMES = ['inspection', 'circulated_notice', 'reorganisation'] as const;
@@ -106,7 +106,7 @@ export class AccountabilityService {
     filter: { state?: 'open' | 'decided'; orgId?: string },
     page: PageRequest,
   ): Promise<Page<CaseView>> {
-    const params: unknown[] = [actor.userId, actor.systemAdmin];
+    const params: unknown[] = [...scopeParams(actor)];
     const where = [scopeCondition('c.subject_org_path', '$1', '$2')];
     if (filter.state) {
       params.push(filter.state);
@@ -209,7 +209,7 @@ export class AccountabilityService {
   private async row(actor: Actor, id: string): Promise<CaseRow> {
     const rows: CaseRow[] = await this.db.query(
       `${CASE_SELECT} WHERE c.id = $3 AND ${scopeCondition('c.subject_org_path', '$1', '$2')}`,
-      [actor.userId, actor.systemAdmin, id],
+      [...scopeParams(actor), id],
     );
     if (rows.length === 0)
       throw notFound(`accountability case ${id} does not exist or is outside your scope`);

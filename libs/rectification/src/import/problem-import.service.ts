@@ -11,7 +11,7 @@ import {
   type TaskMode,
 } from '#duban/domain';
 import { DomainError, forbidden } from '#duban/identity';
-import { pathToIds, scopeCondition } from '#duban/persistence';
+import { pathToIds, scopeCondition, scopeParams } from '#duban/persistence';
 import type { CategoryCatalog } from '../catalog/catalog';
 import { CATEGORY_CATALOG, type NewProblem, ProblemsService } from '../problems/problems.service';
 import {
@@ -445,7 +445,7 @@ export class ProblemImportService {
              FROM orgs o
             WHERE o.name = ANY($4::text[]) AND o.path <@ $3::ltree
               AND ${scopeCondition('o.path', '$1', '$2')}`,
-          [actor.userId, actor.systemAdmin, raising.path, names],
+          [...scopeParams(actor), raising.path, names],
         )
       : [];
     const result = new Map<string, Resolved<OrgRow>>();

@@ -11,7 +11,7 @@ import {
   type ProblemSeverity,
 } from '#duban/domain';
 import { forbidden, invalid, notFound, offsetOf, Page, PageRequest } from '#duban/identity';
-import { containsPattern, pathToIds, scopeCondition } from '#duban/persistence';
+import { containsPattern, pathToIds, scopeCondition, scopeParams } from '#duban/persistence';
 import { CategoryCatalog, PROBLEM_SOURCES, type ProblemSource } from '../catalog/catalog';
 import { TaskView } from '../tasks/task-record';
 import { NewTask, TasksService } from '../tasks/tasks.service';
@@ -204,7 +204,7 @@ export class ProblemsService {
     const rows: ProblemRow[] = await this.db.query(
       `SELECT p.*, o.name AS org_name FROM problems p JOIN orgs o ON o.id = p.org_id
         WHERE p.id = $3 AND ${PROBLEM_SCOPE}`,
-      [actor.userId, actor.systemAdmin, id],
+      [...scopeParams(actor), id],
     );
     if (rows.length === 0) throw notFound(`problem ${id} does not exist or is outside your scope`);
     const tasks = await this.tasks.list(actor, { problemId: id }, { page: 1, pageSize: 200 });
@@ -213,7 +213,7 @@ export class ProblemsService {
 
   async list(actor: Actor, filter: ProblemFilter, page: PageRequest): Promise<Page<ProblemView>> {
     const now = this.clock.now();
-    const params: unknown[] = [actor.userId, actor.systemAdmin];
+    const params: unknown[] = [...scopeParams(actor)];
     const where = [PROBLEM_SCOPE];
     const add = (sql: (p: string) => string, value: unknown) => {
       params.push(value);

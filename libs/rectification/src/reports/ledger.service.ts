@@ -14,7 +14,7 @@ import {
   type TaskMode,
   type TaskState,
 } from '#duban/domain';
-import { scopeCondition } from '#duban/persistence';
+import { scopeCondition, scopeParams } from '#duban/persistence';
 import type { CategoryCatalog, ProblemSource } from '../catalog/catalog';
 import { CATEGORY_CATALOG } from '../problems/problems.service';
 import { lightConditionSql, lightSql } from '../tasks/task-record';
@@ -125,7 +125,7 @@ export class LedgerService {
     orgPath: string | null,
     now: Date,
   ): { sql: string; params: unknown[] } {
-    const params: unknown[] = [actor.userId, actor.systemAdmin, now];
+    const params: unknown[] = [...scopeParams(actor), now];
     const nowSql = '$3::timestamptz';
     const where = [scopeCondition('t.responsible_org_path', '$1', '$2')];
     const add = (sql: (p: string) => string, value: unknown) => {

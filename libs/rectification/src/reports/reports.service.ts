@@ -13,7 +13,7 @@ import {
   type TaskState,
 } from '#duban/domain';
 import { invalid } from '#duban/identity';
-import { scopeCondition } from '#duban/persistence';
+import { scopeCondition, scopeParams } from '#duban/persistence';
 import { CIRCULATED_FROM_LEVEL } from '../escalation/ladder.service';
 import { lightSql } from '../tasks/task-record';
 import { TasksService } from '../tasks/tasks.service';
@@ -207,16 +207,7 @@ export class ReportsService {
          LEFT JOIN recurring ON recurring.bucket = o.path
         WHERE o.id = $8 OR o.parent_id = $8
         ORDER BY own DESC, o.name`,
-      [
-        actor.userId,
-        actor.systemAdmin,
-        now,
-        quarter.start,
-        quarter.end,
-        org.path,
-        org.level,
-        org.id,
-      ],
+      [...scopeParams(actor), now, quarter.start, quarter.end, org.path, org.level, org.id],
     );
     const tallies = rows.map(toTally);
     const own = tallies.find((_, i) => rows[i].own)!;
@@ -236,7 +227,7 @@ export class ReportsService {
   async circular(actor: Actor, orgId: string, quarterLabel?: string): Promise<QuarterCircular> {
     const { org, quarter, now } = await this.frame(actor, orgId, quarterLabel);
     const scope = scopeCondition('t.responsible_org_path', '$1', '$2');
-    const params = [actor.userId, actor.systemAdmin, now, quarter.start, quarter.end, org.path];
+    const params = [...scopeParams(actor), now, quarter.start, quarter.end, org.path];
     const entries: CircularRow[] = await this.db.query(
       `WITH reached AS (
          SELECT e.task_id, max(e.level) AS level,
@@ -272,14 +263,7 @@ export class ReportsService {
          LEFT JOIN users lu ON lu.id = t.leader_user_id
         WHERE ${scope} AND t.responsible_org_path <@ $5::ltree
         ORDER BY r.level DESC, ro.name, t.due_at NULLS LAST, t.id`,
-      [
-        actor.userId,
-        actor.systemAdmin,
-        quarter.start,
-        quarter.end,
-        org.path,
-        CIRCULATED_FROM_LEVEL,
-      ],
+      [...scopeParams(actor), quarter.start, quarter.end, org.path, CIRCULATED_FROM_LEVEL],
     );
     const worst: {
       org_id: string;
