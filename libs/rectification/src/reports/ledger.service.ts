@@ -14,10 +14,10 @@ import {
   type TaskMode,
   type TaskState,
 } from '#duban/domain';
-import { scopeCondition, scopeParams } from '#duban/persistence';
+import { scopeCondition } from '#duban/persistence';
 import type { CategoryCatalog, ProblemSource } from '../catalog/catalog';
 import { CATEGORY_CATALOG } from '../problems/problems.service';
-import { lightConditionSql, lightSql } from '../tasks/task-record';
+import { lightSql, taskConditions } from '../tasks/task-record';
 import { TasksService } from '../tasks/tasks.service';
 import { csvLine, UTF8_BOM } from './csv';
 import { LEDGER_COLUMNS, LEDGER_HEADERS, ledgerCells, type LedgerRecord } from './ledger-columns';
@@ -96,7 +96,6 @@ export class LedgerService {
   async prepare(actor: Actor, query: LedgerQuery): Promise<LedgerExport> {
     const now = this.clock.now();
     let orgName = '全部';
-    let orgPath: string | null = null;
     let timeZone = DEFAULT_TIME_ZONE;
     if (query.orgId) {
       const org = await this.tasks.orgInScope(this.db.manager, actor, query.orgId, 'orgId');
@@ -104,11 +103,10 @@ export class LedgerService {
         org.id,
       ]);
       orgName = rows[0].name;
-      orgPath = org.path;
       timeZone = org.time_zone;
     }
     const fileName = `台账-${orgName.replace(/[\\/:*?"<>|\s]+/g, '_')}-${localDateOf(now, timeZone)}.${query.format}`;
-    const { sql, params } = this.ledgerSql(actor, query, orgPath, now);
+    const { sql, params } = this.ledgerSql(actor, query, now);
     return {
       fileName,
       contentType: CONTENT_TYPES[query.format],
@@ -122,23 +120,11 @@ export class LedgerService {
   private ledgerSql(
     actor: Actor,
     query: LedgerQuery,
-    orgPath: string | null,
     now: Date,
   ): { sql: string; params: unknown[] } {
-    const params: unknown[] = [...scopeParams(actor), now];
-    const nowSql = '$3::timestamptz';
-    const where = [scopeCondition('t.responsible_org_path', '$1', '$2')];
-    const add = (sql: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(sql(`$${params.length}`));
-    };
-    if (orgPath !== null) add((p) => `t.responsible_org_path <@ ${p}::ltree`, orgPath);
-    if (query.state) add((p) => `t.state = ${p}`, query.state);
-    if (query.category) add((p) => `p.category = ${p}`, query.category);
-    if (query.campaign) add((p) => `p.campaign = ${p}`, query.campaign);
-    if (query.light) where.push(lightConditionSql(query.light, nowSql));
-    if (query.overdue === true) where.push(lightConditionSql('red', nowSql));
-    if (query.overdue === false) where.push(`NOT ${lightConditionSql('red', nowSql)}`);
+    const conditions = taskConditions(actor, query, now);
+    const { where, params } = conditions;
+    const nowSql = conditions.nowSql();
     // Names that several orgs in the caller's scope carry (第一支部 under two general branches)
     // are written with their parent, "第一党总支/第一支部", so that the import — which resolves
     // names in the raising org's subtree — can tell them apart, whatever orgId was exported.
@@ -170,7 +156,7 @@ export class LedgerService {
         JOIN orgs rg ON rg.id = p.raised_by_org_id
         JOIN users ru ON ru.id = t.responsible_user_id
         LEFT JOIN users lu ON lu.id = t.leader_user_id
-       WHERE ${where.join(' AND ')}
+       WHERE ${where}
        ORDER BY p.created_at, p.id, t.created_at, t.id`;
     return { sql, params };
   }

@@ -9,7 +9,13 @@ import {
   TaskSnapshot,
   TaskState,
 } from '#duban/domain';
-import { pathToIds } from '#duban/persistence';
+import {
+  containsPattern,
+  pathToIds,
+  scopeCondition,
+  scopeParams,
+  type ScopeOwner,
+} from '#duban/persistence';
 
 /** A tasks row as the queries below select it. */
 export interface TaskRow {
@@ -90,6 +96,62 @@ export function lightConditionSql(light: Light, now: string): string {
     case 'green':
       return `(${lightSql(now)} = 'green')`;
   }
+}
+
+/** The filters of a task list and of the ledger, all optional. */
+export interface TaskFilter {
+  /** The responsible org and everything below it; the caller's whole scope when absent. */
+  orgId?: string;
+  state?: TaskState;
+  light?: Light;
+  responsibleUserId?: string;
+  problemId?: string;
+  campaign?: string;
+  category?: string;
+  overdue?: boolean;
+  q?: string;
+}
+
+/**
+ * The WHERE clause shared by the task list and the ledger: the caller's scope ($1, $2), then
+ * each filter given, with its parameters. `p.` columns need `problems p` joined. `nowSql` gives
+ * the placeholder of `now`, added on first use (an unused parameter has no type PostgreSQL can
+ * infer).
+ */
+export function taskConditions(
+  owner: ScopeOwner,
+  filter: TaskFilter,
+  now: Date,
+): { where: string; params: unknown[]; nowSql: () => string } {
+  const params: unknown[] = [...scopeParams(owner)];
+  const where = [scopeCondition('t.responsible_org_path', '$1', '$2')];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  let nowParam = '';
+  const nowSql = () => {
+    if (!nowParam) {
+      params.push(now);
+      nowParam = `$${params.length}::timestamptz`;
+    }
+    return nowParam;
+  };
+  if (filter.orgId)
+    add((p) => `t.responsible_org_path <@ (SELECT path FROM orgs WHERE id = ${p})`, filter.orgId);
+  if (filter.state) add((p) => `t.state = ${p}`, filter.state);
+  if (filter.responsibleUserId)
+    add((p) => `t.responsible_user_id = ${p}`, filter.responsibleUserId);
+  if (filter.problemId) add((p) => `t.problem_id = ${p}`, filter.problemId);
+  if (filter.campaign) add((p) => `p.campaign = ${p}`, filter.campaign);
+  if (filter.category) add((p) => `p.category = ${p}`, filter.category);
+  if (filter.q) {
+    add((p) => `(t.measure ILIKE ${p} OR p.title ILIKE ${p})`, containsPattern(filter.q));
+  }
+  if (filter.light) where.push(lightConditionSql(filter.light, nowSql()));
+  if (filter.overdue === true) where.push(lightConditionSql('red', nowSql()));
+  if (filter.overdue === false) where.push(`NOT ${lightConditionSql('red', nowSql())}`);
+  return { where: where.join(' AND '), params, nowSql };
 }
 
 export function toSnapshot(r: TaskRow): TaskSnapshot {

@@ -14,18 +14,15 @@ import {
   DomainEvent,
   endOfLocalDay,
   isLocalDate,
-  type Light,
   localDateOf,
   TaskCommand,
   TaskMode,
   TaskSnapshot,
-  TaskState,
   type WorkingDayCalendar,
 } from '#duban/domain';
 import { EvidenceService } from '#duban/evidence';
 import { conflict, invalid, notFound, offsetOf, Page, PageRequest } from '#duban/identity';
 import {
-  containsPattern,
   pathToIds,
   preparedQuery,
   returning,
@@ -35,9 +32,10 @@ import {
 import { WORKING_DAY_CALENDAR } from './calendar';
 import { refusalError } from './refusal';
 import {
-  lightConditionSql,
   TASK_COLUMNS,
   TASK_FROM,
+  taskConditions,
+  TaskFilter,
   TaskRow,
   TaskView,
   toSnapshot,
@@ -56,18 +54,6 @@ export interface NewTask extends DeadlineInput {
   responsibleUserId: string;
   leaderUserId?: string;
   mode: TaskMode;
-}
-
-export interface TaskFilter {
-  orgId?: string;
-  state?: TaskState;
-  light?: Light;
-  responsibleUserId?: string;
-  problemId?: string;
-  campaign?: string;
-  category?: string;
-  overdue?: boolean;
-  q?: string;
 }
 
 export interface TaskResult {
@@ -111,35 +97,7 @@ export class TasksService {
 
   async list(actor: Actor, filter: TaskFilter, page: PageRequest): Promise<Page<TaskView>> {
     const now = this.clock.now();
-    const params: unknown[] = [...scopeParams(actor)];
-    const where = [scopeCondition('t.responsible_org_path', '$1', '$2')];
-    const add = (sql: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(sql(`$${params.length}`));
-    };
-    let nowParam = '';
-    const nowSql = () => {
-      if (!nowParam) {
-        params.push(now);
-        nowParam = `$${params.length}::timestamptz`;
-      }
-      return nowParam;
-    };
-    if (filter.orgId)
-      add((p) => `t.responsible_org_path <@ (SELECT path FROM orgs WHERE id = ${p})`, filter.orgId);
-    if (filter.state) add((p) => `t.state = ${p}`, filter.state);
-    if (filter.responsibleUserId)
-      add((p) => `t.responsible_user_id = ${p}`, filter.responsibleUserId);
-    if (filter.problemId) add((p) => `t.problem_id = ${p}`, filter.problemId);
-    if (filter.campaign) add((p) => `p.campaign = ${p}`, filter.campaign);
-    if (filter.category) add((p) => `p.category = ${p}`, filter.category);
-    if (filter.q) {
-      add((p) => `(t.measure ILIKE ${p} OR p.title ILIKE ${p})`, containsPattern(filter.q));
-    }
-    if (filter.light) where.push(lightConditionSql(filter.light, nowSql()));
-    if (filter.overdue === true) where.push(lightConditionSql('red', nowSql()));
-    if (filter.overdue === false) where.push(`NOT ${lightConditionSql('red', nowSql())}`);
-    const whereSql = where.join(' AND ');
+    const { where: whereSql, params } = taskConditions(actor, filter, now);
     // The page and the total need the problem only when a filter reads it; the other joins
     // are made for the page's rows alone, after the sort and the limit (not for every match).
     const matching = `tasks t ${/\bp\./.test(whereSql) ? 'JOIN problems p ON p.id = t.problem_id' : ''}
