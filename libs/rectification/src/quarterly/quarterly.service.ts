@@ -11,7 +11,6 @@ import {
   type Quarter,
 } from '#duban/domain';
 import { NotificationsService, type NotificationInput } from '#duban/notifications';
-import { returning } from '#duban/persistence';
 import type { DueJob, DueWorkSource } from '#duban/scheduling';
 import { ENGINE_QUEUE } from '../escalation/task-timer.source';
 
@@ -35,6 +34,12 @@ interface TaskLine {
   id: string;
   measure: string;
   dueAt: string | null;
+}
+
+/** A row of the quarterly cursors: one person and the tasks their message lists. */
+interface PersonTasks {
+  user_id: string;
+  tasks: TaskLine[];
 }
 
 /**
@@ -121,24 +126,12 @@ export class QuarterlyService implements DueWorkSource {
         [timeZone],
       );
       const reportBy = reportLateAt(this.quarter(timeZone, label), timeZone).toISOString();
-      let people = 0;
-      let tasks = 0;
-      for (;;) {
-        const rows: { user_id: string; tasks: TaskLine[] }[] = await m.query(
-          `FETCH ${NOTIFY_CHUNK} FROM quarter_start`,
-        );
-        if (rows.length === 0) break;
-        people += rows.length;
-        tasks += rows.reduce((n, r) => n + r.tasks.length, 0);
-        const inputs = rows.map((r): NotificationInput => ({
-          userIds: [r.user_id],
-          kind: 'quarterly_report_due',
-          dedupeKey: `quarter:${label}:report-due`,
-          params: { quarter: label, tasks: r.tasks, timeZone, reportBy },
-        }));
-        await this.notifications.notifyMany(m, inputs, now);
-      }
-      await m.query(`CLOSE quarter_start`);
+      const { people, tasks } = await this.notifyEach(m, 'quarter_start', now, (r) => ({
+        userIds: [r.user_id],
+        kind: 'quarterly_report_due',
+        dedupeKey: `quarter:${label}:report-due`,
+        params: { quarter: label, tasks: r.tasks, timeZone, reportBy },
+      }));
       await m.query(
         `UPDATE quarter_runs SET affected = $4 WHERE time_zone = $1 AND quarter = $2 AND kind = $3`,
         [timeZone, label, 'start', tasks],
@@ -153,58 +146,63 @@ export class QuarterlyService implements DueWorkSource {
     return this.db.transaction(async (m) => {
       const now = this.clock.now();
       if (!(await this.markRun(m, timeZone, label, 'late', now))) return 0;
-      const late = await returning<{
-        id: string;
-        measure: string;
-        due_at: Date | null;
-        leader_user_id: string | null;
-        responsible_user_id: string;
-      }>(
-        m,
-        `UPDATE tasks t SET quarterly_report_late = true
-             FROM orgs ro
-            WHERE ro.id = t.responsible_org_id AND ro.time_zone = $1
-              AND t.state IN ('assigned', 'in_progress') AND t.created_at < $2
-              AND (t.last_progress_at IS NULL OR t.last_progress_at < $2)
-          RETURNING t.id, t.measure, t.due_at, t.leader_user_id, t.responsible_user_id`,
+      // Late: open, created before the quarter, no progress reported since it began.
+      const late = `ro.id = t.responsible_org_id AND ro.time_zone = $1
+        AND t.state IN ('assigned', 'in_progress') AND t.created_at < $2
+        AND (t.last_progress_at IS NULL OR t.last_progress_at < $2)`;
+      const [, affected] = (await m.query(
+        `UPDATE tasks t SET quarterly_report_late = true FROM orgs ro WHERE ${late}`,
+        [timeZone, q.start],
+      )) as [unknown, number];
+      // The owner and the leader of each late task are told, one message each listing all of
+      // theirs, read through a cursor NOTIFY_CHUNK people at a time (as the quarter start).
+      await m.query(
+        `DECLARE quarter_late NO SCROLL CURSOR FOR
+         SELECT person AS user_id,
+                json_agg(json_build_object('id', t.id, 'measure', t.measure, 'dueAt', t.due_at)
+                         ORDER BY t.due_at NULLS LAST, t.id) AS tasks
+           FROM tasks t JOIN orgs ro ON ${late},
+                LATERAL (SELECT DISTINCT p FROM unnest(ARRAY[t.responsible_user_id, t.leader_user_id]) p
+                          WHERE p IS NOT NULL) AS people(person)
+          GROUP BY person`,
         [timeZone, q.start],
       );
-      const byPerson = new Map<string, TaskLine[]>();
-      for (const t of late) {
-        const line = { id: t.id, measure: t.measure, dueAt: t.due_at?.toISOString() ?? null };
-        for (const person of new Set(
-          [t.responsible_user_id, t.leader_user_id].filter((p): p is string => !!p),
-        )) {
-          byPerson.set(person, [...(byPerson.get(person) ?? []), line]);
-        }
-      }
-      const inputs: NotificationInput[] = [...byPerson].map(([userId, tasks]) => ({
-        userIds: [userId],
+      await this.notifyEach(m, 'quarter_late', now, (r) => ({
+        userIds: [r.user_id],
         kind: 'quarterly_report_late',
         dedupeKey: `quarter:${label}:report-late`,
-        params: { quarter: label, tasks, timeZone },
+        params: { quarter: label, tasks: r.tasks, timeZone },
       }));
-      await this.notifyInChunks(m, inputs, now);
       await m.query(
         `UPDATE quarter_runs SET affected = $4 WHERE time_zone = $1 AND quarter = $2 AND kind = $3`,
-        [timeZone, label, 'late', late.length],
+        [timeZone, label, 'late', affected],
       );
-      return late.length;
+      return affected;
     });
   }
 
   /**
-   * A quarter start can address tens of thousands of people: render and insert them a chunk at a
-   * time (same transaction, same exactly-once guard) so memory stays bounded.
+   * Sends one message per row of an open cursor of (user_id, tasks), NOTIFY_CHUNK people at a
+   * time (same transaction, same exactly-once guard), so memory stays bounded however many
+   * people a quarter addresses. Closes the cursor.
    */
-  private async notifyInChunks(
+  private async notifyEach(
     m: EntityManager,
-    inputs: NotificationInput[],
+    cursor: string,
     now: Date,
-  ): Promise<void> {
-    for (let i = 0; i < inputs.length; i += NOTIFY_CHUNK) {
-      await this.notifications.notifyMany(m, inputs.slice(i, i + NOTIFY_CHUNK), now);
+    input: (row: PersonTasks) => NotificationInput,
+  ): Promise<{ people: number; tasks: number }> {
+    let people = 0;
+    let tasks = 0;
+    for (;;) {
+      const rows: PersonTasks[] = await m.query(`FETCH ${NOTIFY_CHUNK} FROM ${cursor}`);
+      if (rows.length === 0) break;
+      people += rows.length;
+      tasks += rows.reduce((n, r) => n + r.tasks.length, 0);
+      await this.notifications.notifyMany(m, rows.map(input), now);
     }
+    await m.query(`CLOSE ${cursor}`);
+    return { people, tasks };
   }
 
   private quarter(timeZone: string, label: string): Quarter {
