@@ -511,6 +511,13 @@ describe('raising problems and assigning measures: who may, and where', () => {
     expect(list.body.total).toBeGreaterThan(0);
     const dues = list.body.items.map((x: { dueAt: string | null }) => x.dueAt ?? '9999');
     expect([...dues].sort()).toEqual(dues);
+    // A page past the end has no items but still the total.
+    const pastEnd = await t
+      .http()
+      .get('/api/v1/tasks?page=99')
+      .auth(memberA.token, { type: 'bearer' })
+      .expect(200);
+    expect(pastEnd.body).toMatchObject({ items: [], total: list.body.total, page: 99 });
     // A filter on the problem's text: the total counts through the problem join too.
     const byText = await t
       .http()

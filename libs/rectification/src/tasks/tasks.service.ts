@@ -114,14 +114,17 @@ export class TasksService {
         ORDER BY ${order}`,
       params,
     );
-    // A page past the end has no rows to carry the total.
+    // No rows carry the total when nothing matches (the first page is empty: 0) or when the
+    // page lies past the end (counted again; rare).
     const total =
       rows[0]?.total ??
-      (
-        (await this.db.query(`SELECT count(*)::int AS n FROM ${matching}`, params)) as {
-          n: number;
-        }[]
-      )[0].n;
+      (offsetOf(page) === 0
+        ? 0
+        : (
+            (await this.db.query(`SELECT count(*)::int AS n FROM ${matching}`, params)) as {
+              n: number;
+            }[]
+          )[0].n);
     return {
       items: rows.map((r) => toTaskView(r, actor, now)),
       total,
