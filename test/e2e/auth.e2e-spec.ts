@@ -45,6 +45,7 @@ describe('login and tokens', () => {
       statusCode: 401,
       error: 'Unauthorized',
       message: 'username or password is wrong',
+      code: 'unauthenticated',
     });
     expect(unknown.body).toEqual(wrong.body);
   });

@@ -29,11 +29,28 @@ const REASON: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** The stable `code` of an error that names none more precise, by status. */
+const CODE_OF_STATUS: Record<number, string> = {
+  400: 'validation_failed',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'too_many_requests',
+  500: 'internal_error',
+  503: 'service_unavailable',
+};
+
 export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
-  errors?: { field: string; message: string }[];
+  /** Stable lower_snake_case name of the failure, for clients to branch on. */
+  code: string;
+  errors?: { field: string; message: string; code?: string }[];
 }
 
 export function errorBody(
@@ -41,7 +58,13 @@ export function errorBody(
   message: string,
   extra: Partial<ErrorBody> = {},
 ): ErrorBody {
-  return { statusCode, error: REASON[statusCode] ?? 'Error', message, ...extra };
+  return {
+    statusCode,
+    error: REASON[statusCode] ?? 'Error',
+    message,
+    code: CODE_OF_STATUS[statusCode] ?? 'error',
+    ...extra,
+  };
 }
 
 /** Every error leaves as `{statusCode, error, message}`; nothing unexpected leaks as a stack. */
@@ -64,26 +87,30 @@ export class ErrorFilter implements ExceptionFilter {
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof DomainError) {
       const status = STATUS_OF[exception.kind];
+      const code = exception.code;
       if (status === 400 && exception.errors?.length) {
-        return errorBody(status, exception.message, { errors: [...exception.errors] });
+        return errorBody(status, exception.message, { code, errors: [...exception.errors] });
       }
       return errorBody(
         status,
         exception.message,
         exception.field && status === 400
-          ? { errors: [{ field: exception.field, message: exception.message }] }
-          : {},
+          ? { code, errors: [{ field: exception.field, message: exception.message, code }] }
+          : { code },
       );
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
       if (typeof response === 'string') return errorBody(status, response);
-      const r = response as { message?: unknown; errors?: ErrorBody['errors'] };
+      const r = response as { message?: unknown; errors?: ErrorBody['errors']; code?: unknown };
       const message = Array.isArray(r.message)
         ? r.message.join('; ')
         : String(r.message ?? exception.message);
-      return errorBody(status, message, r.errors ? { errors: r.errors } : {});
+      return errorBody(status, message, {
+        ...(typeof r.code === 'string' ? { code: r.code } : {}),
+        ...(r.errors ? { errors: r.errors } : {}),
+      });
     }
     return errorBody(500, 'internal error; the incident was logged');
   }

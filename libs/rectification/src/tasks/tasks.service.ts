@@ -246,6 +246,8 @@ export class TasksService {
       if (ifMatch !== undefined && row.version !== ifMatch) {
         throw conflict(
           `If-Match: task ${taskId} is at version ${row.version}, not ${ifMatch}; reload it and try again`,
+          'If-Match',
+          'stale_version',
         );
       }
       const now = this.clock.now();
