@@ -300,7 +300,9 @@ describe('evidence attachments (佐证材料)', () => {
       .send({})
       .expect(400);
     expect(none.body.message).toMatch(/^file: missing/);
-    expect(none.body.errors).toEqual([{ field: 'file', message: none.body.message }]);
+    expect(none.body.errors).toEqual([
+      { field: 'file', code: 'validation_failed', message: none.body.message },
+    ]);
 
     const empty = await upload(uploader.token, Buffer.alloc(0), 'empty.pdf').expect(400);
     expect(empty.body.message).toMatch(/^file: is empty/);

@@ -419,7 +419,11 @@ describe('raising problems and assigning measures: who may, and where', () => {
     expect(cat.body.message).toMatch(/^category must be one of political_function/);
     const sev = await post(supervisor, '/api/v1/problems', { ...base(), severity: 'huge' });
     expect(sev.body.errors).toEqual([
-      { field: 'severity', message: expect.stringMatching(/general, serious, critical/) },
+      {
+        field: 'severity',
+        code: 'not_allowed',
+        message: expect.stringMatching(/general, serious, critical/),
+      },
     ]);
     expect((await post(outsider, '/api/v1/problems', base())).status).toBe(404);
   });

@@ -209,7 +209,11 @@ describe('organisation tree and scope', () => {
       .send({ name: '时区错误', kind: 'branch', parentId: general.id, timeZone: 'Mars/Olympus' })
       .expect(400);
     expect(tz.body.errors).toEqual([
-      { field: 'timeZone', message: expect.stringMatching(/IANA time zone/) },
+      {
+        field: 'timeZone',
+        code: 'validation_failed',
+        message: expect.stringMatching(/IANA time zone/),
+      },
     ]);
     const urumqi = await t
       .http()

@@ -38,7 +38,9 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
     expectErrorShape(res, 400, 'Bad Request');
     expect(res.body.message).toMatch(/\bname\b/);
     expect(res.body.errors).toEqual(
-      expect.arrayContaining([{ field: 'name', message: expect.stringMatching(/^name /) }]),
+      expect.arrayContaining([
+        { field: 'name', code: 'invalid_type', message: expect.stringMatching(/^name /) },
+      ]),
     );
     // Only the missing field is blamed.
     expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(
@@ -59,7 +61,9 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
     expectErrorShape(res, 400, 'Bad Request');
     expect(res.body.message).toMatch(/^kind must be one of /);
     for (const kind of ORG_KINDS) expect(res.body.message).toContain(kind);
-    expect(res.body.errors).toEqual([{ field: 'kind', message: res.body.message }]);
+    expect(res.body.errors).toEqual([
+      { field: 'kind', code: 'not_allowed', message: res.body.message },
+    ]);
   });
 
   it('names a wrong role value on a role assignment', async () => {
@@ -76,7 +80,9 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
     const res = await postOrg({ name: '多余字段', kind: 'committee', x: 1 });
     expectErrorShape(res, 400, 'Bad Request');
     expect(res.body.message).toBe('x should not exist');
-    expect(res.body.errors).toEqual([{ field: 'x', message: 'x should not exist' }]);
+    expect(res.body.errors).toEqual([
+      { field: 'x', code: 'unknown_field', message: 'x should not exist' },
+    ]);
     // Nothing was created.
     const list = await t
       .http()
@@ -115,7 +121,9 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
     const res = await postOrg({ name: '第一支部', kind: 'branch', parentId: 'county' });
     expectErrorShape(res, 400, 'Bad Request');
     expect(res.body.message).toBe('parentId must be a UUID');
-    expect(res.body.errors).toEqual([{ field: 'parentId', message: 'parentId must be a UUID' }]);
+    expect(res.body.errors).toEqual([
+      { field: 'parentId', code: 'invalid_uuid', message: 'parentId must be a UUID' },
+    ]);
 
     const role = await t
       .http()
@@ -123,7 +131,9 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
       .auth(admin, { type: 'bearer' })
       .send({ userId: 42, role: 'member' });
     expectErrorShape(role, 400, 'Bad Request');
-    expect(role.body.errors).toEqual([{ field: 'userId', message: 'userId must be a UUID' }]);
+    expect(role.body.errors).toEqual([
+      { field: 'userId', code: 'invalid_uuid', message: 'userId must be a UUID' },
+    ]);
   });
 
   it('answers malformed JSON with a 400 that says so', async () => {
@@ -142,7 +152,9 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
     expectErrorShape(res, 400, 'Bad Request');
     expect(res.body.message).toContain('name must be a string');
     expect(res.body.errors).toEqual(
-      expect.arrayContaining([{ field: 'name', message: 'name must be a string' }]),
+      expect.arrayContaining([
+        { field: 'name', code: 'invalid_type', message: 'name must be a string' },
+      ]),
     );
     expect(res.body.errors.every((e: { field: string }) => e.field === 'name')).toBe(true);
 
@@ -153,7 +165,9 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
 
     const tz = await postOrg({ name: '县委', kind: 'committee', timeZone: 8 });
     expectErrorShape(tz, 400, 'Bad Request');
-    expect(tz.body.errors).toEqual([{ field: 'timeZone', message: 'timeZone must be a string' }]);
+    expect(tz.body.errors).toEqual([
+      { field: 'timeZone', code: 'invalid_type', message: 'timeZone must be a string' },
+    ]);
 
     const login = await t
       .http()
@@ -168,7 +182,7 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
     const empty = await postOrg({ name: '', kind: 'committee' });
     expectErrorShape(empty, 400, 'Bad Request');
     expect(empty.body.errors).toEqual([
-      { field: 'name', message: 'name must be 1-200 characters' },
+      { field: 'name', code: 'invalid', message: 'name must be 1-200 characters' },
     ]);
 
     const long = await postOrg({ name: '党'.repeat(201), kind: 'committee' });
@@ -186,7 +200,7 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
     expectErrorShape(big, 400, 'Bad Request');
     expect(big.body.message).toBe('pageSize must be at most 200');
     expect(big.body.errors).toEqual([
-      { field: 'pageSize', message: 'pageSize must be at most 200' },
+      { field: 'pageSize', code: 'out_of_range', message: 'pageSize must be at most 200' },
     ]);
 
     const zero = await t.http().get('/api/v1/orgs?page=0').auth(admin, { type: 'bearer' });

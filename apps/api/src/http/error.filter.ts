@@ -89,7 +89,8 @@ export class ErrorFilter implements ExceptionFilter {
       const status = STATUS_OF[exception.kind];
       const code = exception.code;
       if (status === 400 && exception.errors?.length) {
-        return errorBody(status, exception.message, { code, errors: [...exception.errors] });
+        const errors = exception.errors.map((e) => ({ code, ...e }));
+        return errorBody(status, exception.message, { code, errors });
       }
       return errorBody(
         status,
