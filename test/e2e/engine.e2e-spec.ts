@@ -191,6 +191,38 @@ describe('the supervision engine: reminders, the ladder and accountability', () 
     expect(again.body.items.filter((c: { taskId: string }) => c.taskId === taskId)).toHaveLength(1);
   });
 
+  it('a policy change never sends a reminder whose moment has passed: it is recorded as skipped', async () => {
+    const taskId = await newTask(3 * HOUR);
+    await engine.sweep();
+    t.clock.advance(3 * HOUR + 1000); // past the deadline: 催办
+    await engine.sweep();
+    expect(await levels(taskId)).toEqual([1]);
+    const reminders = (await inbox(responsible, 'reminder')).length;
+    const effects = async () =>
+      (await t.db.query(`SELECT effect_key, superseded FROM task_effects WHERE task_id = $1`, [
+        taskId,
+      ])) as { effect_key: string; superseded: boolean }[];
+    const before = (await effects()).length;
+
+    // A new reminder 30 minutes before the deadline, which is long behind.
+    await as(secretary)
+      .put(`/api/v1/orgs/${county.id}/escalation-policy`, {
+        ...HOURLY_POLICY,
+        remindBefore: [...HOURLY_POLICY.remindBefore, 'PT30M'],
+      })
+      .expect(200);
+    t.clock.advance(1000);
+    await engine.sweep();
+    await engine.sweep();
+    expect((await inbox(responsible, 'reminder')).length).toBe(reminders);
+    const added = (await effects()).slice(before);
+    expect(added).toEqual([{ effect_key: expect.stringMatching(/^reminder:/), superseded: true }]);
+    expect(await levels(taskId)).toEqual([1]);
+    await as(secretary)
+      .put(`/api/v1/orgs/${county.id}/escalation-policy`, HOURLY_POLICY)
+      .expect(200);
+  });
+
   it('catches up after downtime: each missed step once, in order', async () => {
     const taskId = await newTask(HOUR);
     await engine.sweep();

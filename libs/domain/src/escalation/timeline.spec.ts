@@ -164,6 +164,42 @@ describe('dueEffects: the catch-up rule', () => {
     expect(nextFiring(timeline, keys(timeline), new Date('2026-12-01T00:00:00Z'))).toBeNull();
   });
 
+  it('a reminder added after a later item was applied is skipped, not sent (a policy change)', () => {
+    // The task is at level 1 (督办 not yet); a new policy adds a reminder 7 working days before.
+    const oneStep = new Set([timeline[2].key]);
+    const withNewReminder: TimelineItem[] = [
+      { ...timeline[0], key: 'reminder:wd:9@' + due.toISOString() },
+      ...timeline,
+    ];
+    const effects = dueEffects(
+      withNewReminder,
+      new Set([...oneStep, timeline[0].key, timeline[1].key]),
+      new Date('2026-10-02T00:00:00Z'),
+    );
+    expect(effects.map((e) => [e.key, e.superseded])).toEqual([
+      ['reminder:wd:9@' + due.toISOString(), true],
+    ]);
+  });
+
+  it('a reminder whose moment passed before the plan it belongs to existed is skipped', () => {
+    // The policy (or the deadline) was set on 25 Sep, after the first reminder's moment (20 Sep)
+    // and before the second's (29 Sep): only the second is sent.
+    const plannedAt = new Date('2026-09-25T00:00:00Z');
+    const late = dueEffects(timeline, [], new Date('2026-09-25T00:00:01Z'), plannedAt);
+    expect(late.map((e) => [e.key, e.superseded])).toEqual([[timeline[0].key, true]]);
+    const onTime = dueEffects(timeline, [timeline[0].key], timeline[1].firesAt, plannedAt);
+    expect(onTime.map((e) => [e.key, e.superseded])).toEqual([[timeline[1].key, false]]);
+    // Steps are never skipped: the ladder must happen even when it is late.
+    const steps = dueEffects(
+      timeline,
+      [],
+      new Date('2026-10-09T00:00:00Z'),
+      new Date('2026-10-08T23:00:00Z'),
+    );
+    expect(steps.filter((e) => e.kind === 'step').every((e) => !e.superseded)).toBe(true);
+    expect(steps.length).toBeGreaterThan(0);
+  });
+
   it('a sweep every few hours with an outage applies each item exactly once', () => {
     const applied: string[] = [];
     const fired: { key: string; at: Date }[] = [];

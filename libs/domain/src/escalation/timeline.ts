@@ -93,9 +93,14 @@ export function plannedTimeline(
 
 export type DueEffect = TimelineItem & {
   /**
-   * True for a reminder when a later item is due in the same batch: it is stale (a newer
-   * reminder or the deadline itself has passed). Record it as applied but do not send it —
-   * one message, not a stream (no reminder twice for the same thing).
+   * True for a reminder that must be recorded as applied but not sent (skipped), because its
+   * moment has passed for good:
+   * - a later item is due in the same batch, or was already applied (after downtime, or a new
+   *   policy that adds a reminder to a task already on its ladder);
+   * - it fired before the plan it belongs to existed (`plannedSince`: the deadline was set or
+   *   the policy changed after the reminder's moment).
+   * One message, not a stream, and never a "due on …" reminder for a deadline already behind.
+   * Steps are never skipped: a late step still happens.
    */
   readonly superseded: boolean;
 };
@@ -109,14 +114,23 @@ export function dueEffects(
   timeline: readonly TimelineItem[],
   alreadyApplied: ReadonlySet<string> | readonly string[],
   now: Date,
+  plannedSince?: Date | null,
 ): DueEffect[] {
   const applied: ReadonlySet<string> =
     alreadyApplied instanceof Set ? alreadyApplied : new Set(alreadyApplied as readonly string[]);
   const t = now.getTime();
   const due = timeline.filter((item) => item.firesAt.getTime() <= t && !applied.has(item.key));
+  const latestApplied = Math.max(
+    -Infinity,
+    ...timeline.filter((item) => applied.has(item.key)).map((item) => item.firesAt.getTime()),
+  );
   return due.map((item, i) => ({
     ...item,
-    superseded: item.kind === 'reminder' && i < due.length - 1,
+    superseded:
+      item.kind === 'reminder' &&
+      (i < due.length - 1 ||
+        latestApplied > item.firesAt.getTime() ||
+        (plannedSince != null && item.firesAt.getTime() <= plannedSince.getTime())),
   }));
 }
 

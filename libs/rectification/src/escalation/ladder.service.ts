@@ -126,13 +126,11 @@ export class LadderService {
         const policy = policyForSeverity(effective.document, task.severity);
         const timeline = plannedTimeline(task.due_at!, policy, this.calendar, task.time_zone);
         const done = applied.get(task.id)!;
-        for (const effect of dueEffects(timeline, done, now)) {
-          // A reminder planned before this deadline was even set (a short deadline) is stale.
-          const stale =
-            effect.kind === 'reminder' &&
-            task.deadline_set_at !== null &&
-            effect.firesAt.getTime() <= task.deadline_set_at.getTime();
-          planned.push({ task, effect, superseded: effect.superseded || stale, recipients: [] });
+        // The plan exists since its deadline was set and its policy last changed: reminders
+        // whose moment came before that are skipped, never sent late.
+        const plannedSince = latest(task.deadline_set_at, effective.updatedAt);
+        for (const effect of dueEffects(timeline, done, now, plannedSince)) {
+          planned.push({ task, effect, superseded: effect.superseded, recipients: [] });
           done.add(effect.key);
         }
         nextFire.set(task.id, nextFiring(timeline, done, now));
@@ -440,4 +438,9 @@ export class LadderService {
     }
     return [...ids];
   }
+}
+
+function latest(a: Date | null, b: Date | null): Date | null {
+  if (!a || !b) return a ?? b;
+  return a.getTime() >= b.getTime() ? a : b;
 }

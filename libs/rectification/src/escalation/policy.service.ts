@@ -33,6 +33,8 @@ export interface EffectivePolicy {
   document: EscalationPolicyDocument;
   /** The org whose policy applies; null when the configured default applies. */
   fromOrgId: string | null;
+  /** When that org's policy was last set; null for the configured default. */
+  updatedAt: Date | null;
 }
 
 /**
@@ -49,14 +51,16 @@ export class EscalationPolicyService {
   ) {}
 
   async effective(m: EntityManager | DataSource, orgPath: string): Promise<EffectivePolicy> {
-    const rows: { org_id: string; document: EscalationPolicyDocument }[] = await m.query(
-      `SELECT ep.org_id, ep.document FROM escalation_policies ep JOIN orgs o ON o.id = ep.org_id
-        WHERE $1::ltree <@ o.path ORDER BY nlevel(o.path) DESC LIMIT 1`,
-      [orgPath],
-    );
+    const rows: { org_id: string; document: EscalationPolicyDocument; updated_at: Date }[] =
+      await m.query(
+        `SELECT ep.org_id, ep.document, ep.updated_at
+           FROM escalation_policies ep JOIN orgs o ON o.id = ep.org_id
+          WHERE $1::ltree <@ o.path ORDER BY nlevel(o.path) DESC LIMIT 1`,
+        [orgPath],
+      );
     return rows[0]
-      ? { document: rows[0].document, fromOrgId: rows[0].org_id }
-      : { document: this.defaults, fromOrgId: null };
+      ? { document: rows[0].document, fromOrgId: rows[0].org_id, updatedAt: rows[0].updated_at }
+      : { document: this.defaults, fromOrgId: null, updatedAt: null };
   }
 
   /** The effective policy for each of several org paths, in one query (for a batch of tasks). */
@@ -69,12 +73,14 @@ export class EscalationPolicyService {
       path: string;
       org_id: string | null;
       document: EscalationPolicyDocument | null;
+      updated_at: Date | null;
     }[] = paths.length
       ? await m.query(
-          `SELECT x.path::text AS path, ep.org_id, ep.document
+          `SELECT x.path::text AS path, ep.org_id, ep.document, ep.updated_at
              FROM unnest($1::ltree[]) AS x(path)
              LEFT JOIN LATERAL (
-               SELECT p.org_id, p.document FROM escalation_policies p JOIN orgs o ON o.id = p.org_id
+               SELECT p.org_id, p.document, p.updated_at
+                 FROM escalation_policies p JOIN orgs o ON o.id = p.org_id
                 WHERE x.path <@ o.path ORDER BY nlevel(o.path) DESC LIMIT 1) ep ON true`,
           [paths],
         )
@@ -83,8 +89,8 @@ export class EscalationPolicyService {
       rows.map((r) => [
         r.path,
         r.document && r.org_id
-          ? { document: r.document, fromOrgId: r.org_id }
-          : { document: this.defaults, fromOrgId: null },
+          ? { document: r.document, fromOrgId: r.org_id, updatedAt: r.updated_at }
+          : { document: this.defaults, fromOrgId: null, updatedAt: null },
       ]),
     );
   }
@@ -131,6 +137,6 @@ export class EscalationPolicyService {
         [org.path, now],
       );
     });
-    return { document: r.value, fromOrgId: org.id };
+    return { document: r.value, fromOrgId: org.id, updatedAt: now };
   }
 }
