@@ -1,3 +1,4 @@
+export * from './kernel';
 export * from './time/clock';
 export * from './orgs/org-kind';
 export * from './access/roles';

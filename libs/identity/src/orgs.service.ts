@@ -21,8 +21,8 @@ import {
   scopeCondition,
   scopeParams,
 } from '#duban/persistence';
-import { conflict, forbidden, invalid, isUniqueViolation, notFound } from './errors';
-import { offsetOf, Page, PageRequest } from './page';
+import { conflict, forbidden, invalid, isUniqueViolation, notFound } from '#duban/domain';
+import { offsetOf, Page, PageRequest } from '#duban/domain';
 
 export interface NewOrg {
   name: string;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Actor, CLOCK, type Clock, mayCreateUser, Role } from '#duban/domain';
 import { UserEntity } from '#duban/persistence';
-import { conflict, forbidden, isUniqueViolation } from './errors';
+import { conflict, forbidden, isUniqueViolation } from '#duban/domain';
 import { PasswordHasher } from './password-hasher';
 
 export interface NewUser {

@@ -1,0 +1,3 @@
+// The shared kernel: framework-free primitives (errors, paging) every lib may import.
+export * from './errors';
+export * from './page';
