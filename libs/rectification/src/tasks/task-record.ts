@@ -53,6 +53,8 @@ export interface TaskRow {
   ext_requested_due_at: Date | null;
   ext_reason: string | null;
   ext_progress: string | null;
+  /** Who acted on the task (accepted, reported, submitted, asked an extension), first act first. */
+  acted_by: string[];
 }
 
 export const TASK_COLUMNS = `
@@ -167,6 +169,7 @@ export function toSnapshot(r: TaskRow): TaskSnapshot {
     leaderUserId: r.leader_user_id,
     lastSubmittedBy: r.last_submitted_by,
     lastVerifiedBy: r.last_verified_by,
+    actedBy: r.acted_by ?? [],
     pendingExtension:
       r.pending_extension_id && r.ext_requested_due_at && r.ext_requested_at && r.ext_requested_by
         ? {

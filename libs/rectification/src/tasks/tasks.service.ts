@@ -589,6 +589,8 @@ export class TasksService {
           break;
       }
     }
+    // Who acted on the task only grows; they never judge it (conflicts of interest).
+    if (after.actedBy.length !== (before.acted_by ?? []).length) set('acted_by', after.actedBy);
     const dueChanged = (after.dueAt?.getTime() ?? null) !== (before.due_at?.getTime() ?? null);
     if (dueChanged) {
       set('blue_from', this.blueFrom(after.dueAt, before.time_zone));
