@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { localDateOf } from '#duban/domain';
+import { MIGRATIONS } from '#duban/persistence';
 import { ApiClient } from '../support/api-client';
 import { EngineDriver } from '../support/engine-driver';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -50,6 +51,8 @@ describe('conflicts of interest, delegation and leaders', () => {
   let generalMember: Person;
   let memberB: Person;
   let otherMember: Person;
+  /** The task of finding 2, which dual and the responsible person worked on. */
+  let workedOn: string;
 
   const as = (p: Person) => ({
     get: (url: string) => t.http().get(url).auth(p.token, { type: 'bearer' }),
@@ -180,6 +183,7 @@ describe('conflicts of interest, delegation and leaders', () => {
     const id = await taskId(
       await newTask(countySupervisor, county.id, { responsibleUserId: responsible.id }),
     );
+    workedOn = id;
     const url = `/api/v1/tasks/${id}`;
     await as(dual).post(`${url}/accept`, { comment: '已签收' }).expect(200);
     await as(dual).post(`${url}/progress`, { content: '已制定年度计划' }).expect(200);
@@ -268,6 +272,16 @@ describe('conflicts of interest, delegation and leaders', () => {
     expect(rows[0].subject_user_ids).toContain(dual.id);
     const url = `/api/v1/accountability-cases/${rows[0].id}`;
 
+    // The UI is told who may decide, and why not.
+    const seen = await as(dual).get(url).expect(200);
+    expect(seen.body.actions).toEqual([]);
+    expect(seen.body.decideRefusal).toEqual({
+      code: 'conflict_of_interest',
+      message: expect.stringMatching(/^无权决定：你是该问责案件的问责对象/),
+    });
+    const fromAbove = await as(countyDiscipline).get(url).expect(200);
+    expect(fromAbove.body).toMatchObject({ actions: ['decide'], decideRefusal: null });
+
     let res = await as(dual).post(`${url}/decision`, { outcome: 'exempted', reason: '自己免责' });
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('conflict_of_interest');
@@ -282,7 +296,12 @@ describe('conflicts of interest, delegation and leaders', () => {
       reason: '长期未落实“三会一课”，经提醒仍未整改',
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ state: 'decided', decidedBy: countyDiscipline.id });
+    expect(res.body).toMatchObject({
+      state: 'decided',
+      decidedBy: countyDiscipline.id,
+      actions: [],
+      decideRefusal: null,
+    });
     expect(res.body.subjectUserIds).not.toContain(res.body.decidedBy);
   });
 
@@ -335,5 +354,31 @@ describe('conflicts of interest, delegation and leaders', () => {
     expect(deputyCopies.every((n) => n.viaDelegationFrom === principal.id)).toBe(true);
     expect((await inbox(memberB)).filter((n) => n.data.taskId === id)).toEqual([]);
     expect((await as(memberB).get(`/api/v1/tasks/${id}`)).status).toBe(404);
+  });
+
+  // Last: it rebuilds a column under the running app, so nothing reads tasks through it after.
+  it('migration 1764500000000 backfills who acted on existing tasks from their audit chain', async () => {
+    const actedBy = async () =>
+      (
+        (await t.db.query(`SELECT acted_by FROM tasks WHERE id = $1`, [workedOn])) as {
+          acted_by: string[];
+        }[]
+      )[0].acted_by;
+    expect(await actedBy()).toEqual([dual.id, responsible.id]);
+    const Migration = MIGRATIONS.find((m) => m.name === 'TaskActedBy1764500000000');
+    if (!Migration) throw new Error('migration 1764500000000 is not registered');
+    const migration = new Migration();
+    const q = t.db.createQueryRunner();
+    try {
+      await migration.down(q);
+      await migration.up(q);
+    } finally {
+      await q.release();
+    }
+    expect(await actedBy()).toEqual([dual.id, responsible.id]);
+    const untouched: { n: number }[] = await t.db.query(
+      `SELECT count(*)::int AS n FROM tasks WHERE state = 'assigned' AND acted_by <> '{}'`,
+    );
+    expect(untouched[0].n).toBe(0);
   });
 });

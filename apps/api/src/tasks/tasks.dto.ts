@@ -332,6 +332,10 @@ export class BulkCloseResult {
   @ApiProperty() ok!: boolean;
   @ApiProperty({ description: '200 when closed, else the status the single call would answer' })
   status!: number;
+  @ApiPropertyOptional({
+    description: 'The error code the single call would answer, e.g. `conflict_of_interest`',
+  })
+  code?: string;
   @ApiPropertyOptional() message?: string;
   @ApiPropertyOptional({ type: TaskResponse }) task?: TaskResponse;
 }
