@@ -193,6 +193,10 @@ describe('conflicts of interest, delegation and leaders', () => {
     const seen = await as(dual).get(url).expect(200);
     expect(seen.body.actions).not.toContain('verify');
     expect(seen.body.actions).not.toContain('recordCheck');
+    expect(seen.body.conflictOfInterest).toMatch(/参与过该任务的整改/);
+    const judge = await as(countySupervisor).get(url).expect(200);
+    expect(judge.body).toMatchObject({ conflictOfInterest: null });
+    expect(judge.body.actions).toContain('verify');
 
     let res = await as(dual).post(`${url}/verify`, { passed: true });
     expect(res.status).toBe(403);
@@ -211,7 +215,9 @@ describe('conflicts of interest, delegation and leaders', () => {
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('conflict_of_interest');
     expect(res.body.message).toMatch(/无权销号/);
-    expect((await as(memberDeputy).get(url).expect(200)).body.actions).not.toContain('close');
+    const deputyView = (await as(memberDeputy).get(url).expect(200)).body;
+    expect(deputyView.actions).not.toContain('close');
+    expect(deputyView.conflictOfInterest).toMatch(/责任单位担任职务/);
     // The bulk approval runs the same rule, task by task.
     res = await as(memberDeputy).post('/api/v1/tasks/close', { taskIds: [id] });
     expect(res.status).toBe(200);

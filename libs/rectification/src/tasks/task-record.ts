@@ -4,6 +4,9 @@ import {
   CheckResult,
   lightOf,
   type Light,
+  mayApproveForTask,
+  maySuperviseTask,
+  taskConflict,
   TaskAction,
   TaskMode,
   TaskSnapshot,
@@ -211,6 +214,11 @@ export interface TaskView {
   closedAt: string | null;
   /** What the caller may do with this task now (the UI shows only these). */
   actions: TaskAction[];
+  /**
+   * Why the caller, who could otherwise verify, close or check this task, stays out of it
+   * (回避: they acted on it or hold a role in its responsible org), else null.
+   */
+  conflictOfInterest: string | null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -258,5 +266,9 @@ export function toTaskView(r: TaskRow, actor: Actor, now: Date): TaskView {
     updatedAt: r.updated_at.toISOString(),
     closedAt: iso(r.closed_at),
     actions: availableActions(snapshot, actor, now),
+    conflictOfInterest:
+      maySuperviseTask(actor, snapshot) || mayApproveForTask(actor, snapshot)
+        ? taskConflict(actor, snapshot)
+        : null,
   };
 }
