@@ -88,6 +88,8 @@ export interface Task {
   updatedAt: string;
   closedAt: string | null;
   actions: TaskAction[];
+  /** Why I stay out of judging this task (回避), when I otherwise could. */
+  conflictOfInterest?: string | null;
 }
 
 export interface Problem {
@@ -201,6 +203,10 @@ export interface AccountabilityCase {
   reason: string | null;
   decidedBy: string | null;
   decidedAt: string | null;
+  /** On the detail: `decide` when I may decide it now. */
+  actions?: 'decide'[];
+  /** On the detail: why I may not decide this open case. */
+  decideRefusal?: { code: string; message: string } | null;
   escalations?: {
     key: string;
     kind: string;

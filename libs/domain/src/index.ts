@@ -6,6 +6,7 @@ export * from './access/org-access';
 export * from './lifecycle/task';
 export * from './lifecycle/permissions';
 export * from './lifecycle/commands';
+export * from './lifecycle/conflicts';
 export * from './calendar/field-error';
 export * from './calendar/local-date';
 export * from './calendar/time-zone';

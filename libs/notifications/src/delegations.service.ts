@@ -100,28 +100,31 @@ export class DelegationsService {
     if (input.deputyId === actor.userId) {
       throw invalid('deputyId', 'deputyId must be someone else: you cannot be your own deputy');
     }
-    const deputies: unknown[] = await this.db.query(
-      'SELECT 1 FROM users WHERE id = $1 AND active',
+    const deputies: { system_admin: boolean }[] = await this.db.query(
+      'SELECT system_admin FROM users WHERE id = $1 AND active',
       [input.deputyId],
     );
     if (deputies.length === 0) {
       throw invalid('deputyId', `deputyId: user ${input.deputyId} does not exist or is disabled`);
     }
     // The deputy will read what the absent person reads, so they must already be entitled to
-    // see it: a role in one of the person's organisations or in one above it.
-    if (actor.grants.length > 0) {
-      const entitled: unknown[] = await this.db.query(
-        `SELECT 1
-           FROM role_assignments mine JOIN orgs mo ON mo.id = mine.org_id,
-                role_assignments theirs JOIN orgs tho ON tho.id = theirs.org_id
-          WHERE mine.user_id = $1 AND theirs.user_id = $2 AND mo.path <@ tho.path
-          LIMIT 1`,
+    // see all of it: a role in each of the person's organisations or in one above it. (The
+    // delivery checks again, task by task, when it plans a deputy's copy.)
+    if (!deputies[0].system_admin) {
+      const uncovered: { name: string }[] = await this.db.query(
+        `SELECT DISTINCT mo.name
+           FROM role_assignments mine JOIN orgs mo ON mo.id = mine.org_id
+          WHERE mine.user_id = $1
+            AND NOT EXISTS (SELECT 1 FROM role_assignments theirs JOIN orgs tho ON tho.id = theirs.org_id
+                             WHERE theirs.user_id = $2 AND mo.path <@ tho.path)
+          ORDER BY mo.name`,
         [actor.userId, input.deputyId],
       );
-      if (entitled.length === 0) {
+      if (uncovered.length > 0) {
         throw invalid(
           'deputyId',
-          'deputyId must hold a role in one of your organisations or in an organisation above it',
+          `deputyId：受托人须在你任职的每个党组织或其上级担任职务，未覆盖：${uncovered.map((o) => o.name).join('、')} — deputyId must hold a role in each of your organisations or in one above it`,
+          'deputy_not_entitled',
         );
       }
     }

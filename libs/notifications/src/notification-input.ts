@@ -31,6 +31,20 @@ export interface NotificationInput {
   requiresAck?: boolean;
   /** The org whose robot (org webhook) also posts the notice, once per kind and key. */
   orgId?: string;
+  /**
+   * The tasks the notice is about; read from `params.taskId` and `params.tasks[].id` when
+   * absent. A deputy (请假委托) gets a copy only when they may see every one of them.
+   */
+  taskIds?: string[];
+}
+
+/** The tasks a notice is about: its `taskIds`, else the task ids its params name. */
+export function taskIdsOf(input: NotificationInput): string[] {
+  if (input.taskIds) return input.taskIds;
+  const ids: unknown[] = [input.params.taskId];
+  const tasks = input.params.tasks;
+  if (Array.isArray(tasks)) ids.push(...tasks.map((t) => (t as { id?: unknown } | null)?.id));
+  return [...new Set(ids.filter(isUuid))];
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -58,5 +72,11 @@ export function checkNotificationInput(input: NotificationInput, index: number):
   }
   if (input.orgId !== undefined && !isUuid(input.orgId)) {
     throw new Error(`${where}: orgId must be a UUID`);
+  }
+  if (
+    input.taskIds !== undefined &&
+    !(Array.isArray(input.taskIds) && input.taskIds.every(isUuid))
+  ) {
+    throw new Error(`${where}: taskIds must be an array of UUIDs`);
   }
 }

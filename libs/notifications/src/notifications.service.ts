@@ -7,7 +7,7 @@ import {
   PlannedWebhook,
   webhookDedupeKey,
 } from './delivery-planner';
-import { checkNotificationInput, type NotificationInput } from './notification-input';
+import { checkNotificationInput, type NotificationInput, taskIdsOf } from './notification-input';
 import { PROFILE_COLUMNS, ProfileRow, timeZoneSql, toProfile } from './recipient-profile';
 import { renderNotice, type RenderedNotice } from './templates';
 
@@ -20,7 +20,9 @@ interface InsertedRow extends ProfileRow {
 
 /**
  * Inserts the inbox rows of a batch of notices in one statement: recipients who are active,
- * plus the deputies of those whose absence delegation (请假委托) covers today in their zone.
+ * plus the deputies of those whose absence delegation (请假委托) covers today in their zone and
+ * who may see every task the notice is about (a role in its responsible org or above it; the
+ * delegation was checked when made, but roles change and people hold several).
  * A person gets a given dedupe key once: directly if they are a recipient, otherwise as the
  * deputy of the first principal; rows that exist already are left alone (ON CONFLICT).
  */
@@ -28,7 +30,7 @@ const INSERT_NOTICES = `
 WITH input AS MATERIALIZED (
   SELECT * FROM json_to_recordset($3::json)
     AS i(idx int, kind text, title text, body text, data jsonb, dedupe_key text, urgent boolean,
-         requires_ack boolean)
+         requires_ack boolean, task_ids jsonb)
 ),
 direct AS (
   SELECT r.idx, r.user_id
@@ -38,11 +40,18 @@ direct AS (
 deputies AS (
   SELECT d.idx, dl.deputy_id AS user_id, d.user_id AS via
     FROM direct d
+    JOIN input i ON i.idx = d.idx
     JOIN delegations dl ON dl.user_id = d.user_id
     JOIN users deputy ON deputy.id = dl.deputy_id AND deputy.active
     LEFT JOIN notification_settings ps ON ps.user_id = d.user_id
    WHERE ($1::timestamptz AT TIME ZONE ${timeZoneSql('d.user_id', 'ps')})::date
          BETWEEN dl.starts_on AND dl.ends_on
+     AND (deputy.system_admin OR NOT EXISTS (
+           SELECT 1 FROM jsonb_array_elements_text(i.task_ids) AS tid(id)
+             JOIN tasks t ON t.id = tid.id::uuid
+            WHERE NOT EXISTS (
+                  SELECT 1 FROM role_assignments ra JOIN orgs o ON o.id = ra.org_id
+                   WHERE ra.user_id = dl.deputy_id AND t.responsible_org_path <@ o.path)))
 ),
 chosen AS (
   SELECT DISTINCT ON (i.dedupe_key, c.user_id) c.idx, c.user_id, c.via
@@ -128,6 +137,7 @@ export class NotificationsService {
         dedupe_key: input.dedupeKey,
         urgent: input.urgent ?? false,
         requires_ack: input.requiresAck ?? false,
+        task_ids: taskIdsOf(input),
       })),
     );
     const rows: InsertedRow[] = await manager.query(INSERT_NOTICES, [

@@ -127,7 +127,8 @@ export class EngineController {
   @ApiResponse({ status: 400, description: 'Outcome or reason missing or invalid' })
   @ApiResponse({
     status: 403,
-    description: 'Only discipline inspection or the raising org’s secretary',
+    description:
+      'Only discipline inspection or the raising org’s secretary; never a subject of the case or someone holding a role in its subject org (code `conflict_of_interest`)',
   })
   @ApiResponse({ status: 409, description: 'Already decided' })
   decide(

@@ -120,8 +120,26 @@ export class CaseResponse {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) decidedAt!: string | null;
 }
 
+export class CaseDecideRefusal {
+  @ApiProperty({ example: 'conflict_of_interest' }) code!: string;
+  @ApiProperty() message!: string;
+}
+
 export class CaseDetailResponse extends CaseResponse {
   @ApiProperty({ type: [CaseEscalation] }) escalations!: CaseEscalation[];
+  @ApiProperty({
+    enum: ['decide'],
+    isArray: true,
+    description: 'What the caller may do with the case now (the UI offers only these)',
+  })
+  actions!: 'decide'[];
+  @ApiProperty({
+    type: CaseDecideRefusal,
+    nullable: true,
+    description:
+      'Why the caller may not decide this open case: `forbidden`, or `conflict_of_interest` for a subject or someone of the subject org',
+  })
+  decideRefusal!: CaseDecideRefusal | null;
 }
 
 export class CasePage {

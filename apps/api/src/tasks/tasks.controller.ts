@@ -34,7 +34,11 @@ const IF_MATCH = ApiHeader({
 
 const TRANSITION_ERRORS = [
   ApiResponse({ status: 400, description: 'A field is missing or invalid; the message names it' }),
-  ApiResponse({ status: 403, description: 'You may not do this; the message says who may' }),
+  ApiResponse({
+    status: 403,
+    description:
+      'You may not do this; the message says who may (code `conflict_of_interest` when you acted on the task or hold a role in its responsible org)',
+  }),
   ApiResponse({ status: 404, description: 'Not found within your scope' }),
   ApiResponse({ status: 409, description: 'The task is in another state, or If-Match is stale' }),
 ];
@@ -194,7 +198,13 @@ export class TasksController {
         results.push({ taskId, ok: true, status: 200, task });
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
-        results.push({ taskId, ok: false, status: STATUS[e.kind], message: e.message });
+        results.push({
+          taskId,
+          ok: false,
+          status: STATUS[e.kind],
+          code: e.code,
+          message: e.message,
+        });
       }
     }
     return results;

@@ -194,6 +194,13 @@ export class TaskResponse {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) closedAt!: string | null;
   @ApiProperty({ enum: TASK_ACTIONS, isArray: true, description: 'What the caller may do now' })
   actions!: string[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Why the caller, who could otherwise verify, close or check this task, stays out of it (回避: they acted on it or hold a role in its responsible org)',
+  })
+  conflictOfInterest!: string | null;
 }
 
 export class TaskWithWarningsResponse {
@@ -332,6 +339,10 @@ export class BulkCloseResult {
   @ApiProperty() ok!: boolean;
   @ApiProperty({ description: '200 when closed, else the status the single call would answer' })
   status!: number;
+  @ApiPropertyOptional({
+    description: 'The error code the single call would answer, e.g. `conflict_of_interest`',
+  })
+  code?: string;
   @ApiPropertyOptional() message?: string;
   @ApiPropertyOptional({ type: TaskResponse }) task?: TaskResponse;
 }

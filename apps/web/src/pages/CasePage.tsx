@@ -74,11 +74,18 @@ export function CasePage({ id }: { id: string }) {
           ))}
         </ol>
       </Section>
-      {c.state === 'open' && (
+      {c.state === 'open' && c.decideRefusal && (
+        <Section title="作出决定">
+          <p className="muted" data-testid="decide-refusal">
+            {c.decideRefusal.message}
+          </p>
+        </Section>
+      )}
+      {c.state === 'open' && (c.actions ?? ['decide']).includes('decide') && !c.decideRefusal && (
         <Section title="作出决定">
           <form onSubmit={decide} aria-label="问责决定">
             <p className="muted">
-              由立项党组织的纪检或书记决定，只能决定一次；容错免责须写明理由（三个区分开来）。
+              由立项党组织（或其上级）的纪检或立项党组织的书记决定，问责对象及在被问责党组织任职者回避；只能决定一次；容错免责须写明理由（三个区分开来）。
             </p>
             <label>
               问责方式

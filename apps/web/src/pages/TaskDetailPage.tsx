@@ -514,6 +514,11 @@ export function TaskDetailPage({ id }: { id: string }) {
             </p>
           )}
         </div>
+        {task.conflictOfInterest && (
+          <p className="muted" data-testid="conflict-of-interest">
+            回避：{task.conflictOfInterest}，不能验收、销号或督查此任务。
+          </p>
+        )}
         <ClearFlash.Provider value={() => setFlash(null)}>
           <Actions
             key={`${task.version}-${task.state}`}

@@ -48,6 +48,12 @@ function refused(result: TransitionResult, code: RefusalCode, reason?: RegExp): 
   if (reason) expect(result.reason).toMatch(reason);
 }
 
+/** Refused for a conflict of interest: 403 with code conflict_of_interest, saying why in Chinese. */
+function conflicted(result: TransitionResult, reason: RegExp): void {
+  refused(result, 'forbidden', reason);
+  expect(!result.ok && result.errorCode).toBe('conflict_of_interest');
+}
+
 const now = later(1);
 const inProgress = () => ok(accept(deepFreeze(newTask()), resp, {}, now));
 const submittedBy = (who: Actor = resp) =>
@@ -220,7 +226,7 @@ describe('verify (验收)', () => {
   it('never by the person who submitted this round', () => {
     // dual is the branch secretary (submits) and a committee deputy (could verify).
     const task = submittedBy(dual);
-    refused(verify(task, dual, { passed: true }, now), 'forbidden', /submitted/);
+    conflicted(verify(task, dual, { passed: true }, now), /无权验收：你参与过该任务的整改/);
   });
 
   it('never by the responsible person, even holding a supervising role', () => {
@@ -232,7 +238,7 @@ describe('verify (验收)', () => {
         now,
       ),
     );
-    refused(verify(task, dual, { passed: true }, now), 'forbidden', /responsible person/);
+    conflicted(verify(task, dual, { passed: true }, now), /无权验收：你是该任务的责任人/);
   });
 
   it('a failed verification needs a comment and sends the task back, ending the round', () => {
@@ -247,9 +253,10 @@ describe('verify (验收)', () => {
       type: 'verification_failed',
       data: { comment: '佐证材料不全' },
     });
-    // In the next round someone else submits, so dual may verify.
+    // In the next round someone else submits; dual acted on the task once and stays out of it.
     const again = ok(submit(ok(r), resp, { summary: '已补充材料' }, now));
-    expect(ok(verify(again, dual, { passed: true }, now)).lastVerifiedBy).toBe('dual');
+    conflicted(verify(again, dual, { passed: true }, now), /无权验收/);
+    expect(ok(verify(again, cmtDep, { passed: true }, now)).lastVerifiedBy).toBe('cmtDep');
   });
 
   it('rejects a missing verdict and the wrong state', () => {
@@ -283,7 +290,7 @@ describe('close (销号)', () => {
   });
 
   it('never by the submitter', () => {
-    refused(close(verifiedBy(cmtSup, dual), dual, {}, now), 'forbidden', /submitted/);
+    conflicted(close(verifiedBy(cmtSup, dual), dual, {}, now), /无权销号：你参与过该任务的整改/);
   });
 
   it('only a verified task, and not while an extension is pending', () => {
@@ -530,8 +537,8 @@ describe('availableActions (for the UI)', () => {
     expect(names(inProgress(), resp)).toEqual(['reportProgress', 'submit', 'requestExtension']);
     expect(names(inProgress(), resp, later(31))).toEqual(['reportProgress', 'submit']);
     expect(names(submittedBy(dual), dual)).toEqual([]);
-    // dual is also the branch secretary: may verify what resp submitted, but not check it.
-    expect(names(submittedBy(), dual)).toEqual(['verify']);
+    // dual is also the branch secretary: judges nothing of the branch's work.
+    expect(names(submittedBy(), dual)).toEqual([]);
     expect(names(submittedBy(), cmtDep)).toEqual(['verify', 'recordCheck']);
     expect(names(verifiedBy(cmtSec), cmtSec)).toEqual(['recordCheck']);
     expect(names(verifiedBy(cmtSup), cmtSec)).toEqual(['close', 'recordCheck']);

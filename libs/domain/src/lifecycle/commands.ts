@@ -1,4 +1,5 @@
 import { Actor, OrgRef } from '../access/roles';
+import { CONFLICT_OF_INTEREST, taskConflict, withActor } from './conflicts';
 import {
   isResponsibleSide,
   mayApproveForTask,
@@ -159,6 +160,12 @@ const SUPERVISORS =
   'a secretary, deputy or supervisor of the raising organisation or of an organisation above the responsible one';
 const APPROVERS = 'a secretary or deputy of the raising organisation or of one above it';
 
+/** A conflict of interest (conflicts.ts) refuses judging the task: 403 conflict_of_interest. */
+function conflicted(task: TaskSnapshot, actor: Actor, doing: string): Refusal | null {
+  const why = taskConflict(actor, task);
+  return why ? refuse('forbidden', `无权${doing}：${why}，应当回避`, CONFLICT_OF_INTEREST) : null;
+}
+
 const guards: Record<TaskAction, Guard> = {
   accept(task, actor) {
     if (!isResponsibleSide(actor, task)) {
@@ -190,13 +197,7 @@ const guards: Record<TaskAction, Guard> = {
       return refuse('forbidden', `verifying (验收) is for ${SUPERVISORS}`);
     }
     if (task.state !== 'submitted') return wrongState(task, 'verifying', ['submitted']);
-    if (actor.userId === task.lastSubmittedBy) {
-      return refuse('forbidden', 'the person who submitted the work cannot verify it');
-    }
-    if (actor.userId === task.responsibleUserId) {
-      return refuse('forbidden', 'the responsible person cannot verify their own task');
-    }
-    return null;
+    return conflicted(task, actor, '验收');
   },
 
   close(task, actor) {
@@ -210,19 +211,12 @@ const guards: Record<TaskAction, Guard> = {
         'an extension request is pending; approve or reject it before closing the task',
       );
     }
-    if (actor.userId === task.lastSubmittedBy) {
-      return refuse('forbidden', 'the person who submitted the work cannot approve its closure');
-    }
+    const conflict = conflicted(task, actor, '销号');
+    if (conflict) return conflict;
     if (actor.userId === task.lastVerifiedBy) {
       return refuse(
         'forbidden',
         'the person who verified the work cannot also approve its closure (four eyes)',
-      );
-    }
-    if (actor.userId === task.responsibleUserId) {
-      return refuse(
-        'forbidden',
-        'the responsible person cannot approve the closure of their own task',
       );
     }
     return null;
@@ -290,13 +284,7 @@ const guards: Record<TaskAction, Guard> = {
       ]);
     }
     // Checks judge the doers; the doing side does not check itself.
-    if (isResponsibleSide(actor, task)) {
-      return refuse(
-        'forbidden',
-        'the responsible person and the responsible organisation’s secretary cannot check their own task',
-      );
-    }
-    return null;
+    return conflicted(task, actor, '督查');
   },
 };
 
@@ -334,7 +322,7 @@ export function accept(
   if (!comment.ok) return comment;
   return {
     ok: true,
-    task: next(task, { state: 'in_progress' }),
+    task: next(task, { state: 'in_progress', actedBy: withActor(task.actedBy, actor.userId) }),
     events: [
       {
         ...base(task, actor, now),
@@ -365,9 +353,11 @@ export function reportProgress(
   }
   const attachmentIds = idList(input.attachmentIds, 'attachmentIds');
   if (!attachmentIds.ok) return attachmentIds;
+  const actedBy = withActor(task.actedBy, actor.userId);
   return {
     ok: true,
-    task,
+    // A record of who acted, not a change of state: the version stays.
+    task: actedBy === task.actedBy ? task : { ...task, actedBy },
     events: [
       {
         ...base(task, actor, now),
@@ -394,7 +384,12 @@ export function submit(
   if (!attachmentIds.ok) return attachmentIds;
   return {
     ok: true,
-    task: next(task, { state: 'submitted', lastSubmittedBy: actor.userId, lastVerifiedBy: null }),
+    task: next(task, {
+      state: 'submitted',
+      lastSubmittedBy: actor.userId,
+      lastVerifiedBy: null,
+      actedBy: withActor(task.actedBy, actor.userId),
+    }),
     events: [
       {
         ...base(task, actor, now),
@@ -555,6 +550,7 @@ export function requestExtension(
   return {
     ok: true,
     task: next(task, {
+      actedBy: withActor(task.actedBy, actor.userId),
       pendingExtension: {
         requestId: requestId.value,
         requestedBy: actor.userId,
@@ -776,6 +772,7 @@ export function assignTask(actor: Actor, input: AssignTaskInput, now: Date): Tra
     lastSubmittedBy: null,
     lastVerifiedBy: null,
     pendingExtension: null,
+    actedBy: [],
   };
   const event: DomainEvent = {
     taskId: task.id,

@@ -59,6 +59,12 @@ export interface TaskSnapshot {
   /** Who passed the verification of the current round. */
   readonly lastVerifiedBy: string | null;
   readonly pendingExtension: PendingExtension | null;
+  /**
+   * Everyone who acted on the task (accepted, reported progress, submitted, asked for an
+   * extension), in any round, in the order they first did: they never judge it (conflicts.ts).
+   * A record rather than state: growing it does not change `version`.
+   */
+  readonly actedBy: readonly string[];
 }
 
 interface EventBase {
@@ -166,15 +172,21 @@ export interface Refusal {
   readonly code: RefusalCode;
   /** One sentence saying why, for the API's `message`. */
   readonly reason: string;
+  /** A code more precise than `code` for the API's error body, e.g. `conflict_of_interest`. */
+  readonly errorCode?: string;
 }
 
 export interface Accepted {
   readonly ok: true;
-  /** The new snapshot; the very same object when nothing in it changed. */
+  /**
+   * The new snapshot; the very same object when nothing in it changed (a progress report by
+   * someone new only adds them to `actedBy`, at the same version).
+   */
   readonly task: TaskSnapshot;
   readonly events: readonly DomainEvent[];
 }
 
 export type TransitionResult = Accepted | Refusal;
 
-export const refuse = (code: RefusalCode, reason: string): Refusal => ({ ok: false, code, reason });
+export const refuse = (code: RefusalCode, reason: string, errorCode?: string): Refusal =>
+  errorCode ? { ok: false, code, reason, errorCode } : { ok: false, code, reason };

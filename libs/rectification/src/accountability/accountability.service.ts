@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '#duban/audit';
-import { Actor, CLOCK, type Clock } from '#duban/domain';
+import { Actor, CaseParties, CLOCK, type Clock, whyNotDecideCase } from '#duban/domain';
 import {
   conflict,
   forbidden,
@@ -53,6 +53,10 @@ export interface CaseView {
 }
 
 export interface CaseDetail extends CaseView {
+  /** What the caller may do with the case now: `decide` while it is open and they may. */
+  actions: 'decide'[];
+  /** Why the caller may not decide this open case (e.g. `conflict_of_interest`), else null. */
+  decideRefusal: { code: string; message: string } | null;
   /** The ladder that led here: every reminder and step applied, oldest first. */
   escalations: {
     key: string;
@@ -73,6 +77,7 @@ interface CaseRow {
   raising_org_id: string;
   raising_org_path: string;
   subject_org_id: string;
+  subject_org_path: string;
   subject_org_name: string;
   subject_user_ids: string[];
   opened_at: Date;
@@ -83,7 +88,8 @@ interface CaseRow {
   decided_at: Date | null;
 }
 
-const CASE_SELECT = `SELECT c.*, c.raising_org_path::text AS raising_org_path, t.measure, t.problem_id,
+const CASE_SELECT = `SELECT c.*, c.raising_org_path::text AS raising_org_path,
+    c.subject_org_path::text AS subject_org_path, t.measure, t.problem_id,
     p.title AS problem_title, so.name AS subject_org_name
   FROM accountability_cases c JOIN tasks t ON t.id = c.task_id JOIN problems p ON p.id = t.problem_id
   JOIN orgs so ON so.id = c.subject_org_id`;
@@ -143,8 +149,11 @@ export class AccountabilityService {
           WHERE task_id = $1 AND NOT superseded ORDER BY fired_at, id`,
       [row.task_id],
     );
+    const refusal = row.state === 'open' ? whyNotDecideCase(actor, partiesOf(row)) : null;
     return {
       ...toView(row),
+      actions: row.state === 'open' && !refusal ? ['decide'] : [],
+      decideRefusal: refusal ? { code: refusal.code, message: refusal.reason } : null,
       escalations: effects.map((e) => ({
         key: e.effect_key,
         kind: e.kind,
@@ -171,15 +180,9 @@ export class AccountabilityService {
         'reason: a written reason is required for every decision (including 容错免责)',
       );
     }
-    const raisingPath = pathToIds(row.raising_org_path);
-    const mayDecide =
-      actor.grants.some((g) => g.role === 'discipline' && raisingPath.includes(g.org.id)) ||
-      actor.grants.some((g) => g.role === 'secretary' && g.org.id === row.raising_org_id);
-    if (!mayDecide) {
-      throw forbidden(
-        'deciding an accountability case needs the discipline role of the raising organisation (or above it), or its secretary',
-      );
-    }
+    // Who may decide, and never a subject or someone of the subject org (conflicts.ts).
+    const refusal = whyNotDecideCase(actor, partiesOf(row));
+    if (refusal) throw forbidden(refusal.reason, refusal.code);
     const now = this.clock.now();
     await this.db.transaction(async (m) => {
       const updated = await returning(
@@ -215,6 +218,15 @@ export class AccountabilityService {
       throw notFound(`accountability case ${id} does not exist or is outside your scope`);
     return rows[0];
   }
+}
+
+/** The case as the decision rule (libs/domain conflicts.ts) sees it. */
+function partiesOf(r: CaseRow): CaseParties {
+  return {
+    raisingOrg: { id: r.raising_org_id, path: pathToIds(r.raising_org_path) },
+    subjectOrg: { id: r.subject_org_id, path: pathToIds(r.subject_org_path) },
+    subjectUserIds: r.subject_user_ids,
+  };
 }
 
 function toView(r: CaseRow): CaseView {

@@ -5,7 +5,7 @@ import { conflict, DomainError, forbidden } from '#duban/identity';
 export function refusalError(r: Refusal): DomainError {
   switch (r.code) {
     case 'forbidden':
-      return forbidden(r.reason);
+      return forbidden(r.reason, r.errorCode);
     case 'invalid_state':
       return conflict(r.reason);
     case 'invalid_input':

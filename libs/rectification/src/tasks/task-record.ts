@@ -4,6 +4,9 @@ import {
   CheckResult,
   lightOf,
   type Light,
+  mayApproveForTask,
+  maySuperviseTask,
+  taskConflict,
   TaskAction,
   TaskMode,
   TaskSnapshot,
@@ -53,6 +56,8 @@ export interface TaskRow {
   ext_requested_due_at: Date | null;
   ext_reason: string | null;
   ext_progress: string | null;
+  /** Who acted on the task (accepted, reported, submitted, asked an extension), first act first. */
+  acted_by: string[];
 }
 
 export const TASK_COLUMNS = `
@@ -167,6 +172,7 @@ export function toSnapshot(r: TaskRow): TaskSnapshot {
     leaderUserId: r.leader_user_id,
     lastSubmittedBy: r.last_submitted_by,
     lastVerifiedBy: r.last_verified_by,
+    actedBy: r.acted_by ?? [],
     pendingExtension:
       r.pending_extension_id && r.ext_requested_due_at && r.ext_requested_at && r.ext_requested_by
         ? {
@@ -208,6 +214,11 @@ export interface TaskView {
   closedAt: string | null;
   /** What the caller may do with this task now (the UI shows only these). */
   actions: TaskAction[];
+  /**
+   * Why the caller, who could otherwise verify, close or check this task, stays out of it
+   * (回避: they acted on it or hold a role in its responsible org), else null.
+   */
+  conflictOfInterest: string | null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -255,5 +266,9 @@ export function toTaskView(r: TaskRow, actor: Actor, now: Date): TaskView {
     updatedAt: r.updated_at.toISOString(),
     closedAt: iso(r.closed_at),
     actions: availableActions(snapshot, actor, now),
+    conflictOfInterest:
+      maySuperviseTask(actor, snapshot) || mayApproveForTask(actor, snapshot)
+        ? taskConflict(actor, snapshot)
+        : null,
   };
 }

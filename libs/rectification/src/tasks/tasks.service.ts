@@ -15,6 +15,8 @@ import {
   endOfLocalDay,
   isLocalDate,
   localDateOf,
+  mayLeadTask,
+  type OrgRef,
   TaskCommand,
   TaskMode,
   TaskSnapshot,
@@ -155,8 +157,18 @@ export class TasksService {
       `${fieldPrefix}responsibleOrgId`,
     );
     await this.assertUserExists(m, input.responsibleUserId, `${fieldPrefix}responsibleUserId`);
-    if (input.leaderUserId)
+    const raisingRef: OrgRef = { id: raising.id, path: pathToIds(raising.path) };
+    const responsibleRef: OrgRef = { id: responsible.id, path: pathToIds(responsible.path) };
+    if (input.leaderUserId) {
       await this.assertUserExists(m, input.leaderUserId, `${fieldPrefix}leaderUserId`);
+      await this.assertEligibleLeader(
+        m,
+        input.leaderUserId,
+        responsibleRef,
+        raisingRef,
+        `${fieldPrefix}leaderUserId`,
+      );
+    }
     const holds: unknown[] = await m.query(
       `SELECT 1 FROM role_assignments WHERE user_id = $1 AND org_id = $2 LIMIT 1`,
       [input.responsibleUserId, responsible.id],
@@ -172,8 +184,8 @@ export class TasksService {
       actor,
       {
         id,
-        raisingOrg: { id: raising.id, path: pathToIds(raising.path) },
-        responsibleOrg: { id: responsible.id, path: pathToIds(responsible.path) },
+        raisingOrg: raisingRef,
+        responsibleOrg: responsibleRef,
         responsibleUserId: input.responsibleUserId,
         responsibleUserHoldsRoleInResponsibleOrg: holds.length > 0,
         leaderUserId: input.leaderUserId ?? null,
@@ -480,6 +492,33 @@ export class TasksService {
     return rows[0];
   }
 
+  /**
+   * The leader in charge (分管领导) must hold a role in the responsible org or an org above it,
+   * no higher than the raising org (mayLeadTask, the problem import's rule); 400 naming `field`.
+   * For every path that sets a task's leader.
+   */
+  async assertEligibleLeader(
+    m: EntityManager,
+    leaderUserId: string,
+    responsibleOrg: OrgRef,
+    raisingOrg: OrgRef,
+    field: string,
+  ): Promise<void> {
+    const rows: { id: string; path: string }[] = await m.query(
+      `SELECT o.id, o.path::text AS path FROM role_assignments ra JOIN orgs o ON o.id = ra.org_id
+        WHERE ra.user_id = $1`,
+      [leaderUserId],
+    );
+    const orgs = rows.map((r) => ({ id: r.id, path: pathToIds(r.path) }));
+    if (!mayLeadTask(orgs, responsibleOrg, raisingOrg)) {
+      throw invalid(
+        field,
+        `${field}：分管领导须在责任单位或其上级党组织（至立项党组织为止）担任职务 — the leader in charge must hold a role in the responsible organisation or one above it, up to the raising organisation`,
+        'leader_not_eligible',
+      );
+    }
+  }
+
   private async assertUserExists(m: EntityManager, userId: string, field: string): Promise<void> {
     const rows: unknown[] = await m.query(`SELECT 1 FROM users WHERE id = $1 AND active`, [userId]);
     if (rows.length === 0) throw notFound(`${field}: user ${userId} does not exist`);
@@ -589,6 +628,8 @@ export class TasksService {
           break;
       }
     }
+    // Who acted on the task only grows; they never judge it (conflicts of interest).
+    if (after.actedBy.length !== (before.acted_by ?? []).length) set('acted_by', after.actedBy);
     const dueChanged = (after.dueAt?.getTime() ?? null) !== (before.due_at?.getTime() ?? null);
     if (dueChanged) {
       set('blue_from', this.blueFrom(after.dueAt, before.time_zone));

@@ -66,6 +66,7 @@ export function newTask(over: Partial<TaskSnapshot> = {}): TaskSnapshot {
     lastSubmittedBy: null,
     lastVerifiedBy: null,
     pendingExtension: null,
+    actedBy: [],
     ...over,
   };
 }
