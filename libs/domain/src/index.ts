@@ -2,6 +2,8 @@ export * from './time/clock';
 export * from './orgs/org-kind';
 export * from './access/roles';
 export * from './access/org-access';
+export * from './access/login-throttle';
+export * from './access/user-admin';
 export * from './lifecycle/task';
 export * from './lifecycle/permissions';
 export * from './lifecycle/commands';

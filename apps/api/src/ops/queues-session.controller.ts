@@ -28,14 +28,14 @@ export class QueuesSessionController {
 
   @Post('queues-session')
   @ApiOperation({
-    summary: `Open the queue dashboard in a browser: sets a ${QUEUES_SESSION_TTL_SECONDS / 60}-minute cookie for ${QUEUE_DASHBOARD_PATH} (admin)`,
+    summary: `Open the queue dashboard in a browser: sets a ${QUEUES_SESSION_TTL_SECONDS / 60}-minute cookie for ${QUEUE_DASHBOARD_PATH} (system administrator)`,
     description:
       `The dashboard at ${QUEUE_DASHBOARD_PATH} also accepts the bearer token itself; the ` +
       'cookie (HttpOnly, SameSite=Strict, limited to that path) is for browsers, which cannot ' +
       'send the header when following a link.',
   })
   @ApiResponse({ status: 201, type: QueuesSessionResponse })
-  @ApiResponse({ status: 403, description: 'Needs the admin role' })
+  @ApiResponse({ status: 403, description: 'Only the system administrator (not an org admin)' })
   open(
     @CurrentActor() actor: Actor,
     @Req() req: Request,
