@@ -11,6 +11,7 @@ export * from './calendar/field-error';
 export * from './calendar/local-date';
 export * from './calendar/time-zone';
 export * from './calendar/working-day-calendar';
+export * from './calendar/org-calendar';
 export * from './escalation/offset';
 export * from './escalation/policy';
 export * from './escalation/timeline';
