@@ -1,5 +1,5 @@
 import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, createServer as createNetServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { API_MAIN, assertBuilt, cleanEnv, Processes } from '../support/processes';
 import { createTestDatabase } from '../support/test-database';
@@ -84,7 +84,7 @@ describe('the api process', () => {
     await app.exitWithin(20_000);
   });
 
-  it('logs an unreachable Redis once per connection, not once per retry', async () => {
+  it('logs an unreachable Redis once per connection, not once per retry, and its return once', async () => {
     const port = await closedPort();
     const app = processes.spawn(API_MAIN, env({ REDIS_URL: `redis://127.0.0.1:${port}/0` }));
     await app.waitForOutput(/listening on/, 40_000);
@@ -104,7 +104,36 @@ describe('the api process', () => {
     });
     expect(login.status).toBe(503);
     expect(((await login.json()) as { code: string }).code).toBe('login_unavailable');
-    app.child.kill('SIGTERM');
-    await app.exitWithin(20_000);
+
+    // Redis comes back (a loopback relay to the real one, on the port that was closed): one
+    // line per connection says so, and logins work again.
+    const redis = new URL(TEST_REDIS_URL);
+    const relay = createNetServer((client) => {
+      const upstream = connect(Number(redis.port || 6379), redis.hostname);
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
+    try {
+      await app.waitForOutput(/reachable again/, 15_000);
+      await sleep(3000);
+      const back = app
+        .stdout()
+        .split('\n')
+        .filter((l) => /reachable again/.test(l));
+      expect(back.length).toBeGreaterThanOrEqual(1);
+      expect(back.length).toBeLessThanOrEqual(3);
+      const again = await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'nobody-here', password: 'whatever-it-is' }),
+      });
+      expect(again.status).toBe(401);
+    } finally {
+      app.child.kill('SIGTERM');
+      await app.exitWithin(20_000);
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
+    }
   });
 });

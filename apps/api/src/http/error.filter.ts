@@ -71,7 +71,9 @@ export function errorBody(
 function retryAfterOf(exception: unknown): number | undefined {
   if (!(exception instanceof HttpException)) return undefined;
   const r = exception.getResponse() as { retryAfter?: unknown };
-  return typeof r === 'object' && typeof r.retryAfter === 'number' ? r.retryAfter : undefined;
+  return typeof r === 'object' && r !== null && typeof r.retryAfter === 'number'
+    ? r.retryAfter
+    : undefined;
 }
 
 /** Every error leaves as `{statusCode, error, message}`; nothing unexpected leaks as a stack. */
