@@ -162,7 +162,8 @@ describe('revoking tokens: logout, disabling, a new password', () => {
     await me(person.token).expect(200);
     await t.http().post('/api/v1/auth/logout').auth(person.token, { type: 'bearer' }).expect(204);
     const res = await me(person.token).expect(401);
-    expect(res.body.message).toMatch(/revoked/);
+    expect(res.body).toMatchObject({ statusCode: 401, code: 'token_revoked' });
+    expect(res.body.message).toMatch(/令牌已撤销/);
     await t.http().post('/api/v1/auth/logout').auth(person.token, { type: 'bearer' }).expect(401);
     await me(other).expect(200);
   });

@@ -31,9 +31,11 @@ export class AuthGuard implements CanActivate {
     // Read from PostgreSQL on every request: a disabled user or a revoked token stops at once.
     const actor = await this.actors.loadForToken(token.userId, token.generation, token.jti);
     if (!actor)
-      throw new UnauthorizedException(
-        'Authorization: the token has been revoked, or the account is disabled; log in again',
-      );
+      throw new UnauthorizedException({
+        message:
+          '令牌已撤销或账号已停用，请重新登录 — Authorization: the token has been revoked, or the account is disabled; log in again',
+        code: 'token_revoked',
+      });
     req.actor = actor;
     req.token = token;
     return true;

@@ -78,7 +78,7 @@ export class QueueDashboardAccess {
         ok: false,
         status: 401,
         message:
-          'Authorization: the token has been revoked, or the account is disabled; log in again',
+          '令牌已撤销或账号已停用，请重新登录 — Authorization: the token has been revoked, or the account is disabled; log in again',
       };
     }
     const decision = mayViewQueues(actor);
