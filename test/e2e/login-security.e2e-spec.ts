@@ -204,6 +204,27 @@ describe('revoking tokens: logout, disabling, a new password', () => {
       .expect(400);
   });
 
+  it("a new password also ends the queue dashboard's browser session", async () => {
+    const own = await api.adminToken();
+    const session = await t
+      .http()
+      .post('/api/v1/admin/queues-session')
+      .auth(own, { type: 'bearer' })
+      .expect(201);
+    const cookie = ([] as string[]).concat(session.headers['set-cookie'] ?? [])[0].split(';')[0];
+    await t.http().get('/admin/queues/api/queues').set('Cookie', cookie).expect(200);
+    const id = (await me(own).expect(200)).body.id as string;
+    await t
+      .http()
+      .post(`/api/v1/users/${id}/password`)
+      .auth(own, { type: 'bearer' })
+      .send({ password: ADMIN.password })
+      .expect(204);
+    await t.http().get('/admin/queues/api/queues').set('Cookie', cookie).expect(401);
+    await me(own).expect(401);
+    admin = await api.adminToken();
+  });
+
   it('lets an org admin manage only the people of their subtree, never the system admin', async () => {
     const county = await api.createOrg(admin, { name: '某县委', kind: 'committee' });
     const town = await api.createOrg(admin, {

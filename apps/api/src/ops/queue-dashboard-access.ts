@@ -61,8 +61,8 @@ export class QueueDashboardAccess {
       actor = await this.actors.loadForToken(token.userId, token.generation, token.jti);
     } else {
       const session = cookieValue(req.headers.cookie, QUEUES_SESSION_COOKIE);
-      const userId = session ? this.sessions.verify(session) : null;
-      if (!userId) {
+      const claims = session ? this.sessions.verify(session) : null;
+      if (!claims) {
         return {
           ok: false,
           status: 401,
@@ -71,7 +71,7 @@ export class QueueDashboardAccess {
             'POST /api/v1/admin/queues-session (it has expired if you had one)',
         };
       }
-      actor = await this.actors.load(userId);
+      actor = await this.actors.loadForToken(claims.userId, claims.generation, null);
     }
     if (!actor) {
       return {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '
 import type { Request, Response } from 'express';
 import type { Actor } from '#duban/domain';
 import { forbidden } from '#duban/identity';
-import { CurrentActor } from '../auth/decorators';
+import { CurrentActor, CurrentToken, type TokenClaims } from '../auth/decorators';
 import { mayViewQueues } from './queue-dashboard-access';
 import { QUEUE_DASHBOARD_PATH } from './queue-dashboard';
 import {
@@ -38,12 +38,13 @@ export class QueuesSessionController {
   @ApiResponse({ status: 403, description: 'Only the system administrator (not an org admin)' })
   open(
     @CurrentActor() actor: Actor,
+    @CurrentToken() bearer: TokenClaims,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): QueuesSessionResponse {
     const decision = mayViewQueues(actor);
     if (!decision.allowed) throw forbidden(decision.reason);
-    const { token, expiresAt } = this.sessions.issue(actor.userId);
+    const { token, expiresAt } = this.sessions.issue(actor.userId, bearer.generation);
     res.cookie(QUEUES_SESSION_COOKIE, token, {
       path: QUEUE_DASHBOARD_PATH,
       httpOnly: true,
