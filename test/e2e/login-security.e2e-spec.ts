@@ -107,16 +107,20 @@ describe('X-Forwarded-For without DUBAN_TRUST_PROXY', () => {
   it('is ignored: a client on loopback cannot pose as many addresses', async () => {
     const api = new ApiClient(t);
     const victim = await api.createPerson(await api.adminToken(), [], 'xff');
-    const statuses: number[] = [];
-    for (let i = 0; i < MAX + 3; i++) {
-      const res = await t
+    const attempt = (username: string, i: number) =>
+      t
         .http()
         .post('/api/v1/auth/login')
         .set('X-Forwarded-For', `192.0.2.${i + 1}`)
-        .send({ username: victim.username, password: 'wrong' });
-      statuses.push(res.status);
-    }
+        .send({ username, password: 'wrong' });
+    const statuses: number[] = [];
+    for (let i = 0; i < MAX + 3; i++) statuses.push((await attempt(victim.username, i)).status);
     expect(statuses).toEqual([...Array(MAX).fill(401), 429, 429, 429]);
+    // Spraying many accounts from "many addresses" is one address's spraying.
+    const sprayed: number[] = [];
+    for (let i = 0; i < 5 * MAX; i++) sprayed.push((await attempt(`sprayed-${i}`, i)).status);
+    expect(sprayed.filter((s) => s === 401)).toHaveLength(5 * MAX - MAX);
+    expect(sprayed.slice(-1)).toEqual([429]);
   });
 });
 
