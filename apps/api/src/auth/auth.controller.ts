@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Ip, Post, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { type Actor, normaliseLoginName } from '#duban/domain';
+import { normaliseLoginName } from '#duban/domain';
 import { ActorService, PasswordHasher, UsersService } from '#duban/identity';
 import { LoginRequest, LoginResponse } from './auth.dto';
-import { CurrentActor, CurrentToken, Public, type TokenClaims } from './decorators';
+import { CurrentToken, Public, type TokenClaims } from './decorators';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { TokenService } from './token.service';
 
@@ -54,7 +54,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Log out: the token used for this request stops working at once' })
   @ApiResponse({ status: 204, description: 'The token is revoked' })
   @ApiResponse({ status: 401, description: 'No valid token' })
-  async logout(@CurrentActor() _actor: Actor, @CurrentToken() token: TokenClaims): Promise<void> {
+  async logout(@CurrentToken() token: TokenClaims): Promise<void> {
     await this.tokens.revoke(token);
   }
 }
