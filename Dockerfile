@@ -17,6 +17,8 @@ RUN npm run build \
 # ---- runtime: compiled code, production dependencies, configuration ----
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# The api binds all interfaces in the container (its default elsewhere is 127.0.0.1).
+ENV HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules

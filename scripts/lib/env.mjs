@@ -3,6 +3,9 @@ import { fail } from './log.mjs';
 /** The documented defaults (API.md, "Configuration"). */
 export const DEFAULTS = {
   PORT: '3000',
+  // Loopback: what npm start runs is reachable from this machine only (its health check and
+  // banner use 127.0.0.1). Set HOST=0.0.0.0 to serve the network.
+  HOST: '127.0.0.1',
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/duban',
   REDIS_URL: 'redis://127.0.0.1:6379/0',
   DUBAN_SWEEP_INTERVAL_MS: '60000',
@@ -11,6 +14,7 @@ export const DEFAULTS = {
 /** The variables printed by DUBAN_START_SERVICES_ONLY=1, in this order. */
 const SHOWN = [
   'PORT',
+  'HOST',
   'DATABASE_URL',
   'REDIS_URL',
   'DUBAN_ADMIN_USERNAME',

@@ -117,14 +117,19 @@ describe('the working-day calendar and its overrides', () => {
     await as(responsible).get('/api/v1/calendar/info?from=2027-02-30&to=2027-03-01').expect(400);
   });
 
-  it('lets only administrators change the calendar', async () => {
+  it('lets only the system administrator change the national calendar', async () => {
     const entries = [{ date: '2027-01-04', kind: 'holiday' }];
     const res = await as(supervisor).put('/api/v1/calendar/overrides', { entries });
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
-    expect(res.body.message).toMatch(/admin role/);
+    expect(res.body.message).toMatch(/system administrator/);
     await as(responsible).delete('/api/v1/calendar/overrides/2027-01-04').expect(403);
     await t.http().put('/api/v1/calendar/overrides').send({ entries }).expect(401);
+    // The national calendar moves every deadline in the tree: not an org admin's to change.
+    const byOrgAdmin = await as(orgAdmin).put('/api/v1/calendar/overrides', { entries });
+    expect(byOrgAdmin.status).toBe(403);
+    expect(byOrgAdmin.body.message).toMatch(/calendar-overrides/);
+    await as(orgAdmin).delete('/api/v1/calendar/overrides/2027-01-04').expect(403);
   });
 
   it('refuses bad entries with a 400 naming each one', async () => {
@@ -157,7 +162,7 @@ describe('the working-day calendar and its overrides', () => {
     const plannedBefore = await nextFireAt(before.id);
     expect(plannedBefore.getTime()).toBeGreaterThan(t.clock.now().getTime() + 86400_000);
 
-    const put = await as(orgAdmin)
+    const put = await as(admin)
       .put('/api/v1/calendar/overrides', {
         entries: [
           { date: '2027-01-04', kind: 'holiday', note: '测试假日' },
@@ -172,7 +177,7 @@ describe('the working-day calendar and its overrides', () => {
     expect(put.body.items[1]).toMatchObject({
       kind: 'holiday',
       note: '测试假日',
-      updatedBy: orgAdmin.id,
+      updatedBy: admin.id,
     });
     expect(put.body.warnings).toHaveLength(1);
     expect(put.body.warnings[0]).toMatch(/2027/);

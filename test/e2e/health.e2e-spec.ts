@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TokenService } from '../../apps/api/src/auth/token.service';
 import { ADMIN, startTestApp, TestApp } from '../support/test-app';
 import { timerBaseline, waitForTimersBelow } from '../support/wait';
 
@@ -176,8 +177,18 @@ describe('health when Redis does not answer', () => {
     expect(res.body.checks.queues.status).toBe('down');
   });
 
-  it('still serves the rest of the api that needs only PostgreSQL', async () => {
-    const login = await t.http().post('/api/v1/auth/login').send(ADMIN).expect(200);
-    await t.http().get('/api/v1/me').auth(login.body.accessToken, { type: 'bearer' }).expect(200);
+  it('refuses logins with 503, and still serves the rest of the api that needs only PostgreSQL', async () => {
+    // Logins are refused (failed attempts cannot be counted)…
+    const login = await t.http().post('/api/v1/auth/login').send(ADMIN).expect(503);
+    expect(login.body.code).toBe('login_unavailable');
+    // …but a token issued before the outage keeps working.
+    const [user]: { id: string; username: string; token_generation: number }[] = await t.db.query(
+      `SELECT id, username, token_generation FROM users WHERE username = $1`,
+      [ADMIN.username],
+    );
+    const { accessToken } = t.app
+      .get(TokenService)
+      .issue(user.id, user.username, user.token_generation);
+    await t.http().get('/api/v1/me').auth(accessToken, { type: 'bearer' }).expect(200);
   });
 });

@@ -314,8 +314,25 @@ describe('operations: Prometheus metrics and the queue dashboard', () => {
         const asset = await t.http().get(path).auth(adminToken, { type: 'bearer' });
         expect({ ref, status: asset.status }).toEqual({ ref, status: 200 });
       }
-      // A holder of the admin role in an org is an administrator too.
-      await t.http().get('/admin/queues/').auth(orgAdmin.token, { type: 'bearer' }).expect(200);
+    });
+
+    it("refuses an org admin: jobs name tasks of every org, so the dashboard is the system admin's", async () => {
+      const res = await t
+        .http()
+        .get('/admin/queues/')
+        .auth(orgAdmin.token, { type: 'bearer' })
+        .expect(403);
+      expect(res.body.message).toMatch(/系统管理员/);
+      await t
+        .http()
+        .get('/admin/queues/api/queues')
+        .auth(orgAdmin.token, { type: 'bearer' })
+        .expect(403);
+      await t
+        .http()
+        .post('/api/v1/admin/queues-session')
+        .auth(orgAdmin.token, { type: 'bearer' })
+        .expect(403);
     });
 
     it("lists the worker's queues under the configured prefix, read-only", async () => {

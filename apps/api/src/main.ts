@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { pinoHttp } from 'pino-http';
 import { ConfigError, loadConfig } from '#duban/config';
@@ -9,6 +10,15 @@ import { formatLogins, loadDemo } from '#duban/demo';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { configureApp } from './setup';
+
+const ALL_INTERFACES = new Set(['0.0.0.0', '::']);
+
+/** Where the server is bound, as bound (Nest's getUrl() shows 127.0.0.1 for 0.0.0.0). */
+function listeningUrl(address: AddressInfo | string | null): string {
+  if (address === null || typeof address === 'string') return String(address);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -57,9 +67,12 @@ async function bootstrap(): Promise<void> {
     }
   }
 
-  await app.listen(config.PORT, '0.0.0.0');
-  const url = await app.getUrl();
-  logger.info({ url, docs: `${url}/api/docs` }, `督办 api listening on ${url}`);
+  await app.listen(config.PORT, config.HOST);
+  const url = listeningUrl(app.getHttpServer().address());
+  logger.info(
+    { url, host: config.HOST, docs: `${url}/api/docs` },
+    `督办 api listening on ${url}${ALL_INTERFACES.has(config.HOST) ? ' (all interfaces)' : ''}`,
+  );
 }
 
 bootstrap().catch((e: unknown) => {

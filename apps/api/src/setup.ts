@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { AppConfig } from '#duban/config';
+import { type AppConfig, trustProxySetting } from '#duban/config';
 import { installBodyParsing } from './http/body-parsing';
 import { createValidationPipe } from './http/validation';
 import { serveWebApp } from './web/web-app';
@@ -11,7 +11,9 @@ import { installOperations } from './ops/ops';
 export function configureApp(app: INestApplication, config: AppConfig): void {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
-  express.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the proxies DUBAN_TRUST_PROXY names (none by default):
+  // the per-address login limits count req.ip.
+  express.set('trust proxy', trustProxySetting(config.DUBAN_TRUST_PROXY));
   installOperations(app);
   installBodyParsing(app, config.DUBAN_BODY_LIMIT);
   app.useGlobalPipes(createValidationPipe());

@@ -8,6 +8,7 @@ import {
 import { Job, Queue, Worker } from 'bullmq';
 import { hostname } from 'node:os';
 import { APP_CONFIG, AppConfig } from '#duban/config';
+import { isConnectionError, RedisStateLogger, watchRedis } from '#duban/platform';
 import { DeliveryProcessor, NOTIFICATIONS_QUEUE } from '#duban/notifications';
 import {
   ENGINE_QUEUE,
@@ -46,6 +47,8 @@ const JOB_OPTIONS = {
 @Injectable()
 export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WorkerHost.name);
+  /** One line when Redis goes away and one when it is back, for every connection of this host. */
+  private readonly redisState = new RedisStateLogger('BullMQ worker');
   private readonly connection;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
@@ -58,10 +61,11 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     quarterly: QuarterlyService,
     deliveries: DeliveryProcessor,
   ) {
-    this.connection = bullConnection(config.REDIS_URL, 'worker');
+    this.connection = bullConnection(config.REDIS_URL, 'worker', this.redisState);
     for (const name of [QUEUES.sweep, ENGINE_QUEUE, NOTIFICATIONS_QUEUE]) {
       const queue = new Queue(name, queueOptions(config, this.connection));
-      queue.on('error', (err) => this.logger.warn(`queue ${name}: ${err.message}`));
+      // Connection errors, re-emitted by BullMQ: logged once per outage, not once per retry.
+      queue.on('error', (err) => this.redisState.error(err));
       this.queues.set(name, queue);
     }
     this.registry
@@ -132,7 +136,10 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     this.watchdog.unref();
     for (const queue of this.registry.queues()) {
       const worker = new Worker(queue, this.registry.processorFor(queue), {
-        ...queueOptions(this.config, this.connection.duplicate()),
+        ...queueOptions(
+          this.config,
+          watchRedis(this.connection.duplicate(), `BullMQ worker ${queue}`, this.redisState),
+        ),
         concurrency: queue === QUEUES.sweep ? 1 : this.config.DUBAN_WORKER_CONCURRENCY,
       });
       worker.on('failed', (job, err) =>
@@ -140,7 +147,10 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
           `job ${queue}/${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`,
         ),
       );
-      worker.on('error', (err) => this.logger.error(`worker ${queue}: ${err.message}`));
+      worker.on('error', (err) => {
+        if (isConnectionError(err)) this.redisState.error(err);
+        else this.logger.error(`worker ${queue}: ${err.message}`);
+      });
       this.workers.push(worker);
     }
     this.logger.log(`worker ${WORKER_ID} consuming ${this.registry.queues().join(', ')}`);

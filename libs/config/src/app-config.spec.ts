@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './app-config';
+import { ConfigError, loadConfig, trustProxySetting } from './app-config';
 
 const secret = 'x'.repeat(32);
 
@@ -61,5 +61,33 @@ describe('loadConfig', () => {
         DUBAN_ADMIN_PASSWORD: 'short',
       }),
     ).toEqual(['DUBAN_ADMIN_PASSWORD must be at least 12 characters long']);
+  });
+
+  it('binds to loopback unless HOST says otherwise', () => {
+    expect(loadConfig({ DUBAN_JWT_SECRET: secret }).HOST).toBe('127.0.0.1');
+    expect(loadConfig({ DUBAN_JWT_SECRET: secret, HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0');
+    expect(loadConfig({ DUBAN_JWT_SECRET: secret, HOST: '::' }).HOST).toBe('::');
+    expect(problemsOf({ DUBAN_JWT_SECRET: secret, HOST: 'http://x/' })).toEqual([
+      expect.stringMatching(/^HOST must be an address/),
+    ]);
+  });
+
+  it('trusts no proxy unless DUBAN_TRUST_PROXY names one', () => {
+    expect(trustProxySetting(loadConfig({ DUBAN_JWT_SECRET: secret }).DUBAN_TRUST_PROXY)).toBe(
+      false,
+    );
+    for (const [value, setting] of [
+      ['1', 1],
+      ['loopback', ['loopback']],
+      ['loopback, 10.0.0.0/8,fd00::/8', ['loopback', '10.0.0.0/8', 'fd00::/8']],
+    ] as const) {
+      const config = loadConfig({ DUBAN_JWT_SECRET: secret, DUBAN_TRUST_PROXY: value });
+      expect(trustProxySetting(config.DUBAN_TRUST_PROXY)).toEqual(setting);
+    }
+    for (const bad of ['yes please', 'loopback;rm', '*']) {
+      expect(problemsOf({ DUBAN_JWT_SECRET: secret, DUBAN_TRUST_PROXY: bad })).toEqual([
+        expect.stringMatching(/^DUBAN_TRUST_PROXY must be a hop count/),
+      ]);
+    }
   });
 });

@@ -14,6 +14,18 @@ import {
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/duban';
 
+const TRUST_PROXY_ITEM = String.raw`(loopback|linklocal|uniquelocal|\d{1,3}(\.\d{1,3}){3}(/\d{1,2})?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/\d{1,3})?)`;
+const TRUST_PROXY_PATTERN = new RegExp(
+  String.raw`^(\d{1,2}|${TRUST_PROXY_ITEM}(\s*,\s*${TRUST_PROXY_ITEM})*)$`,
+);
+
+/** The value for Express's `trust proxy` setting: false when unset, a number of hops, or the list. */
+export function trustProxySetting(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value.trim() === '') return false;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  return value.split(',').map((v) => v.trim());
+}
+
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
@@ -27,6 +39,18 @@ export class AppConfig {
   @Min(0, { message: 'PORT must be between 0 and 65535' })
   @Max(65535, { message: 'PORT must be between 0 and 65535' })
   PORT = 3000;
+
+  /**
+   * Where the api binds. Loopback by default so that a bare `node dist/…/main.js` is not reachable
+   * from the network by accident; docker-compose and the Dockerfile set 0.0.0.0.
+   */
+  @Matches(
+    /^(\d{1,3}(\.\d{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*|[A-Za-z0-9]([A-Za-z0-9.-]{0,253}))$/,
+    {
+      message: 'HOST must be an address or host name to bind to, e.g. 127.0.0.1, 0.0.0.0 or ::',
+    },
+  )
+  HOST = '127.0.0.1';
 
   @Matches(/^postgres(ql)?:\/\/.+/, {
     message: 'DATABASE_URL must be a PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/duban',
@@ -102,6 +126,18 @@ export class AppConfig {
   @IsInt({ message: 'DUBAN_LOGIN_WINDOW_SECONDS must be an integer number of seconds' })
   @Min(1, { message: 'DUBAN_LOGIN_WINDOW_SECONDS must be at least 1' })
   DUBAN_LOGIN_WINDOW_SECONDS = 900;
+
+  /**
+   * Express's `trust proxy`: whose X-Forwarded-For the api believes when it counts failed logins
+   * per address. Unset: nobody's (the peer address counts). A hop count (`1`), or a
+   * comma-separated list of `loopback`, `linklocal`, `uniquelocal`, addresses and CIDRs.
+   */
+  @IsOptional()
+  @Matches(TRUST_PROXY_PATTERN, {
+    message:
+      'DUBAN_TRUST_PROXY must be a hop count (e.g. 1) or a comma-separated list of loopback, linklocal, uniquelocal, IP addresses or CIDRs (e.g. 10.0.0.0/8)',
+  })
+  DUBAN_TRUST_PROXY?: string;
 
   @Matches(/^\d+(kb|mb)$/i, { message: 'DUBAN_BODY_LIMIT must look like 512kb or 1mb' })
   DUBAN_BODY_LIMIT = '1mb';
@@ -186,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'DUBAN_ADMIN_PASSWORD',
     'DUBAN_JWT_SECRET',
     'SMTP_URL',
+    'DUBAN_TRUST_PROXY',
   ]);
   const raw: Record<string, string> = {};
   for (const key of known) {

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { Actor, CLOCK, type Clock, mayCreateUser, Role } from '#duban/domain';
-import { UserEntity } from '#duban/persistence';
-import { conflict, forbidden, isUniqueViolation } from '#duban/domain';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor, CLOCK, type Clock, mayCreateUser, mayManageUser, Role } from '#duban/domain';
+import { pathToIds, UserEntity } from '#duban/persistence';
+import { conflict, forbidden, isUniqueViolation, notFound } from '#duban/domain';
 import { PasswordHasher } from './password-hasher';
 
 export interface NewUser {
@@ -21,7 +21,16 @@ export interface UserView {
   email: string | null;
   phone: string | null;
   systemAdmin: boolean;
+  disabled: boolean;
   createdAt: string;
+}
+
+/** PATCH /users/{id}: the fields given change; null clears email or phone. */
+export interface UserChanges {
+  displayName?: string;
+  email?: string | null;
+  phone?: string | null;
+  disabled?: boolean;
 }
 
 export interface MeView extends UserView {
@@ -36,6 +45,7 @@ export function toUserView(u: UserEntity): UserView {
     email: u.email,
     phone: u.phone,
     systemAdmin: u.systemAdmin,
+    disabled: !u.active,
     createdAt: u.createdAt.toISOString(),
   };
 }
@@ -78,6 +88,7 @@ export class UsersService {
       phone: input.phone ?? null,
       systemAdmin,
       active: true,
+      tokenGeneration: 0,
       createdAt: this.clock.now(),
     });
     try {
@@ -90,14 +101,98 @@ export class UsersService {
     return toUserView(user);
   }
 
-  /** The user and password hash for a login attempt (case-insensitive username). */
-  async findForLogin(username: string): Promise<(UserEntity & { passwordHash: string }) | null> {
+  /**
+   * The active user and password hash for a login attempt. `lookup` is the name as
+   * normaliseLoginName gives it (ASCII, lower case): it is compared with `lower(username)` as it
+   * is, never lower-cased again in SQL, whose `lower()` differs from JavaScript's outside ASCII.
+   */
+  async findForLogin(lookup: string): Promise<(UserEntity & { passwordHash: string }) | null> {
     return this.db
       .getRepository(UserEntity)
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
-      .where('lower(u.username) = lower(:username) AND u.active', { username })
+      .where('lower(u.username) = :lookup AND u.active', { lookup })
       .getOne() as Promise<(UserEntity & { passwordHash: string }) | null>;
+  }
+
+  /** PATCH: details, or disabling, which revokes every token of the user at once. */
+  async update(actor: Actor, userId: string, changes: UserChanges): Promise<UserView> {
+    return this.db.transaction(async (m) => {
+      const user = await this.lockManaged(m, actor, userId, {
+        disabling: changes.disabled === true,
+      });
+      if (changes.displayName !== undefined) user.displayName = changes.displayName;
+      if (changes.email !== undefined) user.email = changes.email;
+      if (changes.phone !== undefined) user.phone = changes.phone;
+      if (changes.disabled !== undefined && changes.disabled === user.active) {
+        user.active = !changes.disabled;
+        if (changes.disabled) user.tokenGeneration += 1;
+      }
+      await m.getRepository(UserEntity).save(user);
+      return toUserView(user);
+    });
+  }
+
+  /** An administrator sets someone's password; every token of theirs stops working. */
+  async setPassword(actor: Actor, userId: string, password: string): Promise<void> {
+    const hash = await this.hasher.hash(password);
+    await this.db.transaction(async (m) => {
+      await this.lockManaged(m, actor, userId);
+      await m.query(
+        `UPDATE users SET password_hash = $2, token_generation = token_generation + 1 WHERE id = $1`,
+        [userId, hash],
+      );
+    });
+  }
+
+  /** The user row, locked, once the actor may manage it (404 when there is no such user). */
+  private async lockManaged(
+    m: EntityManager,
+    actor: Actor,
+    userId: string,
+    change: { disabling?: boolean } = {},
+  ): Promise<UserEntity> {
+    const user = await m
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .setLock('pessimistic_write')
+      .where('u.id = :userId', { userId })
+      .getOne();
+    if (!user) throw notFound('该用户不存在 — there is no user with this id', 'user_not_found');
+    const orgs: { id: string; path: string }[] = await m.query(
+      `SELECT o.id, o.path::text AS path FROM role_assignments ra JOIN orgs o ON o.id = ra.org_id
+        WHERE ra.user_id = $1`,
+      [userId],
+    );
+    const decision = mayManageUser(
+      actor,
+      {
+        id: user.id,
+        systemAdmin: user.systemAdmin,
+        orgs: orgs.map((o) => ({ id: o.id, path: pathToIds(o.path) })),
+      },
+      change,
+    );
+    if (!decision.allowed) throw forbidden(decision.reason);
+    return user;
+  }
+
+  /** Logout of one token: refused from now on, on every api instance. */
+  async revokeToken(userId: string, jti: string, expiresAt: Date): Promise<void> {
+    await this.db.query(
+      `INSERT INTO revoked_tokens (jti, user_id, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (jti) DO NOTHING`,
+      [jti, userId, expiresAt],
+    );
+    // Rows of tokens that have expired anyway are of no use any more.
+    await this.db.query(`DELETE FROM revoked_tokens WHERE expires_at < $1`, [this.clock.now()]);
+  }
+
+  /** Every token the user holds stops working. */
+  async revokeAllTokens(userId: string): Promise<void> {
+    await this.db.query(`UPDATE users SET token_generation = token_generation + 1 WHERE id = $1`, [
+      userId,
+    ]);
   }
 
   async me(actor: Actor): Promise<MeView> {

@@ -11,6 +11,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '#duban/config';
 import { CLOCK, Clock } from '#duban/domain';
 import { createDataSource } from '#duban/persistence';
+import { watchRedis } from './redis-state';
 
 /** Commands to Redis that should fail fast (rate limits, health), not queue while offline. */
 export const REDIS = Symbol('Redis');
@@ -54,11 +55,14 @@ export class PlatformModule {
         {
           provide: REDIS,
           useFactory: () =>
-            new Redis(config.REDIS_URL, {
-              enableOfflineQueue: false,
-              maxRetriesPerRequest: 1,
-              lazyConnect: false,
-            }),
+            watchRedis(
+              new Redis(config.REDIS_URL, {
+                enableOfflineQueue: false,
+                maxRetriesPerRequest: 1,
+                lazyConnect: false,
+              }),
+              'commands',
+            ),
         },
         PlatformLifecycle,
       ],

@@ -23,15 +23,21 @@ export class AuthGuard implements CanActivate {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match)
       throw new UnauthorizedException('Authorization: a header "Bearer <token>" is required');
-    const userId = this.tokens.verify(match[1]);
-    if (!userId)
+    const token = this.tokens.verify(match[1]);
+    if (!token)
       throw new UnauthorizedException(
         'Authorization: the token is invalid or has expired; log in again',
       );
-    const actor = await this.actors.load(userId);
+    // Read from PostgreSQL on every request: a disabled user or a revoked token stops at once.
+    const actor = await this.actors.loadForToken(token.userId, token.generation, token.jti);
     if (!actor)
-      throw new UnauthorizedException('Authorization: the account no longer exists or is disabled');
+      throw new UnauthorizedException({
+        message:
+          '令牌已撤销或账号已停用，请重新登录 — Authorization: the token has been revoked, or the account is disabled; log in again',
+        code: 'token_revoked',
+      });
     req.actor = actor;
+    req.token = token;
     return true;
   }
 }

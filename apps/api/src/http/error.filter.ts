@@ -67,6 +67,15 @@ export function errorBody(
   };
 }
 
+/** Seconds to wait, from an HttpException whose response object carries `retryAfter` (429). */
+function retryAfterOf(exception: unknown): number | undefined {
+  if (!(exception instanceof HttpException)) return undefined;
+  const r = exception.getResponse() as { retryAfter?: unknown };
+  return typeof r === 'object' && r !== null && typeof r.retryAfter === 'number'
+    ? r.retryAfter
+    : undefined;
+}
+
 /** Every error leaves as `{statusCode, error, message}`; nothing unexpected leaks as a stack. */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -75,6 +84,8 @@ export class ErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
+    const retryAfter = retryAfterOf(exception);
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
     if (body.statusCode >= 500) {
       this.logger.error(
         exception instanceof Error ? exception.message : String(exception),

@@ -33,12 +33,15 @@ export class CalendarController {
   @Put('overrides')
   @ApiOperation({
     summary:
-      'Add or replace overrides (admin). Pending reminders and escalation steps are planned again on the new calendar',
+      'Add or replace the national overrides (system administrator). Pending reminders and escalation steps are planned again on the new calendar',
   })
   @ApiBody({ type: CalendarOverridesRequest })
   @ApiResponse({ status: 200, type: CalendarOverridesWritten })
   @ApiResponse({ status: 400, description: '`errors` names each bad field, e.g. entries[2].date' })
-  @ApiResponse({ status: 403, description: 'Needs the admin role' })
+  @ApiResponse({
+    status: 403,
+    description: 'Only the system administrator (org admins: /orgs/{id}/calendar-overrides)',
+  })
   put(
     @CurrentActor() actor: Actor,
     @Body() body: Record<string, unknown>,
@@ -48,10 +51,13 @@ export class CalendarController {
 
   @Delete('overrides/:date')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Remove the override of one date (admin)' })
+  @ApiOperation({ summary: 'Remove the national override of one date (system administrator)' })
   @ApiResponse({ status: 204, description: 'Removed' })
   @ApiResponse({ status: 400, description: 'date is not YYYY-MM-DD' })
-  @ApiResponse({ status: 403, description: 'Needs the admin role' })
+  @ApiResponse({
+    status: 403,
+    description: 'Only the system administrator (org admins: /orgs/{id}/calendar-overrides)',
+  })
   @ApiResponse({ status: 404, description: 'No override for that date' })
   async remove(@CurrentActor() actor: Actor, @Param('date') date: string): Promise<void> {
     await this.calendar.remove(actor, date);
@@ -64,7 +70,11 @@ export class CalendarController {
   })
   @ApiResponse({ status: 200, type: CalendarInfoResponse })
   @ApiResponse({ status: 400, description: 'from / to invalid, reversed or too far apart' })
-  info(@Query() q: CalendarInfoQuery): CalendarInfoResponse {
+  async info(
+    @CurrentActor() actor: Actor,
+    @Query() q: CalendarInfoQuery,
+  ): Promise<CalendarInfoResponse> {
+    if (q.orgId) return this.calendar.infoForOrg(actor, q.orgId, q.from, q.to);
     return this.calendar.info(q.from, q.to);
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -25,6 +25,15 @@ export class CalendarInfoQuery {
   })
   @Matches(DATE, { message: 'to must be a date as YYYY-MM-DD' })
   to!: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      "The calendar an organisation's work is counted on: national plus the overrides of it and every org above it",
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'orgId must be a UUID' })
+  orgId?: string;
 }
 
 export class CalendarOverrideEntry {

@@ -2,13 +2,19 @@ import type { INestApplication } from '@nestjs/common';
 import { HttpMetrics } from '#duban/observability';
 import { CalendarController } from './calendar.controller';
 import { MetricsController } from './metrics.controller';
+import { OrgCalendarController } from './org-calendar.controller';
 import { QUEUE_DASHBOARD_PATH, QueueDashboard } from './queue-dashboard';
 import { QueueDashboardAccess } from './queue-dashboard-access';
 import { QueuesSessionTokens } from './queues-session';
 import { QueuesSessionController } from './queues-session.controller';
 
 /** Operations endpoints (metrics, queue dashboard) and the calendar overrides, for AppModule. */
-export const OPS_CONTROLLERS = [MetricsController, QueuesSessionController, CalendarController];
+export const OPS_CONTROLLERS = [
+  MetricsController,
+  QueuesSessionController,
+  CalendarController,
+  OrgCalendarController,
+];
 export const OPS_PROVIDERS = [QueuesSessionTokens, QueueDashboardAccess, QueueDashboard];
 
 /**

@@ -1,15 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { type Actor, ALLOW, type Decision, deny, isAdministrator } from '#duban/domain';
+import { type Actor, ALLOW, type Decision, deny } from '#duban/domain';
 import { ActorService } from '#duban/identity';
 import { TokenService } from '../auth/token.service';
 import { QUEUES_SESSION_COOKIE, QueuesSessionTokens } from './queues-session';
 
-/** Who may look into the queues: the system administrator and holders of an admin role. */
+/**
+ * Who may look into the queues: the system administrator only. Jobs carry task ids and data of
+ * every organisation, so an org admin (whose scope is a subtree) may not.
+ */
 export function mayViewQueues(actor: Actor): Decision {
-  return isAdministrator(actor)
+  return actor.systemAdmin
     ? ALLOW
-    : deny('the queue dashboard is for administrators (the admin role)');
+    : deny('队列面板仅限系统管理员 — the queue dashboard is for the system administrator only');
 }
 
 export type DashboardVerdict =
@@ -43,22 +46,23 @@ export class QueueDashboardAccess {
   ) {}
 
   async check(req: Request): Promise<DashboardVerdict> {
-    let userId: string | null;
+    let actor: Actor | null;
     const header = req.headers.authorization;
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      userId = match ? this.tokens.verify(match[1]) : null;
-      if (!userId) {
+      const token = match ? this.tokens.verify(match[1]) : null;
+      if (!token) {
         return {
           ok: false,
           status: 401,
           message: 'Authorization: the token is invalid or has expired; log in again',
         };
       }
+      actor = await this.actors.loadForToken(token.userId, token.generation, token.jti);
     } else {
       const session = cookieValue(req.headers.cookie, QUEUES_SESSION_COOKIE);
-      userId = session ? this.sessions.verify(session) : null;
-      if (!userId) {
+      const claims = session ? this.sessions.verify(session) : null;
+      if (!claims) {
         return {
           ok: false,
           status: 401,
@@ -67,13 +71,14 @@ export class QueueDashboardAccess {
             'POST /api/v1/admin/queues-session (it has expired if you had one)',
         };
       }
+      actor = await this.actors.loadForToken(claims.userId, claims.generation, null);
     }
-    const actor = await this.actors.load(userId);
     if (!actor) {
       return {
         ok: false,
         status: 401,
-        message: 'Authorization: the account no longer exists or is disabled',
+        message:
+          '令牌已撤销或账号已停用，请重新登录 — Authorization: the token has been revoked, or the account is disabled; log in again',
       };
     }
     const decision = mayViewQueues(actor);

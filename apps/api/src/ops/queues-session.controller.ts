@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '
 import type { Request, Response } from 'express';
 import type { Actor } from '#duban/domain';
 import { forbidden } from '#duban/identity';
-import { CurrentActor } from '../auth/decorators';
+import { CurrentActor, CurrentToken, type TokenClaims } from '../auth/decorators';
 import { mayViewQueues } from './queue-dashboard-access';
 import { QUEUE_DASHBOARD_PATH } from './queue-dashboard';
 import {
@@ -28,22 +28,23 @@ export class QueuesSessionController {
 
   @Post('queues-session')
   @ApiOperation({
-    summary: `Open the queue dashboard in a browser: sets a ${QUEUES_SESSION_TTL_SECONDS / 60}-minute cookie for ${QUEUE_DASHBOARD_PATH} (admin)`,
+    summary: `Open the queue dashboard in a browser: sets a ${QUEUES_SESSION_TTL_SECONDS / 60}-minute cookie for ${QUEUE_DASHBOARD_PATH} (system administrator)`,
     description:
       `The dashboard at ${QUEUE_DASHBOARD_PATH} also accepts the bearer token itself; the ` +
       'cookie (HttpOnly, SameSite=Strict, limited to that path) is for browsers, which cannot ' +
       'send the header when following a link.',
   })
   @ApiResponse({ status: 201, type: QueuesSessionResponse })
-  @ApiResponse({ status: 403, description: 'Needs the admin role' })
+  @ApiResponse({ status: 403, description: 'Only the system administrator (not an org admin)' })
   open(
     @CurrentActor() actor: Actor,
+    @CurrentToken() bearer: TokenClaims,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): QueuesSessionResponse {
     const decision = mayViewQueues(actor);
     if (!decision.allowed) throw forbidden(decision.reason);
-    const { token, expiresAt } = this.sessions.issue(actor.userId);
+    const { token, expiresAt } = this.sessions.issue(actor.userId, bearer.generation);
     res.cookie(QUEUES_SESSION_COOKIE, token, {
       path: QUEUE_DASHBOARD_PATH,
       httpOnly: true,

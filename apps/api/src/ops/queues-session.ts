@@ -34,22 +34,27 @@ export class QueuesSessionTokens {
     return Math.floor(this.clock.now().getTime() / 1000);
   }
 
-  issue(userId: string): { token: string; expiresAt: Date } {
+  /** `generation`: the user's token generation, so disabling or a new password ends it too. */
+  issue(userId: string, generation: number): { token: string; expiresAt: Date } {
     const iat = this.nowSeconds();
     const exp = iat + QUEUES_SESSION_TTL_SECONDS;
-    const token = this.jwt.sign({ sub: userId, iat, exp }, { algorithm: 'HS256', issuer: ISSUER });
+    const token = this.jwt.sign(
+      { sub: userId, gen: generation, iat, exp },
+      { algorithm: 'HS256', issuer: ISSUER },
+    );
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
-  /** The user id in a valid, unexpired session token; null for anything else. */
-  verify(token: string): string | null {
+  /** The user id and token generation in a valid, unexpired session token; null for anything else. */
+  verify(token: string): { userId: string; generation: number } | null {
     try {
-      const payload = this.jwt.verify<{ sub?: unknown }>(token, {
+      const payload = this.jwt.verify<{ sub?: unknown; gen?: unknown }>(token, {
         algorithms: ['HS256'],
         issuer: ISSUER,
         clockTimestamp: this.nowSeconds(),
       });
-      return typeof payload.sub === 'string' ? payload.sub : null;
+      if (typeof payload.sub !== 'string') return null;
+      return { userId: payload.sub, generation: typeof payload.gen === 'number' ? payload.gen : 0 };
     } catch {
       return null;
     }

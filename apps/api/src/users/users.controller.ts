@@ -1,9 +1,16 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '#duban/domain';
 import { UsersService } from '#duban/identity';
 import { CurrentActor } from '../auth/decorators';
-import { CreateUserRequest, MeResponse, UserResponse } from './users.dto';
+import { uuidParam } from '../http/uuid.pipe';
+import {
+  CreateUserRequest,
+  MeResponse,
+  SetPasswordRequest,
+  UpdateUserRequest,
+  UserResponse,
+} from './users.dto';
 
 @ApiTags('people')
 @ApiBearerAuth()
@@ -34,5 +41,37 @@ export class UsersController {
   @ApiResponse({ status: 409, description: 'Username already taken' })
   create(@CurrentActor() actor: Actor, @Body() body: CreateUserRequest): Promise<UserResponse> {
     return this.users.create(actor, body);
+  }
+
+  @Patch('users/:id')
+  @ApiOperation({
+    summary:
+      'Change a user (admin): details, or disabled — a disabled user cannot log in and their tokens stop at once',
+  })
+  @ApiResponse({ status: 200, type: UserResponse })
+  @ApiResponse({ status: 403, description: 'Not an admin over every org where they hold a role' })
+  @ApiResponse({ status: 404, description: 'No such user' })
+  update(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: UpdateUserRequest,
+  ): Promise<UserResponse> {
+    return this.users.update(actor, id, body);
+  }
+
+  @Post('users/:id/password')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: "Set a user's password (admin); every token they hold stops working",
+  })
+  @ApiResponse({ status: 204, description: 'Set' })
+  @ApiResponse({ status: 403, description: 'Not an admin over every org where they hold a role' })
+  @ApiResponse({ status: 404, description: 'No such user' })
+  async setPassword(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: SetPasswordRequest,
+  ): Promise<void> {
+    await this.users.setPassword(actor, id, body.password);
   }
 }

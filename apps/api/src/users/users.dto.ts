@@ -1,5 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, Length, Matches } from 'class-validator';
+import {
+  IsBoolean,
+  IsEmail,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  ValidateIf,
+} from 'class-validator';
 import { ROLES, type Role } from '#duban/domain';
 
 export class CreateUserRequest {
@@ -33,6 +41,40 @@ export class CreateUserRequest {
   phone?: string;
 }
 
+export class UpdateUserRequest {
+  @ApiPropertyOptional({ example: '张伟' })
+  @IsOptional()
+  @IsString({ message: 'displayName must be a string' })
+  @Length(1, 100, { message: 'displayName must be 1-100 characters' })
+  displayName?: string;
+
+  @ApiPropertyOptional({ example: 'zhang.wei@example.org', nullable: true, type: String })
+  @ValidateIf((_o, v) => v !== undefined && v !== null)
+  @IsEmail({}, { message: 'email must be an e-mail address (or null to clear it)' })
+  email?: string | null;
+
+  @ApiPropertyOptional({ example: '13800000000', nullable: true, type: String })
+  @ValidateIf((_o, v) => v !== undefined && v !== null)
+  @Matches(/^\+?[0-9 -]{5,20}$/, {
+    message: 'phone must be 5-20 digits, optionally with + - or spaces (or null to clear it)',
+  })
+  phone?: string | null;
+
+  @ApiPropertyOptional({
+    description: 'true: the account cannot log in and every token of it stops working at once',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'disabled must be true or false' })
+  disabled?: boolean;
+}
+
+export class SetPasswordRequest {
+  @ApiProperty({ minLength: 12, description: 'At least 12 characters' })
+  @IsString({ message: 'password must be a string' })
+  @Length(12, 256, { message: 'password must be 12-256 characters' })
+  password!: string;
+}
+
 export class UserResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() username!: string;
@@ -40,6 +82,7 @@ export class UserResponse {
   @ApiProperty({ type: String, nullable: true }) email!: string | null;
   @ApiProperty({ type: String, nullable: true }) phone!: string | null;
   @ApiProperty({ description: 'The bootstrap administrator' }) systemAdmin!: boolean;
+  @ApiProperty({ description: 'A disabled account cannot log in' }) disabled!: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 

@@ -27,6 +27,10 @@ export class UserEntity {
   @Column('boolean')
   active!: boolean;
 
+  /** Tokens carry the generation they were issued under; bumping it revokes them all. */
+  @Column('integer', { name: 'token_generation' })
+  tokenGeneration!: number;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 }

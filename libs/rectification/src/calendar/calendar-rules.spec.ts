@@ -1,5 +1,10 @@
 import type { Actor } from '#duban/domain';
-import { mayEditCalendar, parseOverrideEntries } from './calendar-rules';
+import {
+  mayEditCalendar,
+  mayEditOrgCalendar,
+  mayViewOrgCalendar,
+  parseOverrideEntries,
+} from './calendar-rules';
 
 const org = { id: 'o1', path: ['o1'] };
 const actor = (over: Partial<Actor>): Actor => ({
@@ -9,15 +14,39 @@ const actor = (over: Partial<Actor>): Actor => ({
   ...over,
 });
 
-describe('mayEditCalendar', () => {
-  it('allows the system administrator and holders of an admin role', () => {
+describe('mayEditCalendar (the national calendar)', () => {
+  it('allows the system administrator only', () => {
     expect(mayEditCalendar(actor({ systemAdmin: true })).allowed).toBe(true);
-    expect(mayEditCalendar(actor({ grants: [{ org, role: 'admin' }] })).allowed).toBe(true);
   });
 
-  it('refuses everybody else, saying what is needed', () => {
-    const d = mayEditCalendar(actor({ grants: [{ org, role: 'secretary' }] }));
-    expect(d).toEqual({ allowed: false, reason: expect.stringMatching(/admin role/) });
+  it('refuses an org admin (it would move deadlines of the whole tree), saying what to use', () => {
+    const d = mayEditCalendar(actor({ grants: [{ org, role: 'admin' }] }));
+    expect(d).toEqual({ allowed: false, reason: expect.stringMatching(/calendar-overrides/) });
+    expect(mayEditCalendar(actor({ grants: [{ org, role: 'secretary' }] })).allowed).toBe(false);
+  });
+});
+
+describe('mayEditOrgCalendar / mayViewOrgCalendar', () => {
+  const child = { id: 'o2', path: ['o1', 'o2'] };
+  const other = { id: 'x', path: ['x'] };
+
+  it('lets admins of the org or above it edit it, and the system administrator', () => {
+    expect(mayEditOrgCalendar(actor({ systemAdmin: true }), other).allowed).toBe(true);
+    expect(mayEditOrgCalendar(actor({ grants: [{ org, role: 'admin' }] }), child).allowed).toBe(
+      true,
+    );
+    expect(
+      mayEditOrgCalendar(actor({ grants: [{ org: child, role: 'admin' }] }), org).allowed,
+    ).toBe(false);
+    expect(mayEditOrgCalendar(actor({ grants: [{ org, role: 'secretary' }] }), org).allowed).toBe(
+      false,
+    );
+  });
+
+  it('shows it to people above it and below it, not beside it', () => {
+    expect(mayViewOrgCalendar(actor({ grants: [{ org: child, role: 'member' }] }), org)).toBe(true);
+    expect(mayViewOrgCalendar(actor({ grants: [{ org, role: 'member' }] }), child)).toBe(true);
+    expect(mayViewOrgCalendar(actor({ grants: [{ org: other, role: 'admin' }] }), org)).toBe(false);
   });
 });
 

@@ -5,8 +5,10 @@ import {
   type Decision,
   deny,
   type FieldError,
-  isAdministrator,
+  holdsRoleOver,
   isPlainObject,
+  isWithin,
+  type OrgRef,
   type LocalDate,
   type Validated,
   validateCalendarOverrides,
@@ -27,11 +29,36 @@ export const MAX_CALENDAR_INFO_DAYS = 367;
 
 const ENTRY_FIELDS = new Set(['date', 'kind', 'note']);
 
-/** Editing the holiday calendar changes every deadline counted in working days: administrators only. */
+/**
+ * Editing the national holiday calendar changes every deadline counted in working days in the
+ * whole tree: the system administrator only (an org admin edits their own org's overrides).
+ */
 export function mayEditCalendar(actor: Actor): Decision {
-  return isAdministrator(actor)
+  return actor.systemAdmin
     ? ALLOW
-    : deny('changing the working-day calendar needs the admin role');
+    : deny(
+        '全国工作日历仅限系统管理员修改；本组织的节假日请在 /orgs/{id}/calendar-overrides 设置 — ' +
+          'changing the national working-day calendar needs the system administrator; set your ' +
+          "organisation's own holidays with PUT /api/v1/orgs/{id}/calendar-overrides",
+      );
+}
+
+/** An organisation's own holidays (applying to its subtree): its admins, or the system admin. */
+export function mayEditOrgCalendar(actor: Actor, org: OrgRef): Decision {
+  return actor.systemAdmin || holdsRoleOver(actor, org, ['admin'])
+    ? ALLOW
+    : deny(
+        "修改本组织的工作日历需要该组织（或其上级）的管理员角色 — changing an organisation's " +
+          'calendar needs the admin role in it or above it',
+      );
+}
+
+/** Seeing an org's overrides: anyone holding a role in it, above it or below it (it applies to them). */
+export function mayViewOrgCalendar(actor: Actor, org: OrgRef): boolean {
+  return (
+    actor.systemAdmin ||
+    actor.grants.some((g) => isWithin(org, g.org.id) || isWithin(g.org, org.id))
+  );
 }
 
 /**

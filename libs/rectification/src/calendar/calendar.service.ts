@@ -13,13 +13,17 @@ import {
   isLocalDate,
   type KnownRange,
   type LocalDate,
+  mergeCalendarOverrides,
+  type OrgRef,
   type WorkingDayCalendar,
 } from '#duban/domain';
 import { DomainError, forbidden, invalid, notFound } from '#duban/identity';
-import { returning } from '#duban/persistence';
+import { pathToIds, returning } from '#duban/persistence';
 import {
   MAX_CALENDAR_INFO_DAYS,
   mayEditCalendar,
+  mayEditOrgCalendar,
+  mayViewOrgCalendar,
   type OverrideEntry,
   parseOverrideEntries,
 } from './calendar-rules';
@@ -53,18 +57,37 @@ interface OverrideRow {
 
 const ROW_COLUMNS = `to_char(date, 'YYYY-MM-DD') AS date, kind, note, updated_by, updated_at`;
 
+interface OrgOverrideRow extends OverrideRow {
+  org_id: string;
+}
+
 /**
- * What the calendar's content hashes to. The same text is hashed in SQL (to ask cheaply whether
- * anything changed) and here (for the rows just loaded), so the two must stay identical.
+ * What the calendar's content hashes to: the national overrides, then every organisation's
+ * (ordered by org id as PostgreSQL orders uuids, then date). The same text is hashed in SQL (to
+ * ask cheaply whether anything changed) and here (for the rows just loaded, in the order the
+ * query returned them), so the two must stay identical.
  */
 const FINGERPRINT_SQL = `
-  SELECT md5(coalesce(string_agg(to_char(date, 'YYYY-MM-DD') || ':' || kind || ':' || coalesce(note, ''),
-                                 ',' ORDER BY date), '')) AS fingerprint
-    FROM calendar_overrides`;
+  SELECT md5(
+    (SELECT coalesce(string_agg(to_char(date, 'YYYY-MM-DD') || ':' || kind || ':' || coalesce(note, ''),
+                                ',' ORDER BY date), '')
+       FROM calendar_overrides)
+    || '|' ||
+    (SELECT coalesce(string_agg(org_id::text || '/' || to_char(date, 'YYYY-MM-DD') || ':' || kind || ':' ||
+                                coalesce(note, ''), ',' ORDER BY org_id, date), '')
+       FROM org_calendar_overrides)) AS fingerprint`;
 
-function fingerprintOf(rows: readonly Pick<OverrideRow, 'date' | 'kind' | 'note'>[]): string {
-  const text = rows.map((r) => `${r.date}:${r.kind}:${r.note ?? ''}`).join(',');
-  return createHash('md5').update(text).digest('hex');
+function fingerprintOf(
+  rows: readonly Pick<OverrideRow, 'date' | 'kind' | 'note'>[],
+  orgRows: readonly Pick<OrgOverrideRow, 'org_id' | 'date' | 'kind' | 'note'>[],
+): string {
+  const national = rows.map((r) => `${r.date}:${r.kind}:${r.note ?? ''}`).join(',');
+  const orgs = orgRows.map((r) => `${r.org_id}/${r.date}:${r.kind}:${r.note ?? ''}`).join(',');
+  return createHash('md5').update(`${national}|${orgs}`).digest('hex');
+}
+
+function toOverride(r: Pick<OverrideRow, 'date' | 'kind' | 'note'>): CalendarOverride {
+  return { date: r.date, kind: r.kind, ...(r.note ? { name: r.note } : {}) };
 }
 
 function toRecord(r: OverrideRow): CalendarOverrideRecord {
@@ -92,6 +115,11 @@ function toRecord(r: OverrideRow): CalendarOverrideRecord {
 export class CalendarService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(CalendarService.name);
   private calendar: WorkingDayCalendar = chinaCalendar();
+  private national: CalendarOverride[] = [];
+  /** Each organisation's own overrides (民族自治地方 and the like), by org id. */
+  private orgOverrides = new Map<string, CalendarOverride[]>();
+  /** Merged calendars built so far, by the ids of the orgs with overrides on the path. */
+  private merged = new Map<string, WorkingDayCalendar>();
   private fingerprint: string | null = null;
   private timer?: NodeJS.Timeout;
   private checking: Promise<boolean> | null = null;
@@ -117,9 +145,32 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
-  /** The calendar in force now. */
+  /** The national calendar in force now. */
   current(): WorkingDayCalendar {
     return this.calendar;
+  }
+
+  /**
+   * The calendar for work of an organisation, given its path (ids from the root, or the ltree
+   * text): national data + national overrides + the overrides of every org on the path, the
+   * nearest winning. The national calendar itself when no org on the path has overrides.
+   */
+  forOrgPath(path: string | readonly string[]): WorkingDayCalendar {
+    const ids = typeof path === 'string' ? pathToIds(path) : path;
+    const withOverrides = ids.filter((id) => this.orgOverrides.has(id));
+    if (withOverrides.length === 0) return this.calendar;
+    const key = withOverrides.join('/');
+    let calendar = this.merged.get(key);
+    if (!calendar) {
+      calendar = chinaCalendar(
+        mergeCalendarOverrides(
+          this.national,
+          withOverrides.map((id) => this.orgOverrides.get(id)!),
+        ),
+      );
+      this.merged.set(key, calendar);
+    }
+    return calendar;
   }
 
   /**
@@ -157,14 +208,22 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     const rows: OverrideRow[] = await this.db.query(
       `SELECT ${ROW_COLUMNS} FROM calendar_overrides ORDER BY date`,
     );
-    const overrides: CalendarOverride[] = rows.map((r) => ({
-      date: r.date,
-      kind: r.kind,
-      ...(r.note ? { name: r.note } : {}),
-    }));
+    const orgRows: OrgOverrideRow[] = await this.db.query(
+      `SELECT org_id, ${ROW_COLUMNS} FROM org_calendar_overrides ORDER BY org_id, date`,
+    );
+    const overrides = rows.map(toOverride);
+    const byOrg = new Map<string, CalendarOverride[]>();
+    for (const r of orgRows) {
+      const list = byOrg.get(r.org_id) ?? [];
+      list.push(toOverride(r));
+      byOrg.set(r.org_id, list);
+    }
     try {
       this.calendar = chinaCalendar(overrides);
-      this.fingerprint = fingerprintOf(rows);
+      this.national = overrides;
+      this.orgOverrides = byOrg;
+      this.merged = new Map();
+      this.fingerprint = fingerprintOf(rows, orgRows);
     } catch (e) {
       // Cannot happen with the table's constraints; keep the calendar that works if it does.
       this.logger.error(`calendar overrides not applied: ${(e as Error).message}`);
@@ -190,7 +249,7 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** For a date picker: each day from `from` to `to` (inclusive), working or not, and known. */
-  info(from: string, to: string): CalendarInfo {
+  info(from: string, to: string, calendar: WorkingDayCalendar = this.calendar): CalendarInfo {
     if (!isLocalDate(from)) throw invalid('from', `from must be a date as YYYY-MM-DD`);
     if (!isLocalDate(to)) throw invalid('to', `to must be a date as YYYY-MM-DD`);
     const span = calendarDaysBetween(from, to) + 1;
@@ -198,7 +257,6 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     if (span > MAX_CALENDAR_INFO_DAYS) {
       throw invalid('to', `to: ask for at most ${MAX_CALENDAR_INFO_DAYS} days at a time`);
     }
-    const calendar = this.calendar;
     const days: DayInfo[] = [];
     for (let i = 0; i < span; i += 1) days.push(calendar.dayInfo(addCalendarDays(from, i)));
     return { from, to, knownRange: calendar.knownRange, days };
@@ -248,15 +306,7 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     });
     this.logChange(actor, 'set', entries, previous);
     await this.reloadAfterChange();
-    const warnings = [...new Set(dates.map((d) => Number(d.slice(0, 4))))]
-      .filter((y) => !before.covers(`${y}-01-01`))
-      .sort((a, b) => a - b)
-      .map(
-        (y) =>
-          `${y} 年不在节假日数据包范围内，现按覆盖表视为已知：请录入该年全部法定节假日和调休上班日 — ` +
-          `${y} is beyond the holiday package's data and now counts as known from the overrides: ` +
-          `list every public holiday and adjusted working day of ${y}`,
-      );
+    const warnings = this.beyondDataWarnings(dates, before);
     return {
       items: written.sort((a, b) => a.date.localeCompare(b.date)).map(toRecord),
       warnings,
@@ -281,6 +331,132 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     await this.reloadAfterChange();
   }
 
+  // --- an organisation's own overrides (applying to its subtree) ------------------------------
+
+  /** The org, once the actor may see its calendar (404 otherwise, as for anything out of scope). */
+  private async visibleOrg(actor: Actor, orgId: string): Promise<OrgRef> {
+    const rows: { id: string; path: string }[] = await this.db.query(
+      `SELECT id, path::text AS path FROM orgs WHERE id = $1`,
+      [orgId],
+    );
+    const org = rows[0] ? { id: rows[0].id, path: pathToIds(rows[0].path) } : null;
+    if (!org || !mayViewOrgCalendar(actor, org)) {
+      throw notFound(`organisation ${orgId} does not exist or is outside your scope`);
+    }
+    return org;
+  }
+
+  /** The merged calendar an organisation's work is counted on, for /calendar/info?orgId=. */
+  async infoForOrg(actor: Actor, orgId: string, from: string, to: string): Promise<CalendarInfo> {
+    const org = await this.visibleOrg(actor, orgId);
+    return this.info(from, to, this.forOrgPath(org.path));
+  }
+
+  async listForOrg(actor: Actor, orgId: string, year?: number): Promise<CalendarOverrideRecord[]> {
+    await this.visibleOrg(actor, orgId);
+    if (year !== undefined && (!Number.isInteger(year) || year < 1900 || year > 9999)) {
+      throw invalid('year', 'year must be a year between 1900 and 9999, e.g. 2027');
+    }
+    const rows: OverrideRow[] = await this.db.query(
+      `SELECT ${ROW_COLUMNS} FROM org_calendar_overrides
+        WHERE org_id = $1 AND ($2::int IS NULL OR (date >= make_date($2, 1, 1) AND date < make_date($2 + 1, 1, 1)))
+        ORDER BY date`,
+      [orgId, year ?? null],
+    );
+    return rows.map(toRecord);
+  }
+
+  /**
+   * Adds or replaces an organisation's own overrides (other dates stay as they are). Pending
+   * timers of tasks in its subtree are planned again, as for a national change.
+   */
+  async putForOrg(
+    actor: Actor,
+    orgId: string,
+    body: unknown,
+  ): Promise<{ items: CalendarOverrideRecord[]; warnings: string[] }> {
+    const org = await this.visibleOrg(actor, orgId);
+    const decision = mayEditOrgCalendar(actor, org);
+    if (!decision.allowed) throw forbidden(decision.reason);
+    const parsed = parseOverrideEntries(body);
+    if (!parsed.ok) {
+      throw new DomainError(
+        'invalid',
+        parsed.errors.map((e) => e.message).join('; '),
+        parsed.errors[0]?.field,
+        parsed.errors,
+      );
+    }
+    const entries = parsed.value;
+    const now = this.clock.now();
+    const written = await this.db.transaction(async (m) => {
+      const rows = await returning<OverrideRow>(
+        m,
+        `INSERT INTO org_calendar_overrides (org_id, date, kind, note, updated_by, updated_at)
+         SELECT $6, d, k, n, $4, $5 FROM unnest($1::date[], $2::text[], $3::text[]) AS x (d, k, n)
+         ON CONFLICT (org_id, date) DO UPDATE
+           SET kind = EXCLUDED.kind, note = EXCLUDED.note,
+               updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
+         RETURNING ${ROW_COLUMNS}`,
+        [
+          entries.map((e) => e.date),
+          entries.map((e) => e.kind),
+          entries.map((e) => e.note),
+          actor.userId,
+          now,
+          orgId,
+        ],
+      );
+      await this.replanTimers(m, now, orgId);
+      return rows;
+    });
+    this.logger.log(
+      `calendar overrides of org ${orgId} set by user ${actor.userId}: ${JSON.stringify(entries)}`,
+    );
+    await this.reloadAfterChange();
+    return {
+      items: written.sort((a, b) => a.date.localeCompare(b.date)).map(toRecord),
+      warnings: this.beyondDataWarnings(entries.map((e) => e.date)),
+    };
+  }
+
+  async removeForOrg(actor: Actor, orgId: string, date: string): Promise<void> {
+    const org = await this.visibleOrg(actor, orgId);
+    const decision = mayEditOrgCalendar(actor, org);
+    if (!decision.allowed) throw forbidden(decision.reason);
+    if (!isLocalDate(date)) throw invalid('date', 'date must be a date as YYYY-MM-DD');
+    const now = this.clock.now();
+    const removed = await this.db.transaction(async (m) => {
+      const rows = await returning<OverrideRow>(
+        m,
+        `DELETE FROM org_calendar_overrides WHERE org_id = $1 AND date = $2::date
+         RETURNING ${ROW_COLUMNS}`,
+        [orgId, date],
+      );
+      if (rows.length > 0) await this.replanTimers(m, now, orgId);
+      return rows;
+    });
+    if (removed.length === 0) throw notFound(`date: this organisation has no override for ${date}`);
+    this.logger.log(`calendar override of org ${orgId} for ${date} removed by ${actor.userId}`);
+    await this.reloadAfterChange();
+  }
+
+  /** Years the holiday data did not cover, which count as known once they have an override. */
+  private beyondDataWarnings(
+    dates: readonly LocalDate[],
+    before: WorkingDayCalendar = this.calendar,
+  ): string[] {
+    return [...new Set(dates.map((d) => Number(d.slice(0, 4))))]
+      .filter((y) => !before.covers(`${y}-01-01`))
+      .sort((a, b) => a - b)
+      .map(
+        (y) =>
+          `${y} 年不在节假日数据包范围内，现按覆盖表视为已知：请录入该年全部法定节假日和调休上班日 — ` +
+          `${y} is beyond the holiday package's data and now counts as known from the overrides: ` +
+          `list every public holiday and adjusted working day of ${y}`,
+      );
+  }
+
   private requireEditor(actor: Actor): void {
     const decision = mayEditCalendar(actor);
     if (!decision.allowed) throw forbidden(decision.reason);
@@ -293,9 +469,18 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
    * a step the change brought forward fires at most that long after its new instant. Timers
    * already due are left to the sweep.
    */
-  private async replanTimers(m: EntityManager, now: Date): Promise<void> {
+  private async replanTimers(m: EntityManager, now: Date, orgId?: string): Promise<void> {
     const replanAt = new Date(now.getTime() + 2 * CALENDAR_REFRESH_MS);
-    await m.query(`UPDATE tasks SET next_fire_at = $2 WHERE next_fire_at > $1`, [now, replanAt]);
+    if (orgId === undefined) {
+      await m.query(`UPDATE tasks SET next_fire_at = $2 WHERE next_fire_at > $1`, [now, replanAt]);
+    } else {
+      // An organisation's overrides move only the deadlines of its subtree.
+      await m.query(
+        `UPDATE tasks SET next_fire_at = $2
+          WHERE next_fire_at > $1 AND responsible_org_path <@ (SELECT path FROM orgs WHERE id = $3)`,
+        [now, replanAt, orgId],
+      );
+    }
   }
 
   /**

@@ -12,10 +12,9 @@ import {
   plannedTimeline,
   policyForSeverity,
   type ProblemSeverity,
-  type WorkingDayCalendar,
 } from '#duban/domain';
 import { NotificationsService, type NotificationInput } from '#duban/notifications';
-import { WORKING_DAY_CALENDAR } from '../tasks/calendar';
+import { CalendarService } from '../calendar/calendar.service';
 import { EscalationPolicyService } from './policy.service';
 
 /** From this level on the task is 挂牌督办 (formally supervised). */
@@ -72,7 +71,7 @@ export class LadderService {
   constructor(
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(WORKING_DAY_CALENDAR) private readonly calendar: WorkingDayCalendar,
+    private readonly calendars: CalendarService,
     private readonly policies: EscalationPolicyService,
     private readonly notifications: NotificationsService,
     private readonly audit: AuditLog,
@@ -124,7 +123,9 @@ export class LadderService {
       for (const task of active) {
         const effective = policies.get(task.raising_org_path)!;
         const policy = policyForSeverity(effective.document, task.severity);
-        const timeline = plannedTimeline(task.due_at!, policy, this.calendar, task.time_zone);
+        // The responsible org's calendar: national plus its own and its ancestors' overrides.
+        const calendar = this.calendars.forOrgPath(task.responsible_org_path);
+        const timeline = plannedTimeline(task.due_at!, policy, calendar, task.time_zone);
         const done = applied.get(task.id)!;
         // The plan exists since its deadline was set and its policy last changed: reminders
         // whose moment came before that are skipped, never sent late.

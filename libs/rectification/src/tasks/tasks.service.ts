@@ -31,6 +31,7 @@ import {
   scopeCondition,
   scopeParams,
 } from '#duban/persistence';
+import { CalendarService } from '../calendar/calendar.service';
 import { WORKING_DAY_CALENDAR } from './calendar';
 import { refusalError } from './refusal';
 import {
@@ -79,6 +80,7 @@ export class TasksService {
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(WORKING_DAY_CALENDAR) private readonly calendar: WorkingDayCalendar,
+    private readonly calendars: CalendarService,
     private readonly audit: AuditLog,
     private readonly evidence: EvidenceService,
   ) {}
@@ -178,6 +180,8 @@ export class TasksService {
       input.mode,
       responsible.time_zone,
       fieldPrefix,
+      undefined,
+      this.calendars.forOrgPath(responsible.path),
     );
     const id = randomUUID();
     const result = assignTask(
@@ -213,7 +217,7 @@ export class TasksService {
         input.leaderUserId ?? null,
         input.mode,
         dueAt,
-        this.blueFrom(dueAt, responsible.time_zone),
+        this.blueFrom(dueAt, responsible.time_zone, responsible.path),
         now,
         dueAt ? now : null,
       ],
@@ -385,6 +389,8 @@ export class TasksService {
     timeZone: string,
     fieldPrefix = '',
     names: { date: string; at: string } = { date: 'dueDate', at: 'dueAt' },
+    /** The responsible org's calendar (forOrgPath), for the warning about unknown years. */
+    calendar: WorkingDayCalendar = this.calendar,
   ): { dueAt: Date | null; warnings: string[] } {
     const date = input.dueDate;
     const at = input.dueAt;
@@ -431,8 +437,8 @@ export class TasksService {
     }
     const warnings: string[] = [];
     const local = localDateOf(dueAt, timeZone);
-    if (!this.calendar.covers(local)) {
-      const range = this.calendar.knownRange;
+    if (!calendar.covers(local)) {
+      const range = calendar.knownRange;
       const known = range ? `${range.from} 至 ${range.to}` : '无';
       warnings.push(
         `截止日期 ${local} 超出已知节假日数据范围（${known}），工作日按周一至周五估算 — ` +
@@ -444,12 +450,13 @@ export class TasksService {
 
   // --- internals -------------------------------------------------------------------------------
 
-  private blueFrom(dueAt: Date | null, timeZone: string): Date | null {
+  /** Counted on the responsible org's calendar (national plus its and its ancestors' overrides). */
+  private blueFrom(dueAt: Date | null, timeZone: string, orgPath: string): Date | null {
     if (!dueAt) return null;
     return blueWindowStart(
       dueAt,
       blueWithinWorkingDays(DEFAULT_ESCALATION_POLICY),
-      this.calendar,
+      this.calendars.forOrgPath(orgPath),
       timeZone,
     );
   }
@@ -632,7 +639,7 @@ export class TasksService {
     if (after.actedBy.length !== (before.acted_by ?? []).length) set('acted_by', after.actedBy);
     const dueChanged = (after.dueAt?.getTime() ?? null) !== (before.due_at?.getTime() ?? null);
     if (dueChanged) {
-      set('blue_from', this.blueFrom(after.dueAt, before.time_zone));
+      set('blue_from', this.blueFrom(after.dueAt, before.time_zone, before.responsible_org_path));
       // A new deadline (延期 approved, or reopened with one) restarts the ladder; the steps
       // already taken stay in task_effects and the record.
       set('deadline_set_at', now);
