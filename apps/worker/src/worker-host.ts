@@ -7,6 +7,12 @@ import {
 } from '@nestjs/common';
 import { Job, Queue, Worker } from 'bullmq';
 import { hostname } from 'node:os';
+import {
+  AUDIT_ANCHOR_JOB,
+  AUDIT_ANCHOR_SCHEDULER_ID,
+  AUDIT_QUEUE,
+  AuditAnchorService,
+} from '#duban/audit';
 import { APP_CONFIG, AppConfig } from '#duban/config';
 import { DeliveryProcessor, NOTIFICATIONS_QUEUE } from '#duban/notifications';
 import {
@@ -57,9 +63,10 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     ladder: LadderService,
     quarterly: QuarterlyService,
     deliveries: DeliveryProcessor,
+    private readonly anchors: AuditAnchorService,
   ) {
     this.connection = bullConnection(config.REDIS_URL, 'worker');
-    for (const name of [QUEUES.sweep, ENGINE_QUEUE, NOTIFICATIONS_QUEUE]) {
+    for (const name of [QUEUES.sweep, ENGINE_QUEUE, NOTIFICATIONS_QUEUE, AUDIT_QUEUE]) {
       const queue = new Queue(name, queueOptions(config, this.connection));
       queue.on('error', (err) => this.logger.warn(`queue ${name}: ${err.message}`));
       this.queues.set(name, queue);
@@ -79,7 +86,12 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       )
       .register(NOTIFICATIONS_QUEUE, 'deliver', (job: Job) =>
         deliveries.deliver(job.data.deliveryId as string),
-      );
+      )
+      // Without a key (DUBAN_AUDIT_KEY_FILE) the job does nothing; the service warns once.
+      .register(AUDIT_QUEUE, AUDIT_ANCHOR_JOB, async () => {
+        const anchor = await anchors.anchor();
+        return anchor && { at: anchor.at, streams: anchor.streams, root: anchor.root };
+      });
   }
 
   /** Deterministic job ids: a job already waiting is not added twice. */
@@ -109,6 +121,19 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
    * from PostgreSQL.
    */
   private async ensureScheduler(): Promise<void> {
+    // The audit anchor, only from workers that hold the signing key. A fixed id: any number of
+    // workers leave one scheduler; an anchor made twice would be harmless (two true anchors).
+    if (await this.anchors.signingKey()) {
+      await this.queues.get(AUDIT_QUEUE)!.upsertJobScheduler(
+        AUDIT_ANCHOR_SCHEDULER_ID,
+        { every: this.config.DUBAN_AUDIT_ANCHOR_INTERVAL_MS },
+        {
+          name: AUDIT_ANCHOR_JOB,
+          data: {},
+          opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
+        },
+      );
+    }
     await this.queues.get(QUEUES.sweep)!.upsertJobScheduler(
       SWEEP_SCHEDULER_ID,
       { pattern: sweepCronPattern(this.config.DUBAN_SWEEP_INTERVAL_MS) },
@@ -133,7 +158,10 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     for (const queue of this.registry.queues()) {
       const worker = new Worker(queue, this.registry.processorFor(queue), {
         ...queueOptions(this.config, this.connection.duplicate()),
-        concurrency: queue === QUEUES.sweep ? 1 : this.config.DUBAN_WORKER_CONCURRENCY,
+        concurrency:
+          queue === QUEUES.sweep || queue === AUDIT_QUEUE
+            ? 1
+            : this.config.DUBAN_WORKER_CONCURRENCY,
       });
       worker.on('failed', (job, err) =>
         this.logger.error(

@@ -60,7 +60,6 @@ export class LeastPrivilege1764510000000 implements MigrationInterface {
         -- every stream's head at that moment: [[stream_id, seq, hash], …] sorted by stream_id
         heads jsonb NOT NULL
       )`);
-    await q.query(`CREATE INDEX audit_anchors_at ON audit_anchors (at DESC, id DESC)`);
     await q.query(`
       CREATE FUNCTION audit_anchors_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

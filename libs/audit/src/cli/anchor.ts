@@ -1,0 +1,35 @@
+import { DEFAULT_AUDIT_ANCHOR_FILE, DEFAULT_DATABASE_URL } from '#duban/config';
+import { createAppDataSource } from '#duban/persistence';
+import { createAnchor, readAnchorKey } from '../anchor-store';
+
+/**
+ * `npm run audit:anchor`: signs every stream's head now with DUBAN_AUDIT_KEY_FILE, keeps the
+ * anchor in audit_anchors and appends it to DUBAN_AUDIT_ANCHOR_FILE. Works as duban_app, like
+ * the worker's scheduled anchor. Exit 2 when it could not.
+ */
+async function main(): Promise<void> {
+  const keyFile = process.env.DUBAN_AUDIT_KEY_FILE;
+  if (!keyFile) throw new Error('DUBAN_AUDIT_KEY_FILE must name the Ed25519 private key (PEM)');
+  const key = await readAnchorKey(keyFile);
+  const file = process.env.DUBAN_AUDIT_ANCHOR_FILE || DEFAULT_AUDIT_ANCHOR_FILE;
+  const ds = await createAppDataSource(
+    process.env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    2,
+    process.env.DUBAN_APP_DATABASE_URL,
+  ).initialize();
+  try {
+    // An entry point, not a service: the wall clock is the anchor's time.
+    const anchor = await createAnchor(ds, { key, at: new Date(), file });
+    process.stdout.write(
+      `审计锚点已生成 audit anchor made: ${anchor.at}, ${anchor.streams} streams, ` +
+        `${anchor.events} events, root ${anchor.root}, key ${anchor.keyId} → ${file}\n`,
+    );
+  } finally {
+    await ds.destroy();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(2);
+});
