@@ -5,10 +5,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditAnchorService, AuditLog, eventHash, type AuditEventInput } from '#duban/audit';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { AUDIT_ANCHOR_SCHEDULER_ID, AUDIT_QUEUE } from '#duban/audit';
+import { createAppDataSource } from '#duban/persistence';
 import { ApiClient } from '../support/api-client';
 import { asOwner, ownerTransaction } from '../support/owner-db';
-import { assertBuilt } from '../support/processes';
-import { startTestApp, TestApp } from '../support/test-app';
+import { assertBuilt, cleanEnv, Processes, WORKER_MAIN } from '../support/processes';
+import { startTestApp, TestApp, testQueuePrefix } from '../support/test-app';
+import { createTestDatabase } from '../support/test-database';
+import { ADMIN_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env';
+import { waitFor } from '../support/wait';
 
 const CLI = join(__dirname, '../../dist/libs/audit/src/cli');
 
@@ -315,5 +322,96 @@ describe('without a signing key', () => {
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/no audit anchor yet/);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('the worker anchors on a schedule', () => {
+  const processes = new Processes();
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    await processes.killAll();
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it('two workers with the key leave one scheduler; anchors reach the table and the file', async () => {
+    assertBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'duban-worker-anchors-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const database = await createTestDatabase();
+    cleanups.push(() => database.drop());
+    const prefix = testQueuePrefix();
+    const anchorFile = join(dir, 'anchors.jsonl');
+    const env = cleanEnv({
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      DUBAN_JWT_SECRET: 'a-secret-for-anchor-tests-'.padEnd(48, 'x'),
+      DUBAN_QUEUE_PREFIX: prefix,
+      DUBAN_SHUTDOWN_TIMEOUT_MS: '2000',
+      DUBAN_AUDIT_KEY_FILE: writeKey(dir, 'key.pem'),
+      DUBAN_AUDIT_ANCHOR_FILE: anchorFile,
+      DUBAN_AUDIT_ANCHOR_INTERVAL_MS: '1000',
+    });
+    const workers = [processes.spawn(WORKER_MAIN, env), processes.spawn(WORKER_MAIN, env)];
+    await Promise.all(workers.map((w) => w.waitForOutput(/worker started/, 30_000)));
+
+    const count = () =>
+      asOwner(database.url, async (c) =>
+        Number((await c.query(`SELECT count(*) AS n FROM audit_anchors`)).rows[0].n),
+      );
+    await waitFor('two scheduled anchors', async () => ((await count()) >= 2 ? true : undefined), {
+      timeoutMs: 15_000,
+      intervalMs: 250,
+    });
+    const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue(AUDIT_QUEUE, { prefix, connection });
+    cleanups.push(async () => {
+      await queue.close();
+      connection.disconnect();
+    });
+    const schedulers = await queue.getJobSchedulers();
+    expect(schedulers.map((j) => j.key)).toEqual([AUDIT_ANCHOR_SCHEDULER_ID]);
+    await Promise.all(workers.map((w) => w.child.kill('SIGTERM')));
+    await Promise.all(workers.map((w) => w.exited));
+    const lines = readFileSync(anchorFile, 'utf8').trim().split('\n');
+    expect(lines.length).toBe(await count());
+  });
+});
+
+describe('a separate login for the apps (DUBAN_APP_DATABASE_URL)', () => {
+  const login = `duban_login_${randomUUID().slice(0, 8)}`;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it('works as duban_app, and even after leaving that role has no superuser powers', async () => {
+    await asOwner(ADMIN_DATABASE_URL, (c) =>
+      c.query(`CREATE ROLE ${login} LOGIN IN ROLE duban_app`),
+    );
+    cleanups.push(() =>
+      asOwner(ADMIN_DATABASE_URL, (c) => c.query(`DROP ROLE IF EXISTS ${login}`)),
+    );
+    const database = await createTestDatabase();
+    cleanups.push(() => database.drop());
+    const appUrl = new URL(database.url);
+    appUrl.username = login;
+    // What the platform module builds for the api and worker.
+    const db = await createAppDataSource(database.url, 1, appUrl.toString()).initialize();
+    cleanups.push(() => db.destroy());
+    const [who] = await db.query(`SELECT session_user AS login, current_user AS role`);
+    expect(who).toEqual({ login, role: 'duban_app' });
+    await expect(db.query(`DELETE FROM audit_events`)).rejects.toThrow(/permission denied/);
+    // Leaving the role (SQL injected into the app could) returns to the login, which is no
+    // superuser either. (With the owner's login instead, this is where protection would end.)
+    await db.query(`SET ROLE NONE`); // pool of one: the same connection throughout
+    const [again] = await db.query(`SELECT current_user AS role`);
+    expect(again.role).toBe(login);
+    await expect(db.query(`SET session_replication_role = replica`)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(db.query(`DELETE FROM audit_events`)).rejects.toThrow(/permission denied/);
+    await expect(db.query(`ALTER TABLE audit_events DISABLE TRIGGER ALL`)).rejects.toThrow(
+      /must be owner/,
+    );
   });
 });
