@@ -36,14 +36,21 @@ export class LeastPrivilege1764510000000 implements MigrationInterface {
           END;
         END IF;
       END $$`);
-    // The owner must be able to SET ROLE to it (a superuser always can; a CREATEROLE owner
-    // needs the membership). Granting it again is a harmless notice.
+    // The owner must be able to SET ROLE to it. A superuser always can; another owner (with
+    // CREATEROLE) is made a member. On PostgreSQL 16+ that needs ADMIN on duban_app when
+    // another role created it: then a superuser must run `GRANT duban_app TO <owner>` once.
     await q.query(`
       DO $$
       BEGIN
-        IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
-           AND NOT pg_has_role(current_user, '${APP_ROLE}', 'MEMBER') THEN
-          EXECUTE format('GRANT ${APP_ROLE} TO %I', current_user);
+        IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+          BEGIN
+            EXECUTE format('GRANT ${APP_ROLE} TO %I', current_user);
+          EXCEPTION WHEN insufficient_privilege THEN
+            -- already a member (granted by a superuser): nothing to do
+            IF NOT pg_has_role(current_user, '${APP_ROLE}', 'MEMBER') THEN
+              RAISE;
+            END IF;
+          END;
         END IF;
       END $$`);
 
