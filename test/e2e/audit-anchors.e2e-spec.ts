@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditAnchorService, AuditLog, eventHash, type AuditEventInput } from '#duban/audit';
@@ -413,5 +415,61 @@ describe('a separate login for the apps (DUBAN_APP_DATABASE_URL)', () => {
     await expect(db.query(`ALTER TABLE audit_events DISABLE TRIGGER ALL`)).rejects.toThrow(
       /must be owner/,
     );
+  });
+});
+
+describe('the anchor webhook (DUBAN_AUDIT_ANCHOR_WEBHOOK_URL)', () => {
+  let t: TestApp;
+  let server: Server;
+  let dir: string;
+  const received: { status: number; body: Record<string, unknown> }[] = [];
+  let answer = 204;
+  afterAll(async () => {
+    await t.close();
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('posts each anchor without its heads; a failing webhook does not lose the anchor', async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        received.push({ status: answer, body: JSON.parse(body) });
+        res.writeHead(answer).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    dir = mkdtempSync(join(tmpdir(), 'duban-anchor-hook-'));
+    const anchorFile = join(dir, 'a.jsonl');
+    t = await startTestApp({
+      DUBAN_AUDIT_KEY_FILE: writeKey(dir, 'k.pem'),
+      DUBAN_AUDIT_ANCHOR_FILE: anchorFile,
+      DUBAN_AUDIT_ANCHOR_WEBHOOK_URL: `http://127.0.0.1:${port}/anchors`,
+    });
+    const service = t.app.get(AuditAnchorService);
+    const first = await service.anchor();
+    expect(received).toHaveLength(1);
+    expect(received[0].body).toEqual({
+      v: 1,
+      at: first!.at,
+      database: first!.database,
+      streams: 0,
+      events: 0,
+      root: first!.root,
+      keyId: first!.keyId,
+      signature: first!.signature,
+    });
+    answer = 500;
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      expect(await service.anchor()).not.toBeNull();
+      expect(warn.mock.calls.some((c) => /webhook answered 500/.test(String(c[0])))).toBe(true);
+    } finally {
+      warn.mockRestore();
+    }
+    expect(received).toHaveLength(2);
+    expect(readFileSync(anchorFile, 'utf8').trim().split('\n')).toHaveLength(2);
   });
 });

@@ -7,6 +7,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import {
   anchorProblem,
   assertEd25519,
+  payloadOf,
   firstAnchorBreak,
   lastAnchorIn,
   signAnchor,
@@ -189,4 +190,25 @@ export async function checkLatestAnchor(
     }
   }
   return { kind: 'ok', anchor, source, signatureChecked: options.publicKey !== undefined };
+}
+
+/**
+ * POSTs the anchor without its heads (the signed payload, its signature and nothing else) as
+ * JSON to a third party, e.g. another organisation's log. Throws on a failure or non-2xx answer;
+ * the anchor is already in the table and the file by then.
+ */
+export async function postAnchor(
+  url: string,
+  anchor: SignedAnchor,
+  timeoutMs: number,
+): Promise<void> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...payloadOf(anchor), signature: anchor.signature }),
+    signal: AbortSignal.timeout(timeoutMs),
+    redirect: 'error',
+  });
+  await res.arrayBuffer().catch(() => undefined);
+  if (!res.ok) throw new Error(`anchor webhook answered ${res.status}`);
 }

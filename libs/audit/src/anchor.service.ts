@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '#duban/config';
 import { CLOCK, type Actor, type Clock } from '#duban/domain';
 import { forbidden, offsetOf, Page, PageRequest } from '#duban/identity';
 import type { SignedAnchor } from './anchor';
-import { createAnchor, readAnchorKey } from './anchor-store';
+import { createAnchor, postAnchor, readAnchorKey } from './anchor-store';
 
 /** The queue, job and scheduler of the periodic anchor (worker). */
 export const AUDIT_QUEUE = 'audit';
@@ -73,6 +73,13 @@ export class AuditAnchorService {
     this.logger.log(
       `audit anchor: ${anchor.streams} streams, ${anchor.events} events, root ${anchor.root}`,
     );
+    const webhook = this.config.DUBAN_AUDIT_ANCHOR_WEBHOOK_URL;
+    if (webhook) {
+      // The anchor is kept already (table and file): a webhook that is down costs only this copy.
+      await postAnchor(webhook, anchor, this.config.DUBAN_WEBHOOK_TIMEOUT_MS).catch((e: Error) =>
+        this.logger.warn(`audit anchor webhook: ${e.message}`),
+      );
+    }
     return anchor;
   }
 

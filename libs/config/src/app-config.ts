@@ -184,6 +184,13 @@ export class AppConfig {
   @Matches(/^[^\0]+$/, { message: 'DUBAN_AUDIT_ANCHOR_FILE must be a file path' })
   DUBAN_AUDIT_ANCHOR_FILE = DEFAULT_AUDIT_ANCHOR_FILE;
 
+  /** Optional: every anchor (without its heads) is also POSTed here as JSON. */
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, {
+    message: 'DUBAN_AUDIT_ANCHOR_WEBHOOK_URL must be an http:// or https:// URL',
+  })
+  DUBAN_AUDIT_ANCHOR_WEBHOOK_URL?: string;
+
   @Transform(toInt)
   @IsInt({ message: 'DUBAN_AUDIT_ANCHOR_INTERVAL_MS must be an integer number of milliseconds' })
   @Min(1000, { message: 'DUBAN_AUDIT_ANCHOR_INTERVAL_MS must be at least 1000' })
@@ -217,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'SMTP_URL',
     'DUBAN_APP_DATABASE_URL',
     'DUBAN_AUDIT_KEY_FILE',
+    'DUBAN_AUDIT_ANCHOR_WEBHOOK_URL',
   ]);
   const raw: Record<string, string> = {};
   for (const key of known) {

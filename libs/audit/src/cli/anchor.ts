@@ -1,6 +1,6 @@
 import { DEFAULT_AUDIT_ANCHOR_FILE, DEFAULT_DATABASE_URL } from '#duban/config';
 import { createAppDataSource } from '#duban/persistence';
-import { createAnchor, readAnchorKey } from '../anchor-store';
+import { createAnchor, postAnchor, readAnchorKey } from '../anchor-store';
 
 /**
  * `npm run audit:anchor`: signs every stream's head now with DUBAN_AUDIT_KEY_FILE, keeps the
@@ -24,6 +24,18 @@ async function main(): Promise<void> {
       `审计锚点已生成 audit anchor made: ${anchor.at}, ${anchor.streams} streams, ` +
         `${anchor.events} events, root ${anchor.root}, key ${anchor.keyId} → ${file}\n`,
     );
+    const webhook = process.env.DUBAN_AUDIT_ANCHOR_WEBHOOK_URL;
+    if (webhook) {
+      try {
+        await postAnchor(webhook, anchor, Number(process.env.DUBAN_WEBHOOK_TIMEOUT_MS) || 10_000);
+        process.stdout.write(`posted to ${new URL(webhook).origin}\n`);
+      } catch (e) {
+        process.stderr.write(
+          `the anchor is kept, but the webhook failed: ${(e as Error).message}\n`,
+        );
+        process.exitCode = 2;
+      }
+    }
   } finally {
     await ds.destroy();
   }
