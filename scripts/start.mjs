@@ -2,7 +2,8 @@
 //   1. install dependencies (npm install) and build (npm run build) when they are out of date;
 //   2. find PostgreSQL and Redis at DATABASE_URL / REDIS_URL, or start private instances with
 //      their data under .local/ when those point at this machine and nothing answers;
-//   3. fill in DUBAN_JWT_SECRET and the first admin's credentials (kept in .local/secrets.json);
+//   3. fill in DUBAN_JWT_SECRET and the first admin's credentials (kept in .local/secrets.json)
+//      and the audit anchor signing key (.local/audit-key.pem);
 //   4. run the api and one worker, wait for GET /health, print where to go;
 //   5. on Ctrl-C / SIGTERM stop everything in order; if a child dies, stop the rest and fail.
 // DUBAN_START_SERVICES_ONLY=1 (or --services-only) stops after step 3: it prints the resolved

@@ -23,6 +23,8 @@ const SHOWN = [
   'DUBAN_SWEEP_INTERVAL_MS',
   'SMTP_URL',
   'DUBAN_DEMO',
+  'DUBAN_AUDIT_KEY_FILE',
+  'DUBAN_AUDIT_ANCHOR_FILE',
 ];
 
 /** The environment for the apps: the caller's, with the defaults filled in where unset. */

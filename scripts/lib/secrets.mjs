@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fail, info, warn } from './log.mjs';
@@ -27,9 +27,28 @@ function writeSecrets(file, secrets) {
 }
 
 /**
+ * Fills DUBAN_AUDIT_KEY_FILE, when unset, with an Ed25519 private key generated once into
+ * .local/audit-key.pem (mode 600): the worker signs the audit anchors with it. Anchors go to
+ * .local/audit-anchors.jsonl unless DUBAN_AUDIT_ANCHOR_FILE says otherwise.
+ */
+function applyAuditKey(env, dir) {
+  if (!env.DUBAN_AUDIT_ANCHOR_FILE) env.DUBAN_AUDIT_ANCHOR_FILE = join(dir, 'audit-anchors.jsonl');
+  if (env.DUBAN_AUDIT_KEY_FILE) return;
+  const file = join(dir, 'audit-key.pem');
+  if (!existsSync(file)) {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    info(`generated the audit anchor signing key in ${file} (mode 600); keep a copy elsewhere`);
+  }
+  chmodSync(file, 0o600);
+  env.DUBAN_AUDIT_KEY_FILE = file;
+}
+
+/**
  * Fills DUBAN_JWT_SECRET, DUBAN_ADMIN_USERNAME and DUBAN_ADMIN_PASSWORD when unset, with values
  * generated once and kept in .local/secrets.json, so tokens and the admin password survive
- * restarts. Returns where the admin password came from ('env' or the file).
+ * restarts; and the audit signing key (applyAuditKey). Returns where the admin password came from ('env' or the file).
  */
 export function applySecrets(env, file = SECRETS_FILE) {
   const secrets = readSecrets(file);
@@ -60,5 +79,6 @@ export function applySecrets(env, file = SECRETS_FILE) {
   } else if (existsSync(file)) {
     chmodSync(file, 0o600);
   }
+  applyAuditKey(env, dirname(file));
   return { passwordSource };
 }

@@ -9,6 +9,7 @@ import { ObservabilityModule } from '#duban/observability';
 import { PlatformModule } from '#duban/platform';
 import { RectificationModule } from '#duban/rectification';
 import { AttachmentsController } from './attachments/attachments.controller';
+import { AuditAnchorsController } from './audit/audit-anchors.controller';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { LoginRateLimiter } from './auth/login-rate-limiter';
@@ -61,6 +62,7 @@ export class AppModule {
         NotificationsController,
         DeliveriesController,
         OrgWebhooksController,
+        AuditAnchorsController,
         ...OPS_CONTROLLERS,
       ],
       providers: [

@@ -7,6 +7,12 @@ import {
 } from '@nestjs/common';
 import { Job, Queue, Worker } from 'bullmq';
 import { hostname } from 'node:os';
+import {
+  AUDIT_ANCHOR_JOB,
+  AUDIT_ANCHOR_SCHEDULER_ID,
+  AUDIT_QUEUE,
+  AuditAnchorService,
+} from '#duban/audit';
 import { APP_CONFIG, AppConfig } from '#duban/config';
 import { isConnectionError, RedisStateLogger, watchRedis } from '#duban/platform';
 import { DeliveryProcessor, NOTIFICATIONS_QUEUE } from '#duban/notifications';
@@ -60,9 +66,10 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     ladder: LadderService,
     quarterly: QuarterlyService,
     deliveries: DeliveryProcessor,
+    private readonly anchors: AuditAnchorService,
   ) {
     this.connection = bullConnection(config.REDIS_URL, 'worker', this.redisState);
-    for (const name of [QUEUES.sweep, ENGINE_QUEUE, NOTIFICATIONS_QUEUE]) {
+    for (const name of [QUEUES.sweep, ENGINE_QUEUE, NOTIFICATIONS_QUEUE, AUDIT_QUEUE]) {
       const queue = new Queue(name, queueOptions(config, this.connection));
       // Connection errors, re-emitted by BullMQ: logged once per outage, not once per retry.
       queue.on('error', (err) => this.redisState.error(err));
@@ -83,7 +90,12 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       )
       .register(NOTIFICATIONS_QUEUE, 'deliver', (job: Job) =>
         deliveries.deliver(job.data.deliveryId as string),
-      );
+      )
+      // Without a key (DUBAN_AUDIT_KEY_FILE) the job does nothing; the service warns once.
+      .register(AUDIT_QUEUE, AUDIT_ANCHOR_JOB, async () => {
+        const anchor = await anchors.anchor();
+        return anchor && { at: anchor.at, streams: anchor.streams, root: anchor.root };
+      });
   }
 
   /** Deterministic job ids: a job already waiting is not added twice. */
@@ -113,6 +125,19 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
    * from PostgreSQL.
    */
   private async ensureScheduler(): Promise<void> {
+    // The audit anchor, only from workers that hold the signing key. A fixed id: any number of
+    // workers leave one scheduler; an anchor made twice would be harmless (two true anchors).
+    if (await this.anchors.signingKey()) {
+      await this.queues.get(AUDIT_QUEUE)!.upsertJobScheduler(
+        AUDIT_ANCHOR_SCHEDULER_ID,
+        { every: this.config.DUBAN_AUDIT_ANCHOR_INTERVAL_MS },
+        {
+          name: AUDIT_ANCHOR_JOB,
+          data: {},
+          opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
+        },
+      );
+    }
     await this.queues.get(QUEUES.sweep)!.upsertJobScheduler(
       SWEEP_SCHEDULER_ID,
       { pattern: sweepCronPattern(this.config.DUBAN_SWEEP_INTERVAL_MS) },
@@ -140,7 +165,10 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
           this.config,
           watchRedis(this.connection.duplicate(), `BullMQ worker ${queue}`, this.redisState),
         ),
-        concurrency: queue === QUEUES.sweep ? 1 : this.config.DUBAN_WORKER_CONCURRENCY,
+        concurrency:
+          queue === QUEUES.sweep || queue === AUDIT_QUEUE
+            ? 1
+            : this.config.DUBAN_WORKER_CONCURRENCY,
       });
       worker.on('failed', (job, err) =>
         this.logger.error(

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '#duban/audit';
 import type { AppConfig } from '#duban/config';
 import type { Clock } from '#duban/domain';
 import { DeliveryDueSource } from '#duban/notifications';
@@ -12,7 +13,11 @@ export class WorkerModule {
   static forRoot(config: AppConfig, options: { clock?: Clock } = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(config, { clock: options.clock }), RectificationModule],
+      imports: [
+        PlatformModule.forRoot(config, { clock: options.clock }),
+        RectificationModule,
+        AuditModule,
+      ],
       providers: [
         {
           // Everything the sweep turns into jobs, in the order it asks.

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuditAnchorService } from './anchor.service';
 import { AuditLog } from './audit-log';
 
-@Module({ providers: [AuditLog], exports: [AuditLog] })
+@Module({ providers: [AuditLog, AuditAnchorService], exports: [AuditLog, AuditAnchorService] })
 export class AuditModule {}

@@ -1,3 +1,6 @@
+export * from './anchor';
+export * from './anchor-store';
+export * from './anchor.service';
 export * from './audit-hash';
 export * from './audit-log';
 export * from './audit.module';

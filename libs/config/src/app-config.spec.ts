@@ -90,4 +90,33 @@ describe('loadConfig', () => {
       ]);
     }
   });
+
+  it('reads the audit anchor settings: optional key, file and webhook, an hourly default', () => {
+    const config = loadConfig({ DUBAN_JWT_SECRET: secret });
+    expect(config.DUBAN_AUDIT_KEY_FILE).toBeUndefined();
+    expect(config.DUBAN_AUDIT_ANCHOR_FILE).toBe('.local/audit-anchors.jsonl');
+    expect(config.DUBAN_AUDIT_ANCHOR_INTERVAL_MS).toBe(3600_000);
+    expect(config.DUBAN_APP_DATABASE_URL).toBeUndefined();
+    const set = loadConfig({
+      DUBAN_JWT_SECRET: secret,
+      DUBAN_AUDIT_KEY_FILE: '/etc/duban/audit-key.pem',
+      DUBAN_APP_DATABASE_URL: 'postgres://duban_login@db/duban',
+    });
+    expect(set.DUBAN_AUDIT_KEY_FILE).toBe('/etc/duban/audit-key.pem');
+    expect(set.DUBAN_APP_DATABASE_URL).toBe('postgres://duban_login@db/duban');
+    expect(
+      problemsOf({
+        DUBAN_JWT_SECRET: secret,
+        DUBAN_AUDIT_ANCHOR_INTERVAL_MS: '10',
+        DUBAN_AUDIT_ANCHOR_WEBHOOK_URL: 'ftp://x',
+        DUBAN_APP_DATABASE_URL: 'mysql://x',
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^DUBAN_AUDIT_ANCHOR_INTERVAL_MS must be at least 1000/),
+        expect.stringMatching(/^DUBAN_AUDIT_ANCHOR_WEBHOOK_URL must be an http/),
+        expect.stringMatching(/^DUBAN_APP_DATABASE_URL must be a PostgreSQL URL/),
+      ]),
+    );
+  });
 });

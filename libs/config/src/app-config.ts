@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/duban';
+export const DEFAULT_AUDIT_ANCHOR_FILE = '.local/audit-anchors.jsonl';
 
 const TRUST_PROXY_ITEM = String.raw`(loopback|linklocal|uniquelocal|\d{1,3}(\.\d{1,3}){3}(/\d{1,2})?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/\d{1,3})?)`;
 const TRUST_PROXY_PATTERN = new RegExp(
@@ -195,6 +196,41 @@ export class AppConfig {
   @IsInt({ message: 'DUBAN_ATTACHMENT_MAX_BYTES must be an integer number of bytes' })
   @Min(1, { message: 'DUBAN_ATTACHMENT_MAX_BYTES must be at least 1' })
   DUBAN_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024;
+
+  /**
+   * A separate login for the apps' pool (not a superuser, a member of duban_app); migrations
+   * still run as DATABASE_URL's user. Unset: the apps log in as DATABASE_URL's user and switch
+   * to duban_app on every connection.
+   */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, {
+    message:
+      'DUBAN_APP_DATABASE_URL must be a PostgreSQL URL, e.g. postgres://duban_login@127.0.0.1:5432/duban',
+  })
+  DUBAN_APP_DATABASE_URL?: string;
+
+  /** Ed25519 private key (PEM) that signs the audit anchors; unset: no anchors are made. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[^\0]+$/, { message: 'DUBAN_AUDIT_KEY_FILE must be a file path' })
+  DUBAN_AUDIT_KEY_FILE?: string;
+
+  /** The JSON-lines file outside the database every anchor is appended to. */
+  @IsString({ message: 'DUBAN_AUDIT_ANCHOR_FILE must be a file path' })
+  @Matches(/^[^\0]+$/, { message: 'DUBAN_AUDIT_ANCHOR_FILE must be a file path' })
+  DUBAN_AUDIT_ANCHOR_FILE = DEFAULT_AUDIT_ANCHOR_FILE;
+
+  /** Optional: every anchor (without its heads) is also POSTed here as JSON. */
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, {
+    message: 'DUBAN_AUDIT_ANCHOR_WEBHOOK_URL must be an http:// or https:// URL',
+  })
+  DUBAN_AUDIT_ANCHOR_WEBHOOK_URL?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DUBAN_AUDIT_ANCHOR_INTERVAL_MS must be an integer number of milliseconds' })
+  @Min(1000, { message: 'DUBAN_AUDIT_ANCHOR_INTERVAL_MS must be at least 1000' })
+  DUBAN_AUDIT_ANCHOR_INTERVAL_MS = 3600_000;
 }
 
 export class ConfigError extends Error {
@@ -223,6 +259,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'DUBAN_JWT_SECRET',
     'SMTP_URL',
     'DUBAN_TRUST_PROXY',
+    'DUBAN_APP_DATABASE_URL',
+    'DUBAN_AUDIT_KEY_FILE',
+    'DUBAN_AUDIT_ANCHOR_WEBHOOK_URL',
   ]);
   const raw: Record<string, string> = {};
   for (const key of known) {

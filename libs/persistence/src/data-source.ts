@@ -10,6 +10,9 @@ import { Notifications1763820000000 } from './migrations/1763820000000-Notificat
 import { OpenTaskIndexes1763830000000 } from './migrations/1763830000000-OpenTaskIndexes';
 import { TaskActedBy1764500000000 } from './migrations/1764500000000-TaskActedBy';
 import { SessionsAndOrgCalendars1764520000000 } from './migrations/1764520000000-SessionsAndOrgCalendars';
+import { APP_ROLE, LeastPrivilege1764510000000 } from './migrations/1764510000000-LeastPrivilege';
+
+export { APP_ROLE };
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -23,9 +26,22 @@ export const MIGRATIONS = [
   OpenTaskIndexes1763830000000,
   TaskActedBy1764500000000,
   SessionsAndOrgCalendars1764520000000,
+  LeastPrivilege1764510000000,
 ];
 
-export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
+export interface DataSourceRole {
+  /**
+   * The role every pooled connection takes at connect (`-c role=…`, PostgreSQL's own SET ROLE
+   * at session start). Unset: the login's own role, which is the owner's for migrations.
+   */
+  role?: string;
+}
+
+export function dataSourceOptions(
+  databaseUrl: string,
+  poolSize = 10,
+  { role }: DataSourceRole = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
@@ -35,10 +51,32 @@ export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourc
     // Schema changes only through migrations, never from entity metadata.
     synchronize: false,
     migrationsRun: false,
-    extra: { max: poolSize, application_name: 'duban' },
+    extra: {
+      max: poolSize,
+      application_name: 'duban',
+      ...(role ? { options: `-c role=${role}` } : {}),
+    },
   };
 }
 
-export function createDataSource(databaseUrl: string, poolSize?: number): DataSource {
-  return new DataSource(dataSourceOptions(databaseUrl, poolSize));
+export function createDataSource(
+  databaseUrl: string,
+  poolSize?: number,
+  role?: DataSourceRole,
+): DataSource {
+  return new DataSource(dataSourceOptions(databaseUrl, poolSize, role));
+}
+
+/**
+ * The api's and worker's pool: as `duban_app`, which may not alter the schema, rewrite the
+ * audit record or switch triggers off. `appDatabaseUrl` (DUBAN_APP_DATABASE_URL) is a separate,
+ * non-superuser login that is a member of duban_app; without it the owner's login is used and
+ * each connection switches role at start.
+ */
+export function createAppDataSource(
+  databaseUrl: string,
+  poolSize?: number,
+  appDatabaseUrl?: string,
+): DataSource {
+  return createDataSource(appDatabaseUrl || databaseUrl, poolSize, { role: APP_ROLE });
 }

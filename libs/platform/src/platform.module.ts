@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '#duban/config';
 import { CLOCK, Clock } from '#duban/domain';
-import { createDataSource } from '#duban/persistence';
+import { createAppDataSource } from '#duban/persistence';
 import { watchRedis } from './redis-state';
 
 /** Commands to Redis that should fail fast (rate limits, health), not queue while offline. */
@@ -49,8 +49,13 @@ export class PlatformModule {
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         {
           provide: DataSource,
+          // As duban_app: no DDL, no trigger switching, the audit record append-only.
           useFactory: async () =>
-            createDataSource(config.DATABASE_URL, options.poolSize).initialize(),
+            createAppDataSource(
+              config.DATABASE_URL,
+              options.poolSize,
+              config.DUBAN_APP_DATABASE_URL,
+            ).initialize(),
         },
         {
           provide: REDIS,

@@ -1,0 +1,122 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { KeyObject } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '#duban/config';
+import { CLOCK, type Actor, type Clock } from '#duban/domain';
+import { forbidden, offsetOf, Page, PageRequest } from '#duban/identity';
+import type { SignedAnchor } from './anchor';
+import { createAnchor, postAnchor, readAnchorKey } from './anchor-store';
+
+/** The queue, job and scheduler of the periodic anchor (worker). */
+export const AUDIT_QUEUE = 'audit';
+export const AUDIT_ANCHOR_JOB = 'anchor';
+export const AUDIT_ANCHOR_SCHEDULER_ID = 'audit-anchor-every-interval';
+
+export interface AnchorView {
+  id: string;
+  at: string;
+  streams: number;
+  events: number;
+  root: string;
+  keyId: string;
+  signature: string;
+}
+
+/** Makes the signed anchors of the audit record (worker) and lists them (api). */
+@Injectable()
+export class AuditAnchorService {
+  private readonly logger = new Logger(AuditAnchorService.name);
+  private key?: Promise<KeyObject | null>;
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /**
+   * The signing key, read once. Null (with one warning) when DUBAN_AUDIT_KEY_FILE is unset,
+   * missing or not an Ed25519 key: the service then makes no anchors.
+   */
+  signingKey(): Promise<KeyObject | null> {
+    this.key ??= this.loadKey();
+    return this.key;
+  }
+
+  private async loadKey(): Promise<KeyObject | null> {
+    const file = this.config.DUBAN_AUDIT_KEY_FILE;
+    if (!file || !existsSync(file)) {
+      this.logger.warn(
+        `no audit anchors: DUBAN_AUDIT_KEY_FILE ${file ? `(${file}) does not exist` : 'is not set'}; ` +
+          'the audit record is protected by its hash chains only',
+      );
+      return null;
+    }
+    try {
+      return await readAnchorKey(file);
+    } catch (e) {
+      this.logger.warn(`no audit anchors: ${(e as Error).message}`);
+      return null;
+    }
+  }
+
+  /** One anchor now; null when there is no key. */
+  async anchor(): Promise<SignedAnchor | null> {
+    const key = await this.signingKey();
+    if (!key) return null;
+    const anchor = await createAnchor(this.db, {
+      key,
+      at: this.clock.now(),
+      file: this.config.DUBAN_AUDIT_ANCHOR_FILE,
+    });
+    this.logger.log(
+      `audit anchor: ${anchor.streams} streams, ${anchor.events} events, root ${anchor.root}`,
+    );
+    const webhook = this.config.DUBAN_AUDIT_ANCHOR_WEBHOOK_URL;
+    if (webhook) {
+      // The anchor is kept already (table and file): a webhook that is down costs only this copy.
+      await postAnchor(webhook, anchor, this.config.DUBAN_WEBHOOK_TIMEOUT_MS).catch((e: Error) =>
+        this.logger.warn(`audit anchor webhook: ${e.message}`),
+      );
+    }
+    return anchor;
+  }
+
+  async list(actor: Actor, page: PageRequest): Promise<Page<AnchorView>> {
+    if (!actor.systemAdmin) {
+      throw forbidden('只有系统管理员可以查看审计锚点 (audit anchors need a system administrator)');
+    }
+    const rows: {
+      id: string;
+      at: Date;
+      stream_count: number;
+      event_count: string;
+      root: string;
+      key_id: string;
+      signature: string;
+    }[] = await this.db.query(
+      `SELECT id::text AS id, at, stream_count, event_count::text AS event_count, root, key_id,
+              signature
+         FROM audit_anchors ORDER BY id DESC LIMIT $1 OFFSET $2`,
+      [page.pageSize, offsetOf(page)],
+    );
+    const [{ n }]: { n: string }[] = await this.db.query(
+      'SELECT count(*)::text AS n FROM audit_anchors',
+    );
+    return {
+      items: rows.map((r) => ({
+        id: r.id,
+        at: r.at.toISOString(),
+        streams: r.stream_count,
+        events: Number(r.event_count),
+        root: r.root,
+        keyId: r.key_id,
+        signature: r.signature,
+      })),
+      total: Number(n),
+      page: page.page,
+      pageSize: page.pageSize,
+    };
+  }
+}
