@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { localDateOf } from '#duban/domain';
-import { MIGRATIONS } from '#duban/persistence';
+import { createDataSource, MIGRATIONS } from '#duban/persistence';
 import { ApiClient } from '../support/api-client';
 import { EngineDriver } from '../support/engine-driver';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -374,12 +374,15 @@ describe('conflicts of interest, delegation and leaders', () => {
     const Migration = MIGRATIONS.find((m) => m.name === 'TaskActedBy1764500000000');
     if (!Migration) throw new Error('migration 1764500000000 is not registered');
     const migration = new Migration();
-    const q = t.db.createQueryRunner();
+    // Migrations run as the owner, not as the apps' duban_app.
+    const owner = await createDataSource(t.config.DATABASE_URL, 1).initialize();
+    const q = owner.createQueryRunner();
     try {
       await migration.down(q);
       await migration.up(q);
     } finally {
       await q.release();
+      await owner.destroy();
     }
     expect(await actedBy()).toEqual([dual.id, responsible.id]);
     const untouched: { n: number }[] = await t.db.query(
