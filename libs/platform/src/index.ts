@@ -1,2 +1,3 @@
 export * from './platform.module';
 export * from './logger';
+export * from './unavailable';

@@ -2,3 +2,4 @@ export * from './queues';
 export * from './sweep-pattern';
 export * from './sweep/sweep.service';
 export * from './due-work';
+export * from './job-retry';
