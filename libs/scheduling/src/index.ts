@@ -3,3 +3,4 @@ export * from './sweep-pattern';
 export * from './sweep/sweep.service';
 export * from './due-work';
 export * from './job-retry';
+export * from './stuck-work';
