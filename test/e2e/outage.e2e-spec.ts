@@ -106,30 +106,35 @@ describe('exactly once through outages (private PostgreSQL and Redis)', () => {
       ids,
     ]);
 
+  /** `n` measures due together, in problems of at most 50 measures (the api's limit). */
   async function createTasks(n: number, dueInMs: number): Promise<string[]> {
     const dueAt = new Date(Date.now() + dueInMs).toISOString();
-    const res = await http()
-      .post('/api/v1/problems')
-      .auth(supervisor.token, { type: 'bearer' })
-      .send({
-        title: '停库演练发现的问题',
-        description: '用于检验故障期间的升级引擎',
-        category: 'work_style',
-        severity: 'general',
-        source: 'special_supervision',
-        orgId: branch.id,
-        raisedByOrgId: county.id,
-        tasks: Array.from({ length: n }, (_, i) => ({
-          measure: `整改措施 ${i + 1}`,
-          responsibleOrgId: branch.id,
-          responsibleUserId: responsible.id,
-          leaderUserId: leader.id,
-          mode: 'deadline',
-          dueAt,
-        })),
-      });
-    expect(res.status).toBe(201);
-    return res.body.tasks.map((x: { id: string }) => x.id);
+    const ids: string[] = [];
+    for (let first = 0; first < n; first += 50) {
+      const res = await http()
+        .post('/api/v1/problems')
+        .auth(supervisor.token, { type: 'bearer' })
+        .send({
+          title: '停库演练发现的问题',
+          description: '用于检验故障期间的升级引擎',
+          category: 'work_style',
+          severity: 'general',
+          source: 'special_supervision',
+          orgId: branch.id,
+          raisedByOrgId: county.id,
+          tasks: Array.from({ length: Math.min(50, n - first) }, (_, i) => ({
+            measure: `整改措施 ${first + i + 1}`,
+            responsibleOrgId: branch.id,
+            responsibleUserId: responsible.id,
+            leaderUserId: leader.id,
+            mode: 'deadline',
+            dueAt,
+          })),
+        });
+      if (res.status !== 201) throw new Error(`create ${res.status}: ${JSON.stringify(res.body)}`);
+      ids.push(...res.body.tasks.map((x: { id: string }) => x.id));
+    }
+    return ids;
   }
 
   const waitForCases = (ids: string[]) =>
