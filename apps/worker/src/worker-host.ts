@@ -194,8 +194,11 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
         const text = `job ${queue}/${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`;
         // An outage fails every running job every few seconds: one line when it starts is
         // enough (the api and /health report the outage); giving up is always an error.
-        if (err instanceof UnrecoverableError || queue === QUEUES.sweep) this.logger.error(text);
-        else if (unavailableDependency(err, { redisPorts }) === null) this.logger.warn(text);
+        // A sweep tick that meets an outage is redone by the next tick.
+        const outage = unavailableDependency(err, { redisPorts }) !== null;
+        if (err instanceof UnrecoverableError) this.logger.error(text);
+        else if (queue === QUEUES.sweep) this.logger[outage ? 'warn' : 'error'](text);
+        else if (!outage) this.logger.warn(text);
         else if ((job?.attemptsMade ?? 0) <= 1)
           this.logger.warn(`${text}; retrying through the outage`);
       });
