@@ -279,7 +279,7 @@ describe('exactly once through outages (private PostgreSQL and Redis)', () => {
   });
 
   it('PostgreSQL stopped for 30 s with ladder jobs in flight: /health degraded, every request 503, then every step once', async () => {
-    const ids = await createTasks(100, 4000);
+    const ids = await createTasks(100, 10_000);
     // Hold the effects table, so the ladder jobs are in flight (blocked inside their
     // transaction, row locks taken) when the server stops: deterministic, not a race.
     const holder = new Client({ connectionString: `${pg.url}/duban_outage` });
@@ -373,7 +373,7 @@ describe('exactly once through outages (private PostgreSQL and Redis)', () => {
   });
 
   it('PostgreSQL restarted fast twice while steps run: every step once', async () => {
-    const ids = await createTasks(30, 2000);
+    const ids = await createTasks(30, 4000);
     await waitForFirstSteps(ids);
     await pg.stop('fast');
     await pg.start();
@@ -386,7 +386,7 @@ describe('exactly once through outages (private PostgreSQL and Redis)', () => {
   });
 
   it('Redis restarted without its data while steps run: every step once', async () => {
-    const ids = await createTasks(30, 2000);
+    const ids = await createTasks(30, 4000);
     await waitForFirstSteps(ids);
     await redis.kill();
     await redis.start(); // empty: queues, jobs and the sweep's scheduler are gone
@@ -396,7 +396,7 @@ describe('exactly once through outages (private PostgreSQL and Redis)', () => {
   });
 
   it('a worker killed mid-batch: its job is picked up within seconds, every step once', async () => {
-    const ids = await createTasks(30, 2000);
+    const ids = await createTasks(30, 4000);
     await waitForFirstSteps(ids);
     const [killed, survivor] = workers;
     killed.child.kill('SIGKILL');
