@@ -94,7 +94,8 @@ describe('exactly once through outages (private PostgreSQL and Redis)', () => {
       DUBAN_LOG_LEVEL: 'warn',
       ...extra,
     });
-  const startWorker = (): SpawnedApp => processes.spawn(WORKER_MAIN, env());
+  const startWorker = (extra: Record<string, string> = {}): SpawnedApp =>
+    processes.spawn(WORKER_MAIN, env(extra));
   const http = () => request(base);
 
   const count = async (sql: string, params: unknown[]) =>
@@ -135,6 +136,32 @@ describe('exactly once through outages (private PostgreSQL and Redis)', () => {
       ids.push(...res.body.tasks.map((x: { id: string }) => x.id));
     }
     return ids;
+  }
+
+  /**
+   * Holds the effects table from a connection of the test's own, and resolves once a ladder job
+   * is blocked on it: from then on that job is in flight (inside its transaction, the tasks'
+   * row locks taken) for as long as the test wants — deterministic, not a race.
+   */
+  async function holdEffectsTable(): Promise<Client> {
+    const holder = new Client({ connectionString: `${pg.url}/duban_outage` });
+    holder.on('error', () => undefined);
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE task_effects IN EXCLUSIVE MODE');
+    await waitFor(
+      'a ladder job blocked on the effects table',
+      async () =>
+        (await count(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND query ILIKE '%task_effects%' AND pid <> $1`,
+          [(holder as unknown as { processID: number }).processID],
+        )) > 0
+          ? true
+          : undefined,
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+    return holder;
   }
 
   const waitForCases = (ids: string[]) =>
@@ -282,23 +309,7 @@ describe('exactly once through outages (private PostgreSQL and Redis)', () => {
     const ids = await createTasks(100, 10_000);
     // Hold the effects table, so the ladder jobs are in flight (blocked inside their
     // transaction, row locks taken) when the server stops: deterministic, not a race.
-    const holder = new Client({ connectionString: `${pg.url}/duban_outage` });
-    holder.on('error', () => undefined);
-    await holder.connect();
-    await holder.query('BEGIN');
-    await holder.query('LOCK TABLE task_effects IN EXCLUSIVE MODE');
-    await waitFor(
-      'a ladder job blocked on the effects table',
-      async () =>
-        (await count(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE wait_event_type = 'Lock' AND query ILIKE '%task_effects%' AND pid <> $1`,
-          [(holder as unknown as { processID: number }).processID],
-        )) > 0
-          ? true
-          : undefined,
-      { timeoutMs: 60_000, intervalMs: 100 },
-    );
+    const holder = await holdEffectsTable();
     // The due timers wait longer than lease + 2 sweep intervals: health names the figure.
     const degraded = await waitFor(
       '/health degraded',
@@ -395,7 +406,7 @@ describe('exactly once through outages (private PostgreSQL and Redis)', () => {
     await expectExactlyOnce(ids);
   });
 
-  it('a worker killed mid-batch: its job is picked up within seconds, every step once', async () => {
+  it('a worker killed mid-batch while the other goes on: every step once', async () => {
     const ids = await createTasks(30, 4000);
     await waitForFirstSteps(ids);
     const [killed, survivor] = workers;
@@ -407,5 +418,46 @@ describe('exactly once through outages (private PostgreSQL and Redis)', () => {
     await expectExactlyOnce(ids);
     expect(survivor.child.exitCode).toBeNull();
     await waitForHealthOk();
+  });
+
+  it('workers killed mid-batch: a new worker picks their job up within seconds, long before the lease', async () => {
+    // Workers whose claims last 2 minutes: only BullMQ's stall check can bring the job back
+    // before then (its default of 30 s lock + 30 s check is what made it wait ~30 s).
+    const LONG_LEASE = { DUBAN_CLAIM_LEASE_MS: '120000' };
+    await Promise.all(
+      workers.map(async (w) => {
+        w.child.kill('SIGTERM');
+        await w.exitWithin(20_000);
+      }),
+    );
+    workers = [startWorker(LONG_LEASE), startWorker(LONG_LEASE)];
+    const ids = await createTasks(30, 4000);
+    const holder = await holdEffectsTable();
+    await Promise.all(
+      workers.map(async (w) => {
+        w.child.kill('SIGKILL');
+        await w.exitWithin(5000);
+      }),
+    );
+    // The orphaned transaction ends when it next talks to its (gone) client.
+    await holder.query('ROLLBACK');
+    await holder.end();
+    const killedAt = Date.now();
+    workers = [startWorker(LONG_LEASE)];
+    await waitFor(
+      'the killed job to run on the new worker',
+      async () =>
+        (await count(`SELECT count(*)::int AS n FROM task_effects WHERE task_id = ANY($1)`, [
+          ids,
+        ])) >= ids.length
+          ? true
+          : undefined,
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+    // Worker start-up on a busy machine included; the lease alone would take 120 s.
+    expect(Date.now() - killedAt).toBeLessThan(45_000);
+    await waitForCases(ids);
+    await sleep(2500);
+    await expectExactlyOnce(ids);
   });
 });
