@@ -19,6 +19,8 @@ import { DeliveriesController } from './notifications/deliveries.controller';
 import { NotificationsController } from './notifications/notifications.controller';
 import { OrgWebhooksController } from './notifications/org-webhooks.controller';
 import { ErrorFilter } from './http/error.filter';
+import { OutageMonitor } from './http/outage';
+import { JobMetrics } from './health/failed-jobs';
 import { OrgsController } from './orgs/orgs.controller';
 import { QueuesModule } from './queues.module';
 import { UsersController } from './users/users.controller';
@@ -70,6 +72,8 @@ export class AppModule {
         LoginRateLimiter,
         ...OPS_PROVIDERS,
         { provide: APP_GUARD, useClass: AuthGuard },
+        OutageMonitor,
+        JobMetrics,
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],
     };

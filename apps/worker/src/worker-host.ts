@@ -5,7 +5,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { Job, Queue, Worker } from 'bullmq';
+import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { hostname } from 'node:os';
 import {
   AUDIT_ANCHOR_JOB,
@@ -24,26 +24,44 @@ import {
   QuarterlyService,
   TASK_TIMERS_JOB,
 } from '#duban/rectification';
+import { redisPortOf, unavailableDependency } from '#duban/platform';
 import {
+  BULL_ATTEMPTS,
   bullConnection,
   type DueJob,
+  giveUp,
   queueOptions,
   QUEUES,
+  retryDelayMs,
   SWEEP_SCHEDULER_ID,
   SweepService,
   sweepCronPattern,
 } from '#duban/scheduling';
-import { JobRegistry } from './job-registry';
+import { JobHandler, JobRegistry } from './job-registry';
 
 export const WORKER_ID = `${hostname()}:${process.pid}`;
 
-/** Retries with exponential backoff; failed jobs are kept for inspection on the dashboard. */
+/**
+ * Retries on Duban's schedule (libs/scheduling/src/job-retry.ts, applied by `guarded` and the
+ * workers' backoff strategy): through a database or Redis outage for at least the claim lease,
+ * other errors a few times. Failed jobs are kept for inspection on the dashboard.
+ */
 const JOB_OPTIONS = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 1000 },
+  attempts: BULL_ATTEMPTS,
+  backoff: { type: 'duban' },
   removeOnComplete: { count: 1000 },
   removeOnFail: { count: 5000 },
 };
+
+/**
+ * A job's lock lasts JOB_LOCK_MS and its worker renews it every half of that while the job
+ * runs (BullMQ's timer; every job here awaits I/O often, so the renewal is never starved), and
+ * every worker checks for stalled jobs every JOB_LOCK_MS: the job of a worker killed with
+ * SIGKILL is back in the queue within 2 × JOB_LOCK_MS (BullMQ's default is 30 s). A job
+ * whose renewal was missed (Redis away for longer) may run twice at once; effects are unique
+ * in PostgreSQL and batches lock their rows, so that changes nothing twice.
+ */
+export const JOB_LOCK_MS = 5000;
 
 /**
  * Runs the BullMQ workers of this process and registers the sweep's job scheduler.
@@ -98,7 +116,38 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       });
   }
 
-  /** Deterministic job ids: a job already waiting is not added twice. */
+  /**
+   * Applies the retry policy: gives a job up (UnrecoverableError: straight to the failed set)
+   * when job-retry.ts says so, else lets BullMQ retry it after the 'duban' backoff.
+   */
+  private guarded(queue: string, handler: JobHandler): JobHandler {
+    const redisPorts = [redisPortOf(this.config.REDIS_URL)];
+    return async (job) => {
+      try {
+        return await handler(job);
+      } catch (e) {
+        const outage = unavailableDependency(e, { redisPorts }) !== null;
+        const failed = {
+          attemptsMade: job.attemptsMade + 1,
+          outage,
+          // BullMQ stamps jobs with the wall clock; their age is measured on the same clock.
+          ageMs: Date.now() - job.timestamp,
+          claimLeaseMs: this.config.DUBAN_CLAIM_LEASE_MS,
+          // Deliveries retry on PostgreSQL's schedule (backoff, dead letter), not BullMQ's.
+          attemptsOnError: queue === NOTIFICATIONS_QUEUE ? 1 : undefined,
+        };
+        if (queue !== QUEUES.sweep && giveUp(failed)) {
+          throw new UnrecoverableError((e as Error).message ?? String(e));
+        }
+        throw e;
+      }
+    };
+  }
+
+  /**
+   * Job ids are deterministic per claim (a job already waiting is not added twice) and carry
+   * the claim's generation, so a re-claim is always a job BullMQ runs.
+   */
   private async enqueue(queueName: string, jobs: DueJob[]): Promise<void> {
     const queue = this.queues.get(queueName);
     if (!queue) throw new Error(`no queue ${queueName}`);
@@ -109,8 +158,6 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
         data: j.data,
         opts: {
           ...JOB_OPTIONS,
-          // Deliveries retry on PostgreSQL's schedule (backoff, dead letter), not BullMQ's.
-          ...(queueName === NOTIFICATIONS_QUEUE ? { attempts: 1 } : {}),
           jobId: j.jobId.replaceAll(':', '.'),
         },
       })),
@@ -159,8 +206,9 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       Math.max(5 * this.config.DUBAN_SWEEP_INTERVAL_MS, 5000),
     );
     this.watchdog.unref();
+    const redisPorts = [redisPortOf(this.config.REDIS_URL)];
     for (const queue of this.registry.queues()) {
-      const worker = new Worker(queue, this.registry.processorFor(queue), {
+      const worker = new Worker(queue, this.guarded(queue, this.registry.processorFor(queue)), {
         ...queueOptions(
           this.config,
           watchRedis(this.connection.duplicate(), `BullMQ worker ${queue}`, this.redisState),
@@ -169,12 +217,26 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
           queue === QUEUES.sweep || queue === AUDIT_QUEUE
             ? 1
             : this.config.DUBAN_WORKER_CONCURRENCY,
+        lockDuration: JOB_LOCK_MS,
+        stalledInterval: JOB_LOCK_MS,
+        maxStalledCount: 3,
+        settings: {
+          backoffStrategy: (attemptsMade, _type, err) =>
+            retryDelayMs(attemptsMade, unavailableDependency(err, { redisPorts }) !== null),
+        },
       });
-      worker.on('failed', (job, err) =>
-        this.logger.error(
-          `job ${queue}/${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`,
-        ),
-      );
+      worker.on('failed', (job, err) => {
+        const text = `job ${queue}/${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`;
+        // An outage fails every running job every few seconds: one line when it starts is
+        // enough (the api and /health report the outage); giving up is always an error.
+        // A sweep tick that meets an outage is redone by the next tick.
+        const outage = unavailableDependency(err, { redisPorts }) !== null;
+        if (err instanceof UnrecoverableError) this.logger.error(text);
+        else if (queue === QUEUES.sweep) this.logger[outage ? 'warn' : 'error'](text);
+        else if (!outage) this.logger.warn(text);
+        else if ((job?.attemptsMade ?? 0) <= 1)
+          this.logger.warn(`${text}; retrying through the outage`);
+      });
       worker.on('error', (err) => {
         if (isConnectionError(err)) this.redisState.error(err);
         else this.logger.error(`worker ${queue}: ${err.message}`);

@@ -144,8 +144,10 @@ export class DeliveryDueSource implements DueWorkSource {
     );
     return claimed.map((c) => ({
       name: DELIVER_JOB,
-      // One id per attempt: a retry is a new job, a re-claim of the same attempt is not.
-      jobId: `deliver:${c.id}:${c.attempts}`,
+      // One id per attempt and claim: a retry is a new job, and so is a re-claim after the
+      // lease (the earlier job may have failed for good while the database was away, and BullMQ
+      // drops a job whose id it still holds); the send token keeps a repeat from sending twice.
+      jobId: `deliver:${c.id}:${c.attempts}:g${leaseEnd.getTime()}`,
       data: { deliveryId: c.id } satisfies DeliverJobData,
     }));
   }

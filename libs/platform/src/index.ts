@@ -1,3 +1,4 @@
 export * from './platform.module';
 export * from './logger';
 export * from './redis-state';
+export * from './unavailable';

@@ -2,3 +2,5 @@ export * from './queues';
 export * from './sweep-pattern';
 export * from './sweep/sweep.service';
 export * from './due-work';
+export * from './job-retry';
+export * from './stuck-work';

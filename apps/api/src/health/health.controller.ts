@@ -3,10 +3,27 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '#duban/config';
+import { CLOCK, type Clock } from '#duban/domain';
 import { REDIS } from '#duban/platform';
-import { SWEEP_SCHEDULER_ID } from '#duban/scheduling';
+import {
+  type EngineFigures,
+  engineFindings,
+  stuckAfterMs,
+  SWEEP_SCHEDULER_ID,
+} from '#duban/scheduling';
 import { Public } from '../auth/decorators';
 import { ApiQueues } from '../queues.module';
+import { failedJobs } from './failed-jobs';
+
+/**
+ * The oldest due timer of each source the sweep claims, with the lease taken into account by
+ * the bound (stuck-work.ts), not here: a claimed timer is still unapplied. Index range scans.
+ */
+const OLDEST_DUE_SQL = `
+SELECT (SELECT min(next_fire_at) FROM tasks WHERE next_fire_at <= $1) AS task,
+       (SELECT min(next_attempt_at) FROM deliveries
+         WHERE state = 'pending' AND next_attempt_at <= $1) AS delivery`;
 
 type Check = { status: 'up' } | { status: 'down'; message: string };
 
@@ -39,12 +56,53 @@ export class HealthController {
     private readonly db: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly queues: ApiQueues,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** The engine's figures behind `degraded`; a part that cannot be read is left out. */
+  private async engine(postgresUp: boolean, redisUp: boolean): Promise<EngineFigures> {
+    const figures: EngineFigures = { oldestDueSeconds: {}, recentlyFailedJobs: {} };
+    const now = this.clock.now();
+    await Promise.all([
+      postgresUp &&
+        probe(async () => {
+          const [row]: { task: Date | null; delivery: Date | null }[] = await this.db.query(
+            OLDEST_DUE_SQL,
+            [now],
+          );
+          for (const source of ['task', 'delivery'] as const) {
+            const oldest = row[source];
+            figures.oldestDueSeconds[source] = oldest
+              ? Math.max(0, (now.getTime() - new Date(oldest).getTime()) / 1000)
+              : null;
+          }
+        }),
+      redisUp &&
+        probe(async () => {
+          // The sweep is left out: a tick that fails (PostgreSQL away) is redone by the next.
+          for (const queue of [this.queues.engine, this.queues.notifications]) {
+            figures.recentlyFailedJobs[queue.name] = (
+              await failedJobs(queue, this.queues.connection)
+            ).recent;
+          }
+        }),
+    ]);
+    return figures;
+  }
 
   @Public()
   @Get('health')
-  @ApiOperation({ summary: 'PostgreSQL, Redis and the queues; 503 names the failing part' })
-  @ApiResponse({ status: 200, description: 'Everything answers' })
+  @ApiOperation({
+    summary:
+      'PostgreSQL, Redis and the queues; 503 names the failing part. 200 with status ' +
+      "'degraded' when engine work is stuck (a due timer older than lease + 2 sweep " +
+      'intervals, or jobs that failed for good in the last 15 minutes); `message` names the figure',
+  })
+  @ApiResponse({
+    status: 200,
+    description: "Everything answers ('ok'), or work is stuck ('degraded')",
+  })
   @ApiResponse({ status: 503, description: 'A dependency is down; see `checks`' })
   async health(@Res() res: Response): Promise<void> {
     const [postgres, redis, queues] = await Promise.all([
@@ -61,10 +119,24 @@ export class HealthController {
       sweepScheduled =
         (await this.queues.sweep.getJobScheduler(SWEEP_SCHEDULER_ID).catch(() => null)) != null;
     }
+    const figures = await this.engine(postgres.status === 'up', redis.status === 'up');
+    const stuckAfter = stuckAfterMs(this.config);
+    const findings = engineFindings(figures, stuckAfter);
+    const status = failing.length ? 'error' : findings.length ? 'degraded' : 'ok';
+    const message = failing.length
+      ? `down: ${failing.join(', ')}`
+      : findings.length
+        ? `degraded: ${findings.join('; ')}`
+        : undefined;
     res.status(failing.length ? 503 : 200).json({
-      status: failing.length ? 'error' : 'ok',
-      ...(failing.length ? { message: `down: ${failing.join(', ')}` } : {}),
+      status,
+      ...(message ? { message } : {}),
       checks,
+      engine: {
+        oldestDueSeconds: figures.oldestDueSeconds,
+        stuckAfterSeconds: stuckAfter / 1000,
+        recentlyFailedJobs: figures.recentlyFailedJobs,
+      },
       // Informational: no worker has registered the sweep yet (it is not an api failure).
       sweepScheduled,
     });

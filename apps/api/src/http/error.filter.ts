@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError } from '#duban/identity';
+import { OutageMonitor } from './outage';
 
 const STATUS_OF: Record<DomainError['kind'], number> = {
   invalid: HttpStatus.BAD_REQUEST,
@@ -81,8 +82,16 @@ function retryAfterOf(exception: unknown): number | undefined {
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
 
+  constructor(private readonly outage: OutageMonitor) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
+    // PostgreSQL or Redis unavailable: 503 + Retry-After, logged once per outage (outage.ts).
+    const unavailable = this.outage.respond(exception, res);
+    if (unavailable) {
+      res.status(503).json(unavailable);
+      return;
+    }
     const body = this.toBody(exception);
     const retryAfter = retryAfterOf(exception);
     if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));

@@ -15,6 +15,9 @@ export const TASKS_PER_JOB = 100;
  * claimed, marks them claimed for a lease, and hands them out in batches. If the job is lost
  * (Redis flushed, worker killed before it ran), the lease runs out and the next sweep claims
  * the task again; the ladder's unique effect keys make the second run change nothing twice.
+ * The job id carries the claim's generation (its instant): a re-claim is a new job BullMQ
+ * runs, whatever became of the earlier one (failed for good, stalled, removed), while the same
+ * claim enqueued twice is still one job.
  */
 @Injectable()
 export class TaskTimerSource implements DueWorkSource {
@@ -50,7 +53,7 @@ export class TaskTimerSource implements DueWorkSource {
         .digest('hex');
       jobs.push({
         name: TASK_TIMERS_JOB,
-        jobId: `timers:${digest}`,
+        jobId: `timers:${digest}:g${now.getTime()}`,
         data: { taskIds: batch.map((r) => r.id) },
       });
     }

@@ -21,6 +21,8 @@ export const QUARTER_LATE_JOB = 'quarter-late';
 const NOTIFY_CHUNK = 2000;
 /** How long the list of time zones in use is trusted; a new zone is picked up within this. */
 const ZONES_TTL_MS = 5 * 60_000;
+/** A quarterly job not done yet is offered under a new id once per this window. */
+export const QUARTER_JOB_GENERATION_MS = 5 * 60_000;
 
 /** When the grace period of a quarter ends, in the same zone: 00:00 local on day 16. */
 export function reportLateAt(q: Quarter, timeZone: string): Date {
@@ -74,17 +76,29 @@ export class QuarterlyService implements DueWorkSource {
       [quarters.map((x) => x.zone), quarters.map((x) => x.q.label)],
     );
     const done = new Set(runs.map((r) => `${r.time_zone} ${r.quarter} ${r.kind}`));
+    // Not claimed for a lease, so re-offered on every tick until quarter_runs says it is done:
+    // the id holds for one window (a duplicate within it is dropped) and changes with the next,
+    // so a job that failed for good while the database was away is followed by one that runs.
+    const generation = `g${Math.floor(now.getTime() / QUARTER_JOB_GENERATION_MS)}`;
     const jobs: DueJob[] = [];
     for (const { zone, q } of quarters) {
       const data = { timeZone: zone, quarter: q.label };
       if (!done.has(`${zone} ${q.label} start`)) {
-        jobs.push({ name: QUARTER_START_JOB, jobId: `quarter-start:${zone}:${q.label}`, data });
+        jobs.push({
+          name: QUARTER_START_JOB,
+          jobId: `quarter-start:${zone}:${q.label}:${generation}`,
+          data,
+        });
       }
       if (
         !done.has(`${zone} ${q.label} late`) &&
         now.getTime() >= reportLateAt(q, zone).getTime()
       ) {
-        jobs.push({ name: QUARTER_LATE_JOB, jobId: `quarter-late:${zone}:${q.label}`, data });
+        jobs.push({
+          name: QUARTER_LATE_JOB,
+          jobId: `quarter-late:${zone}:${q.label}:${generation}`,
+          data,
+        });
       }
     }
     return jobs;
