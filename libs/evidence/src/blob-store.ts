@@ -19,6 +19,8 @@ export interface BlobInfo {
 export interface BlobStore {
   /** For logs and reports, without credentials: `postgres:`, `s3://bucket/prefix`, `file:///dir`. */
   readonly description: string;
+  /** Whether putFile writes through the caller's database transaction (the postgres store). */
+  readonly transactional: boolean;
   /**
    * Stores the file at `path`, whose digest and size the caller has computed. Nothing happens
    * when the content is already there. A database store writes through `manager`, so the
