@@ -122,7 +122,11 @@ export class AttachmentStore implements OnModuleDestroy {
    * stored again). With the database store, inside `manager`'s transaction.
    */
   async keep(upload: ReceivedUpload, manager?: EntityManager): Promise<void> {
-    await this.blobs.putFile({ sha256: upload.sha256, size: upload.size }, upload.tempPath, manager);
+    await this.blobs.putFile(
+      { sha256: upload.sha256, size: upload.size },
+      upload.tempPath,
+      manager,
+    );
   }
 
   /** Removes a received file that is not kept (or was already removed: then nothing happens). */

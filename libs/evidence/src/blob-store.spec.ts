@@ -55,9 +55,9 @@ describe('VerifyingStream', () => {
 describe('checkContent', () => {
   it('resolves for intact content and rejects altered content', async () => {
     const b = Buffer.from('整改完成');
-    await expect(checkContent(Readable.from([b]), { sha256: sha(b), size: b.length })).resolves.toBe(
-      undefined,
-    );
+    await expect(
+      checkContent(Readable.from([b]), { sha256: sha(b), size: b.length }),
+    ).resolves.toBe(undefined);
     await expect(
       checkContent(Readable.from([Buffer.from('整改未完')]), { sha256: sha(b), size: b.length }),
     ).rejects.toBeInstanceOf(EvidenceCorruptedError);

@@ -47,7 +47,9 @@ export class EvidenceCorruptedError extends Error {
     readonly sha256: string,
     detail: string,
   ) {
-    super(`佐证材料已损坏，拒绝提供：内容与其 SHA-256 不符 (evidence ${sha256} is corrupted: ${detail})`);
+    super(
+      `佐证材料已损坏，拒绝提供：内容与其 SHA-256 不符 (evidence ${sha256} is corrupted: ${detail})`,
+    );
     this.name = 'EvidenceCorruptedError';
   }
 }

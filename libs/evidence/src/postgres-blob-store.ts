@@ -111,7 +111,8 @@ export class PostgresBlobStore implements BlobStore {
           `SELECT data FROM blob_chunks WHERE sha256 = $1 AND seq = $2`,
           [sha256, seq],
         );
-        if (!found[0]) throw new EvidenceCorruptedError(sha256, `chunk ${seq} of ${chunks} is missing`);
+        if (!found[0])
+          throw new EvidenceCorruptedError(sha256, `chunk ${seq} of ${chunks} is missing`);
         yield found[0].data;
       }
     }

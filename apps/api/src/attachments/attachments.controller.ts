@@ -139,14 +139,12 @@ export class AttachmentsController {
     return file;
   }
 
-  /** Evidence that cannot be delivered as stored: 500 with a code saying why, logged. */
+  /** Evidence that cannot be delivered as stored: 500 with a code saying why (the filter logs it). */
   private storeFailure(e: unknown): unknown {
     if (e instanceof EvidenceCorruptedError) {
-      this.logger.error(e.message);
       return new InternalServerErrorException({ message: e.message, code: 'evidence_corrupted' });
     }
     if (e instanceof EvidenceMissingError) {
-      this.logger.error(e.message);
       return new InternalServerErrorException({ message: e.message, code: 'evidence_missing' });
     }
     return e;

@@ -36,9 +36,7 @@ export const PROBLEM_SOURCE_LABELS: Record<ProblemSource, string> = {
  * start-up; a malformed file stops the process
  * with the reason, rather than failing later on the first problem raised.
  */
-export function loadCategories(
-  file = join(configDirectory(), 'categories.json'),
-): Category[] {
+export function loadCategories(file = join(configDirectory(), 'categories.json')): Category[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
