@@ -7,6 +7,7 @@ import { AttachmentStore, EvidenceService } from '#duban/evidence';
 import { ActorService } from '#duban/identity';
 import { ApiClient } from '../support/api-client';
 import { startTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
 import { minimalDocx } from '../support/zip';
 
 const MAX_BYTES = 65536;
@@ -300,7 +301,9 @@ describe('evidence attachments (佐证材料)', () => {
       .send({})
       .expect(400);
     expect(none.body.message).toMatch(/^file: missing/);
-    expect(none.body.errors).toEqual([{ field: 'file', message: none.body.message }]);
+    expect(none.body.errors).toEqual([
+      { field: 'file', message: none.body.message, code: 'validation_failed' },
+    ]);
 
     const empty = await upload(uploader.token, Buffer.alloc(0), 'empty.pdf').expect(400);
     expect(empty.body.message).toMatch(/^file: is empty/);
@@ -323,7 +326,10 @@ describe('evidence attachments (佐证材料)', () => {
       )
       .expect(400);
     expect(truncated.body.message).toMatch(/^body: malformed multipart\/form-data/);
-    expect(await leftovers()).toEqual([]);
+    // The half-received file is removed as multer aborts, which may finish after the answer.
+    await waitFor('the temporary file to be removed', async () =>
+      (await leftovers()).length === 0 ? true : undefined,
+    );
 
     await t.http().post('/api/v1/attachments').attach('file', minimalPdf('x'), 'x.pdf').expect(401);
   });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EntityManager } from 'typeorm';
-import { type BlobInfo, type BlobStore, checkContent, VerifyingStream } from './blob-store';
+import { type BlobInfo, type BlobStore, VerifyingStream } from './blob-store';
 import { type EvidenceContentType, PartialFile, sniffFile, Utf8TextScanner } from './sniff';
 
 /** Kept in memory while a file streams to disk: enough for every magic number and the OLE2 header. */
@@ -141,9 +141,7 @@ export class AttachmentStore implements OnModuleDestroy {
    * content has matched, failing instead of ending when it does not.
    */
   async open(blob: BlobInfo): Promise<Readable> {
-    if (blob.size <= VERIFY_FIRST_MAX_BYTES) {
-      await checkContent(await this.blobs.readRaw(blob.sha256), blob);
-    }
+    if (blob.size <= VERIFY_FIRST_MAX_BYTES) await this.blobs.check(blob);
     const raw = await this.blobs.readRaw(blob.sha256);
     const verified = new VerifyingStream(blob.sha256, blob.size);
     raw.once('error', (e) => verified.destroy(e));

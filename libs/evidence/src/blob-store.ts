@@ -33,6 +33,11 @@ export interface BlobStore {
   ): Promise<'stored' | 'already_stored'>;
   /** The stored size, or null when nothing is stored under this digest. */
   stat(sha256: string): Promise<BlobInfo | null>;
+  /**
+   * Checks the stored content against `blob` (EvidenceCorruptedError, EvidenceMissingError)
+   * without handing it out; a store that can do so where the bytes are saves reading them here.
+   */
+  check(blob: BlobInfo): Promise<void>;
   /** The stored bytes as they are, unchecked; throws EvidenceMissingError when there are none. */
   readRaw(sha256: string): Promise<Readable>;
   /** Every stored content, in no particular order. */

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { type BlobInfo, type BlobStore, EvidenceMissingError, SHA256_HEX } from './blob-store';
+import {
+  type BlobInfo,
+  type BlobStore,
+  checkContent,
+  EvidenceMissingError,
+  SHA256_HEX,
+} from './blob-store';
 
 /** Where content lives in a directory store: `<dir>/<sha[0..2]>/<sha[2..4]>/<sha>` (the layout of DUBAN_ATTACHMENTS_DIR). */
 export function filePathOf(directory: string, sha256: string): string {
@@ -47,6 +53,10 @@ export class FileBlobStore implements BlobStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw e;
     }
+  }
+
+  async check(blob: BlobInfo): Promise<void> {
+    await checkContent(await this.readRaw(blob.sha256), blob);
   }
 
   async readRaw(sha256: string): Promise<Readable> {

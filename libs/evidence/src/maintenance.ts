@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { DataSource } from 'typeorm';
-import { type BlobStore, checkContent, EvidenceMissingError } from './blob-store';
+import { type BlobStore, EvidenceMissingError } from './blob-store';
 import { filePathOf } from './file-blob-store';
 
 /** Distinct digests the attachments cite, with the size they recorded, a page at a time. */
@@ -58,7 +58,7 @@ export async function verifyStore(store: BlobStore, db: DataSource): Promise<Ver
     report.checked++;
     stored.set(blob.sha256, blob.size);
     try {
-      await checkContent(await store.readRaw(blob.sha256), blob);
+      await store.check(blob);
       report.intact++;
     } catch (e) {
       report.altered.push({ sha256: blob.sha256, problem: (e as Error).message, names: [] });

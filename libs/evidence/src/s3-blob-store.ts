@@ -8,7 +8,13 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { type BlobInfo, type BlobStore, EvidenceMissingError, SHA256_HEX } from './blob-store';
+import {
+  type BlobInfo,
+  type BlobStore,
+  checkContent,
+  EvidenceMissingError,
+  SHA256_HEX,
+} from './blob-store';
 import { describeLocation, type StoreLocation } from './store-url';
 
 type S3Location = Extract<StoreLocation, { kind: 's3' }>;
@@ -84,6 +90,10 @@ export class S3BlobStore implements BlobStore {
       if (isNotFound(e)) return null;
       throw e;
     }
+  }
+
+  async check(blob: BlobInfo): Promise<void> {
+    await checkContent(await this.readRaw(blob.sha256), blob);
   }
 
   async readRaw(sha256: string): Promise<Readable> {
