@@ -1,7 +1,7 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Response } from 'supertest';
@@ -106,7 +106,7 @@ describe('two api processes sharing only PostgreSQL and Redis', () => {
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 
-  async function startApi(): Promise<string> {
+  async function startApi(extra: Record<string, string> = {}): Promise<string> {
     const cwd = await mkdtemp(join(tmpdir(), 'duban-api-cwd-'));
     dirs.push(cwd);
     const app = processes.spawn(
@@ -120,6 +120,7 @@ describe('two api processes sharing only PostgreSQL and Redis', () => {
         DUBAN_ADMIN_USERNAME: ADMIN.username,
         DUBAN_ADMIN_PASSWORD: ADMIN.password,
         DUBAN_LOG_LEVEL: 'info',
+        ...extra,
       }),
       { cwd },
     );
@@ -129,8 +130,19 @@ describe('two api processes sharing only PostgreSQL and Redis', () => {
   }
 
   it('downloads through one instance the bytes uploaded through the other', async () => {
+    // The second reads its configuration from DUBAN_CONFIG_DIR (the first: config/ of the installation).
+    const configDir = await mkdtemp(join(tmpdir(), 'duban-config-'));
+    dirs.push(configDir);
+    await copyFile(
+      join(ROOT, 'config', 'escalation-policy.json'),
+      join(configDir, 'escalation-policy.json'),
+    );
+    await writeFile(
+      join(configDir, 'categories.json'),
+      JSON.stringify({ categories: [{ code: 'site_specific', name: '本地分类' }] }),
+    );
     const first = await startApi();
-    const second = await startApi();
+    const second = await startApi({ DUBAN_CONFIG_DIR: configDir });
     const login = async (base: string) => {
       const res = await fetch(`${base}/api/v1/auth/login`, {
         method: 'POST',
@@ -161,6 +173,15 @@ describe('two api processes sharing only PostgreSQL and Redis', () => {
     const bytes = Buffer.from(await got.arrayBuffer());
     expect(bytes.length).toBe(pdf.length);
     expect(sha256(bytes)).toBe(sha256(pdf));
+
+    const categories = async (base: string) =>
+      (await (
+        await fetch(`${base}/api/v1/categories`, {
+          headers: { authorization: await login(base) },
+        })
+      ).json()) as { code: string }[];
+    expect((await categories(first)).map((c) => c.code)).toContain('political_function');
+    expect(await categories(second)).toEqual([{ code: 'site_specific', name: '本地分类' }]);
   }, 120_000);
 });
 
@@ -272,11 +293,22 @@ describe('the S3 store, against s3rver (an S3 emulator)', () => {
 
     const got = await downloadThrough(t, token, uploaded.id).expect(200);
     expect(Buffer.compare(got.body, pdf)).toBe(0);
+    // Over the 5 MiB part size: a multipart upload.
+    const large = somePdf(6 * 1024 * 1024);
+    const parts = await uploadThrough(t, token, large, 'large.pdf');
+    const back = await downloadThrough(t, token, parts.id).expect(200);
+    expect(sha256(back.body)).toBe(sha256(large));
 
     const store = t.app.get<BlobStore>(BLOB_STORE);
     const listed = [];
     for await (const blob of store.list()) listed.push(blob);
-    expect(listed).toEqual([{ sha256: uploaded.sha256, size: pdf.length }]);
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        { sha256: uploaded.sha256, size: pdf.length },
+        { sha256: parts.sha256, size: large.length },
+      ]),
+    );
+    expect(listed).toHaveLength(2);
 
     // Someone with access to the bucket replaces the object.
     const client = new S3Client({
