@@ -119,10 +119,10 @@ export class PostgresBlobStore implements BlobStore {
     const { chunks } = rows[0];
     const db = this.db;
     // One query per 16 KiB slice of a chunk, no connection held between reads. pg hands bytea
-    // over as hex text, and gathers a result larger than one socket read in doubling buffers:
-    // a whole 256 KiB chunk per query made ~1.5 MB of garbage that outlived the young
-    // generation, and a 20 MB download grew the api by ~35 MB more than slices do. A slice
-    // reads only its own pages (the chunks are stored uncompressed, STORAGE EXTERNAL).
+    // over as hex text and gathers a result row larger than one socket read in doubling
+    // buffers: whole 256 KiB rows made garbage large enough to outlive the young generation, so
+    // the api grew with every download until a full GC (bench/evidence-stream.ts). A slice
+    // reads only its own pages, the chunks being stored uncompressed (STORAGE EXTERNAL).
     async function* chunksOf(): AsyncGenerator<Buffer> {
       for (let seq = 0; seq < chunks; seq++) {
         for (let offset = 0; ; offset += READ_SLICE_BYTES) {
