@@ -246,6 +246,48 @@ describe('the database store (default) refuses altered content', () => {
   }, 60_000);
 });
 
+describe('a large file altered in the database store', () => {
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ DUBAN_ATTACHMENT_MAX_BYTES: String(24 * 1024 * 1024) });
+    token = await new ApiClient(t).adminToken();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('is cut off while it streams (over 20 MiB it is checked on the way), never delivered whole', async () => {
+    const pdf = somePdf(21 * 1024 * 1024);
+    const big = await uploadThrough(t, token, pdf, '大文件.pdf');
+    await t.db.query(
+      `UPDATE blob_chunks SET data = set_byte(data, 7, (get_byte(data, 7) + 1) % 256)
+        WHERE sha256 = $1 AND seq = (SELECT chunks - 1 FROM blobs WHERE sha256 = $1)`,
+      [big.sha256],
+    );
+    let received = 0;
+    const outcome = await t
+      .http()
+      .get(`/api/v1/attachments/${big.id}`)
+      .auth(token, { type: 'bearer' })
+      .buffer(true)
+      .parse((res, callback) => {
+        res.on('data', (c: Buffer) => (received += c.length));
+        res.on('end', () => callback(null, null));
+        res.on('error', (e: Error) => callback(e, null));
+        res.on('aborted', () => callback(new Error('aborted'), null));
+      })
+      .then(
+        (res) => ({ status: res.status, error: undefined as unknown }),
+        (error: unknown) => ({ status: undefined, error }),
+      );
+    expect(outcome.error).toBeDefined();
+    expect(received).toBeLessThan(pdf.length);
+  }, 120_000);
+});
+
 interface S3rverInstance {
   run(): Promise<{ port: number }>;
   close(): Promise<void>;
