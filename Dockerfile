@@ -25,8 +25,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/config ./config
 COPY --from=build /app/apps/web/dist ./apps/web/dist
-# Project-local state (.local/) must be writable by the unprivileged user.
-RUN mkdir -p .local && chown node:node .local
+# No state on the container's disk: evidence is in PostgreSQL (or S3), uploads pass through /tmp.
 USER node
 EXPOSE 3000
 STOPSIGNAL SIGTERM

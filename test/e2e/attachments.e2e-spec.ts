@@ -1,13 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import type { Response } from 'supertest';
-import { EvidenceService } from '#duban/evidence';
+import { AttachmentStore, EvidenceService } from '#duban/evidence';
 import { ActorService } from '#duban/identity';
 import { ApiClient } from '../support/api-client';
 import { startTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
 import { minimalDocx } from '../support/zip';
 
 const MAX_BYTES = 65536;
@@ -91,7 +91,6 @@ function binary(res: Response, callback: (err: Error | null, body: Buffer) => vo
  *     └── 第二支部 (branch)                              ← member B
  */
 describe('evidence attachments (佐证材料)', () => {
-  let dir: string;
   let t: TestApp;
   let api: ApiClient;
   let admin: string;
@@ -116,6 +115,9 @@ describe('evidence attachments (佐证材料)', () => {
       .auth(token, { type: 'bearer' })
       .buffer(true)
       .parse(binary);
+
+  /** What is left in the api's temporary upload directory. */
+  const leftovers = () => filesUnder(t.app.get(AttachmentStore).tempDir);
 
   async function attachmentCount(): Promise<number> {
     const rows: { n: string }[] = await t.db.query('SELECT count(*) AS n FROM attachments');
@@ -156,11 +158,8 @@ describe('evidence attachments (佐证材料)', () => {
   }
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'duban-attachments-'));
-    t = await startTestApp({
-      DUBAN_ATTACHMENTS_DIR: dir,
-      DUBAN_ATTACHMENT_MAX_BYTES: String(MAX_BYTES),
-    });
+    // The default store: the database (DUBAN_ATTACHMENTS_URL unset).
+    t = await startTestApp({ DUBAN_ATTACHMENT_MAX_BYTES: String(MAX_BYTES) });
     api = new ApiClient(t);
     admin = await api.adminToken();
     county = await api.createOrg(admin, { name: '某某县委', kind: 'committee' });
@@ -191,7 +190,6 @@ describe('evidence attachments (佐证材料)', () => {
 
   afterAll(async () => {
     await t?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('stores a PDF and gives back the same bytes with their digest and a download name', async () => {
@@ -245,7 +243,7 @@ describe('evidence attachments (佐证材料)', () => {
     expect(decodeURIComponent(encoded ?? '')).toBe(name);
   });
 
-  it('stores the same content once on disk, however often and by whom it is uploaded', async () => {
+  it('stores the same content once in the database, however often and by whom it is uploaded', async () => {
     const text = Buffer.from('第三季度整改台账：全部完成。\n');
     const first = await upload(uploader.token, text, 'a.txt').expect(201);
     const second = await upload(secretaryA.token, text, 'b.txt').expect(201);
@@ -254,12 +252,15 @@ describe('evidence attachments (佐证材料)', () => {
     expect(first.body.contentType).toBe('text/plain; charset=utf-8');
 
     const sha = sha256(text);
-    const files = await filesUnder(dir);
-    expect(files.filter((f) => f.endsWith(sha))).toEqual([
-      join(sha.slice(0, 2), sha.slice(2, 4), sha),
+    expect(await t.db.query('SELECT sha256, size FROM blobs WHERE sha256 = $1', [sha])).toEqual([
+      { sha256: sha, size: String(text.length) },
     ]);
-    expect(await readFile(join(dir, sha.slice(0, 2), sha.slice(2, 4), sha))).toEqual(text);
-    expect(files.filter((f) => f.startsWith('tmp'))).toEqual([]);
+    const chunks: { data: Buffer }[] = await t.db.query(
+      'SELECT data FROM blob_chunks WHERE sha256 = $1 ORDER BY seq',
+      [sha],
+    );
+    expect(Buffer.concat(chunks.map((c) => c.data))).toEqual(text);
+    expect(await leftovers()).toEqual([]);
     // each upload keeps its own uploader and name
     const meta = await t
       .http()
@@ -276,7 +277,7 @@ describe('evidence attachments (佐证材料)', () => {
     expect(res.body.message).toMatch(/not an accepted kind/);
     expect(res.body.message).toMatch(/PDF, PNG, JPEG/);
     expect(await attachmentCount()).toBe(before);
-    expect((await filesUnder(dir)).filter((f) => f.startsWith('tmp'))).toEqual([]);
+    expect(await leftovers()).toEqual([]);
   });
 
   it('refuses a file over DUBAN_ATTACHMENT_MAX_BYTES with 413 naming the limit', async () => {
@@ -289,7 +290,7 @@ describe('evidence attachments (佐证材料)', () => {
     expect(res.status).toBe(413);
     expect(res.body.message).toMatch(/^file: larger than the limit of 64 KiB \(65536 bytes\)/);
     expect(await attachmentCount()).toBe(before);
-    expect((await filesUnder(dir)).filter((f) => f.startsWith('tmp'))).toEqual([]);
+    expect(await leftovers()).toEqual([]);
   });
 
   it('answers 400 naming file when there is no file, an empty one, or one in another field', async () => {
@@ -325,7 +326,10 @@ describe('evidence attachments (佐证材料)', () => {
       )
       .expect(400);
     expect(truncated.body.message).toMatch(/^body: malformed multipart\/form-data/);
-    expect((await filesUnder(dir)).filter((f) => f.startsWith('tmp'))).toEqual([]);
+    // The half-received file is removed as multer aborts, which may finish after the answer.
+    await waitFor('the temporary file to be removed', async () =>
+      (await leftovers()).length === 0 ? true : undefined,
+    );
 
     await t.http().post('/api/v1/attachments').attach('file', minimalPdf('x'), 'x.pdf').expect(401);
   });

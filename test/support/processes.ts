@@ -43,8 +43,12 @@ export interface SpawnedApp {
 export class Processes {
   private readonly apps = new Set<SpawnedApp>();
 
-  spawn(entry: string, env: Record<string, string>): SpawnedApp {
-    const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  spawn(entry: string, env: Record<string, string>, options: { cwd?: string } = {}): SpawnedApp {
+    const child = spawn(process.execPath, [entry], {
+      env,
+      cwd: options.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));

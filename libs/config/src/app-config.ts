@@ -185,12 +185,35 @@ export class AppConfig {
   @Max(24 * 30, { message: 'DUBAN_ACK_CHASE_HOURS must be at most 720' })
   DUBAN_ACK_CHASE_HOURS = 24;
 
-  /** Where evidence files (佐证材料) are kept, content-addressed; relative to the working directory. */
+  /**
+   * Where evidence files (佐证材料) are kept, content-addressed by SHA-256: `postgres:` (the
+   * default: in this service's own database, chunked), `s3://bucket/prefix?endpoint=…` or, for
+   * development only, `file:///absolute/dir`.
+   */
+  @IsOptional()
+  @Matches(/^(postgres:|s3:\/\/[^/?#]+(\/[^?#]*)?(\?[^#]*)?|file:\/\/\/[^\0?#]+)$/, {
+    message:
+      'DUBAN_ATTACHMENTS_URL must be postgres: (the default), s3://bucket/prefix?endpoint=…&region=… ' +
+      'or file:///absolute/directory',
+  })
+  DUBAN_ATTACHMENTS_URL?: string;
+
+  /**
+   * Deprecated alias of DUBAN_ATTACHMENTS_URL=file://…: a directory (relative paths are taken
+   * from the installation directory). Used only when DUBAN_ATTACHMENTS_URL is unset.
+   */
+  @IsOptional()
   @IsString({ message: 'DUBAN_ATTACHMENTS_DIR must be a directory path, e.g. .local/attachments' })
   @Matches(/^[^\0]+$/, {
     message: 'DUBAN_ATTACHMENTS_DIR must be a directory path, e.g. .local/attachments',
   })
-  DUBAN_ATTACHMENTS_DIR = '.local/attachments';
+  DUBAN_ATTACHMENTS_DIR?: string;
+
+  /** Where categories.json and escalation-policy.json are read; default: config/ of the installation. */
+  @IsOptional()
+  @IsString({ message: 'DUBAN_CONFIG_DIR must be a directory path' })
+  @Matches(/^[^\0]+$/, { message: 'DUBAN_CONFIG_DIR must be a directory path' })
+  DUBAN_CONFIG_DIR?: string;
 
   @Transform(toInt)
   @IsInt({ message: 'DUBAN_ATTACHMENT_MAX_BYTES must be an integer number of bytes' })
@@ -262,6 +285,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'DUBAN_APP_DATABASE_URL',
     'DUBAN_AUDIT_KEY_FILE',
     'DUBAN_AUDIT_ANCHOR_WEBHOOK_URL',
+    'DUBAN_ATTACHMENTS_URL',
+    'DUBAN_ATTACHMENTS_DIR',
+    'DUBAN_CONFIG_DIR',
   ]);
   const raw: Record<string, string> = {};
   for (const key of known) {

@@ -1,18 +1,30 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { APP_CONFIG, type AppConfig } from '#duban/config';
+import type { EntityManager } from 'typeorm';
+import { type BlobInfo, type BlobStore, VerifyingStream } from './blob-store';
 import { type EvidenceContentType, PartialFile, sniffFile, Utf8TextScanner } from './sniff';
 
 /** Kept in memory while a file streams to disk: enough for every magic number and the OLE2 header. */
 const HEAD_BYTES = 4096;
+
 /** Reads the sniffer may ask for before a file counts as unrecognisable (a looping directory). */
 const MAX_SNIFF_READS = 512;
-const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * Contents up to this size are read twice on download: once to check them against their
+ * digest before the response starts (so a corrupted file is refused with a proper error), then
+ * to send them. Larger ones are checked while they are sent (see VerifyingStream).
+ */
+export const VERIFY_FIRST_MAX_BYTES = 20 * 1024 * 1024;
+
+/** The Nest token of the configured BlobStore (see createBlobStore). */
+export const BLOB_STORE = Symbol('BlobStore');
 
 /** A file received into the temporary area, with what was learnt while it streamed past. */
 export interface ReceivedUpload {
@@ -26,30 +38,26 @@ export interface ReceivedUpload {
 }
 
 /**
- * Evidence files on disk, outside the database, content-addressed by SHA-256:
- * `<dir>/<sha[0..2]>/<sha[2..4]>/<sha>`, so the same content is stored once however often it
- * is uploaded. Uploads stream into `<dir>/tmp` first (same file system, so keeping one is a
- * rename) and are never held in memory whole.
+ * Receives uploads and hands out stored evidence. An upload streams into a private temporary
+ * directory of this process (hashed and inspected on the way, never held in memory whole),
+ * is identified from its bytes, and is then kept in the configured BlobStore under its
+ * SHA-256. Every read is checked against that digest.
  */
 @Injectable()
-export class AttachmentStore {
-  readonly root: string;
-  private readonly tempDir: string;
+export class AttachmentStore implements OnModuleDestroy {
+  /** This instance's temporary directory, removed when the module stops. */
+  readonly tempDir: string;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.root = resolve(config.DUBAN_ATTACHMENTS_DIR);
-    this.tempDir = join(this.root, 'tmp');
+  constructor(@Inject(BLOB_STORE) readonly blobs: BlobStore) {
+    this.tempDir = mkdtempSync(join(tmpdir(), 'duban-uploads-'));
   }
 
-  /** Where the content with this digest lives. */
-  pathOf(sha256: string): string {
-    if (!SHA256_HEX.test(sha256)) throw new Error(`not a SHA-256 hex digest: ${sha256}`);
-    return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  onModuleDestroy(): void {
+    rmSync(this.tempDir, { recursive: true, force: true });
   }
 
   /** Streams `content` to a temporary file, hashing it and noting its first bytes on the way. */
   async receive(content: Readable): Promise<ReceivedUpload> {
-    await mkdir(this.tempDir, { recursive: true });
     const tempPath = join(this.tempDir, `${randomBytes(16).toString('hex')}.part`);
     const hash = createHash('sha256');
     const text = new Utf8TextScanner();
@@ -109,45 +117,35 @@ export class AttachmentStore {
     }
   }
 
-  /** Moves a received file to its content address; a copy already there is kept instead. */
-  async keep(upload: ReceivedUpload): Promise<void> {
-    const target = this.pathOf(upload.sha256);
-    if (await exists(target)) {
-      await this.discard(upload);
-      return;
-    }
-    await mkdir(dirname(target), { recursive: true });
-    // Content-addressed files never change; read-only says so to anyone looking at the disk.
-    await chmod(upload.tempPath, 0o444);
-    await rename(upload.tempPath, target);
+  /**
+   * Keeps a received file in the store under its digest (once: content already there is not
+   * stored again). With the database store, inside `manager`'s transaction.
+   */
+  async keep(upload: ReceivedUpload, manager?: EntityManager): Promise<void> {
+    await this.blobs.putFile(
+      { sha256: upload.sha256, size: upload.size },
+      upload.tempPath,
+      manager,
+    );
   }
 
-  /** Removes a received file that is not kept (or was already moved: then nothing happens). */
+  /** Removes a received file that is not kept (or was already removed: then nothing happens). */
   async discard(upload: Pick<ReceivedUpload, 'tempPath'>): Promise<void> {
     await rm(upload.tempPath, { force: true });
   }
 
-  /** The stored content, for download. */
-  async open(sha256: string): Promise<Readable> {
-    const path = this.pathOf(sha256);
-    try {
-      const handle = await open(path, 'r');
-      return handle.createReadStream();
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new Error(`evidence content ${sha256} is missing from ${this.root}`, { cause: e });
-      }
-      throw e;
-    }
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw e;
+  /**
+   * The stored content, for download, checked against its digest: up to
+   * VERIFY_FIRST_MAX_BYTES it is checked whole before this returns (EvidenceCorruptedError,
+   * EvidenceMissingError), and every stream returned holds its last chunk back until the
+   * content has matched, failing instead of ending when it does not.
+   */
+  async open(blob: BlobInfo): Promise<Readable> {
+    if (blob.size <= VERIFY_FIRST_MAX_BYTES) await this.blobs.check(blob);
+    const raw = await this.blobs.readRaw(blob.sha256);
+    const verified = new VerifyingStream(blob.sha256, blob.size);
+    raw.once('error', (e) => verified.destroy(e));
+    verified.once('close', () => raw.destroy());
+    return raw.pipe(verified);
   }
 }

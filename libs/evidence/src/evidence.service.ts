@@ -91,7 +91,8 @@ export class EvidenceService {
 
   /**
    * Keeps a received file as an attachment of the uploader: checks its kind from its bytes,
-   * stores the content once per digest, and records this upload with its (sanitised) name.
+   * stores the content once per digest (in the same transaction as the record, with the
+   * database store), and records this upload with its (sanitised) name.
    * The temporary file is gone afterwards, whatever the outcome.
    */
   async upload(
@@ -103,7 +104,6 @@ export class EvidenceService {
       if (upload.size === 0) throw invalid('file', 'file: is empty; attach a file with content');
       const contentType = await this.store.identify(upload);
       if (contentType === null) throw new UnsupportedContentError();
-      await this.store.keep(upload);
       const view: AttachmentView = {
         id: randomUUID(),
         sha256: upload.sha256,
@@ -113,19 +113,25 @@ export class EvidenceService {
         uploadedBy: uploader.userId,
         uploadedAt: this.clock.now().toISOString(),
       };
-      await this.db.query(
-        `INSERT INTO attachments (id, sha256, size, content_type, file_name, uploaded_by, uploaded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [
-          view.id,
-          view.sha256,
-          view.size,
-          view.contentType,
-          view.fileName,
-          view.uploadedBy,
-          view.uploadedAt,
-        ],
-      );
+      // With the database store, the content commits (or not) together with its record; other
+      // stores keep it first (an unreferenced copy left by a failed insert is harmless).
+      if (!this.store.blobs.transactional) await this.store.keep(upload);
+      await this.db.transaction(async (m) => {
+        if (this.store.blobs.transactional) await this.store.keep(upload, m);
+        await m.query(
+          `INSERT INTO attachments (id, sha256, size, content_type, file_name, uploaded_by, uploaded_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [
+            view.id,
+            view.sha256,
+            view.size,
+            view.contentType,
+            view.fileName,
+            view.uploadedBy,
+            view.uploadedAt,
+          ],
+        );
+      });
       return view;
     } finally {
       await this.store.discard(upload);
@@ -145,13 +151,19 @@ export class EvidenceService {
     return toView(rows[0]);
   }
 
-  /** The metadata and the content of an attachment the caller may see. */
+  /**
+   * The metadata and the content of an attachment the caller may see, checked against its
+   * digest (EvidenceCorruptedError, EvidenceMissingError; see AttachmentStore.open).
+   */
   async download(
     viewer: ScopeOwner,
     id: string,
   ): Promise<{ attachment: AttachmentView; content: Readable }> {
     const attachment = await this.get(viewer, id);
-    return { attachment, content: await this.store.open(attachment.sha256) };
+    return {
+      attachment,
+      content: await this.store.open({ sha256: attachment.sha256, size: attachment.size }),
+    };
   }
 
   /**

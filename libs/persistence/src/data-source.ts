@@ -13,6 +13,7 @@ import { SessionsAndOrgCalendars1764520000000 } from './migrations/1764520000000
 import { APP_ROLE, LeastPrivilege1764510000000 } from './migrations/1764510000000-LeastPrivilege';
 
 export { APP_ROLE };
+import { EvidenceBlobs1764550000000 } from './migrations/1764550000000-EvidenceBlobs';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   TaskActedBy1764500000000,
   SessionsAndOrgCalendars1764520000000,
   LeastPrivilege1764510000000,
+  EvidenceBlobs1764550000000,
 ];
 
 export interface DataSourceRole {

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { join } from 'node:path';
+import { APP_CONFIG, type AppConfig, configDirectory } from '#duban/config';
 import { AuditModule } from '#duban/audit';
 import { EvidenceModule } from '#duban/evidence';
 import { NotificationsModule } from '#duban/notifications';
@@ -38,8 +40,18 @@ const SERVICES = [
 @Module({
   imports: [AuditModule, EvidenceModule, NotificationsModule],
   providers: [
-    { provide: CATEGORY_CATALOG, useFactory: () => new CategoryCatalog(loadCategories()) },
-    { provide: DEFAULT_POLICY, useFactory: () => loadDefaultPolicy() },
+    {
+      provide: CATEGORY_CATALOG,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        new CategoryCatalog(loadCategories(join(configDirectory(config), 'categories.json'))),
+    },
+    {
+      provide: DEFAULT_POLICY,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        loadDefaultPolicy(join(configDirectory(config), 'escalation-policy.json')),
+    },
     calendarProvider,
     ...SERVICES,
   ],

@@ -1,6 +1,8 @@
 import {
   Controller,
   Get,
+  InternalServerErrorException,
+  Logger,
   Param,
   Post,
   Res,
@@ -20,9 +22,16 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '#duban/domain';
-import { contentDisposition, EvidenceService, UnsupportedContentError } from '#duban/evidence';
+import {
+  contentDisposition,
+  EvidenceCorruptedError,
+  EvidenceMissingError,
+  EvidenceService,
+  UnsupportedContentError,
+} from '#duban/evidence';
 import { invalid } from '#duban/identity';
 import { CurrentActor } from '../auth/decorators';
+import { errorBody } from '../http/error.filter';
 import { uuidParam } from '../http/uuid.pipe';
 import {
   ATTACHMENT_FIELD,
@@ -41,6 +50,8 @@ const NOT_VISIBLE =
 @ApiResponse({ status: 401, description: 'No valid token' })
 @Controller('api/v1/attachments')
 export class AttachmentsController {
+  private readonly logger = new Logger('Attachments');
+
   constructor(private readonly evidence: EvidenceService) {}
 
   @Post()
@@ -85,20 +96,58 @@ export class AttachmentsController {
     schema: { type: 'string', format: 'binary' },
   })
   @ApiResponse({ status: 404, description: NOT_VISIBLE })
+  @ApiResponse({
+    status: 500,
+    description:
+      'The stored content does not match its SHA-256 (code evidence_corrupted) or is missing ' +
+      '(code evidence_missing); the file is refused rather than delivered wrong',
+  })
   async download(
     @CurrentActor() actor: Actor,
     @Param('id', uuidParam('id')) id: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {
-    const { attachment, content } = await this.evidence.download(actor, id);
+    let download;
+    try {
+      download = await this.evidence.download(actor, id);
+    } catch (e) {
+      throw this.storeFailure(e);
+    }
+    const { attachment, content } = download;
     res.setHeader('X-Content-SHA256', attachment.sha256);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'private, no-cache');
-    return new StreamableFile(content, {
+    const file = new StreamableFile(content, {
       type: attachment.contentType,
       length: attachment.size,
       disposition: contentDisposition(attachment.fileName),
     });
+    // Content found altered while it is being sent (files over 20 MiB are checked as they go):
+    // the response is cut off, so the client sees a failed download, never a complete wrong file.
+    file.setErrorHandler((err) => {
+      this.logger.error(`download of attachment ${id} failed: ${err.message}`);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // Failed before the first byte went out (a one-chunk file is held back whole).
+      const code = err instanceof EvidenceCorruptedError ? 'evidence_corrupted' : 'internal_error';
+      res.removeHeader('Content-Disposition');
+      res.removeHeader('Content-Length');
+      res.status(500).json(errorBody(500, err.message, { code }));
+    });
+    return file;
+  }
+
+  /** Evidence that cannot be delivered as stored: 500 with a code saying why (the filter logs it). */
+  private storeFailure(e: unknown): unknown {
+    if (e instanceof EvidenceCorruptedError) {
+      return new InternalServerErrorException({ message: e.message, code: 'evidence_corrupted' });
+    }
+    if (e instanceof EvidenceMissingError) {
+      return new InternalServerErrorException({ message: e.message, code: 'evidence_missing' });
+    }
+    return e;
   }
 
   @Get(':id/meta')

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { Logger, type INestApplication } from '@nestjs/common';
 import { static as serveStatic, type NextFunction, type Request, type Response } from 'express';
+import { installationRoot } from '#duban/config';
 import { errorBody } from '../http/error.filter';
 
 /** Paths that belong to the server, never to the web workspace's client-side routes. */
@@ -25,9 +26,9 @@ export const WEB_CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
 ].join('; ');
 
-/** Where `npm run build:web` writes the workspace (relative to the working directory). */
+/** Where `npm run build:web` writes the workspace (in the installation, whatever the working directory). */
 export function webAppDirectory(): string {
-  return resolve(process.cwd(), 'apps', 'web', 'dist');
+  return resolve(installationRoot(), 'apps', 'web', 'dist');
 }
 
 function pageHeaders(res: Response): void {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { configDirectory } from '#duban/config';
 
 export interface Category {
   code: string;
@@ -31,12 +32,11 @@ export const PROBLEM_SOURCE_LABELS: Record<ProblemSource, string> = {
 };
 
 /**
- * Reads and validates config/categories.json at start-up; a malformed file stops the process
+ * Reads and validates categories.json (in config/ of the installation, or DUBAN_CONFIG_DIR) at
+ * start-up; a malformed file stops the process
  * with the reason, rather than failing later on the first problem raised.
  */
-export function loadCategories(
-  file = join(process.cwd(), 'config', 'categories.json'),
-): Category[] {
+export function loadCategories(file = join(configDirectory(), 'categories.json')): Category[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));

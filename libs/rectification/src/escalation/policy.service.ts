@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
+import { configDirectory } from '#duban/config';
 import {
   Actor,
   CLOCK,
@@ -16,9 +17,9 @@ import { TasksService } from '../tasks/tasks.service';
 
 export const DEFAULT_POLICY = Symbol('DefaultEscalationPolicy');
 
-/** Reads config/escalation-policy.json and validates it at start-up. */
+/** Reads escalation-policy.json (config/ of the installation, or DUBAN_CONFIG_DIR) and validates it at start-up. */
 export function loadDefaultPolicy(
-  file = join(process.cwd(), 'config', 'escalation-policy.json'),
+  file = join(configDirectory(), 'escalation-policy.json'),
 ): EscalationPolicyDocument {
   const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   delete raw.$comment;
