@@ -10,6 +10,7 @@ import { PlatformModule } from '#duban/platform';
 import { RectificationModule } from '#duban/rectification';
 import { AttachmentsController } from './attachments/attachments.controller';
 import { AuthController } from './auth/auth.controller';
+import { CampaignsController } from './campaigns/campaigns.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { LoginRateLimiter } from './auth/login-rate-limiter';
 import { TokenService } from './auth/token.service';
@@ -55,6 +56,7 @@ export class AppModule {
         ProblemImportController,
         ReportsController,
         TasksController,
+        CampaignsController,
         EngineController,
         HealthController,
         AttachmentsController,

@@ -29,7 +29,9 @@ export class Campaigns1764610000000 implements MigrationInterface {
         closed_at timestamptz,
         CHECK ((state = 'closed') = (closed_at IS NOT NULL AND summary IS NOT NULL))
       )`);
-    await q.query(`CREATE INDEX campaigns_raised_by_path ON campaigns USING gist (raised_by_org_path)`);
+    await q.query(
+      `CREATE INDEX campaigns_raised_by_path ON campaigns USING gist (raised_by_org_path)`,
+    );
     await q.query(`CREATE INDEX campaigns_team ON campaigns USING gin (team_user_ids)`);
     await q.query(`
       CREATE TABLE campaign_targets (

@@ -113,7 +113,8 @@ interface CampaignRow {
  * those targets and their findings).
  */
 const SEES_ALL = `(${scopeCondition('c.raised_by_org_path', '$1', '$2')} OR $3::uuid = ANY(c.team_user_ids))`;
-const SEES_TARGET = (alias: string) => `(${SEES_ALL} OR ${scopeCondition(`${alias}.org_path`, '$1', '$2')})`;
+const SEES_TARGET = (alias: string) =>
+  `(${SEES_ALL} OR ${scopeCondition(`${alias}.org_path`, '$1', '$2')})`;
 const VISIBLE = `(${SEES_ALL} OR EXISTS (SELECT 1 FROM campaign_targets vt
   WHERE vt.campaign_id = c.id AND ${scopeCondition('vt.org_path', '$1', '$2')}))`;
 
@@ -155,7 +156,11 @@ export class CampaignsRepository {
   }
 
   /** The population of a draw: orgs strictly below `withinPath`, of `kind` if given. */
-  async drawPopulation(m: EntityManager, withinPath: string, kind: OrgKind | null): Promise<string[]> {
+  async drawPopulation(
+    m: EntityManager,
+    withinPath: string,
+    kind: OrgKind | null,
+  ): Promise<string[]> {
     const rows: { id: string }[] = await m.query(
       `SELECT o.id FROM orgs o
         WHERE o.path <@ $1::ltree AND o.path <> $1::ltree AND ($2::text IS NULL OR o.kind = $2)
@@ -278,7 +283,11 @@ export class CampaignsRepository {
   }
 
   /** The campaign's targets the caller may see, in the order they were chosen or drawn. */
-  async visibleTargets(m: EntityManager, owner: ScopeOwner, campaignId: string): Promise<TargetRecord[]> {
+  async visibleTargets(
+    m: EntityManager,
+    owner: ScopeOwner,
+    campaignId: string,
+  ): Promise<TargetRecord[]> {
     const rows: { org_id: string; org_name: string }[] = await m.query(
       `SELECT ct.org_id, o.name AS org_name
          FROM campaign_targets ct JOIN campaigns c ON c.id = ct.campaign_id JOIN orgs o ON o.id = ct.org_id

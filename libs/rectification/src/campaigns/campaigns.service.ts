@@ -188,7 +188,9 @@ export class CampaignsService {
     const m = this.db.manager;
     const c = await this.visible(m, actor, id);
     if (c.summary) {
-      const visible = new Set((await this.campaigns.visibleTargets(m, actor, id)).map((t) => t.orgId));
+      const visible = new Set(
+        (await this.campaigns.visibleTargets(m, actor, id)).map((t) => t.orgId),
+      );
       const targets = c.summary.targets.filter((t) => visible.has(t.orgId));
       return {
         ...toView(c),
@@ -220,7 +222,12 @@ export class CampaignsService {
    * 督查发现: each finding becomes a problem with its measures (the same use case as POST
    * /problems), carrying the campaign; all of them or none.
    */
-  async recordFindings(actor: Actor, id: string, findings: NewFinding[], many: boolean): Promise<ProblemDetail[]> {
+  async recordFindings(
+    actor: Actor,
+    id: string,
+    findings: NewFinding[],
+    many: boolean,
+  ): Promise<ProblemDetail[]> {
     const problemIds = await this.db.transaction(async (m) => {
       const c = await this.visible(m, actor, id, true);
       const may = mayRecordFinding(actor, {
@@ -233,7 +240,9 @@ export class CampaignsService {
       if (c.state === 'closed') {
         throw conflict(`督查“${c.name}”已结束，不能再记录发现`, undefined, 'campaign_closed');
       }
-      const targets = new Set((await this.campaigns.visibleTargets(m, actor, id)).map((t) => t.orgId));
+      const targets = new Set(
+        (await this.campaigns.visibleTargets(m, actor, id)).map((t) => t.orgId),
+      );
       const ids: string[] = [];
       for (const [i, f] of findings.entries()) {
         const prefix = many ? `findings[${i}].` : '';
@@ -293,7 +302,11 @@ export class CampaignsService {
     f: NewFinding,
   ): Promise<string> {
     if (!targets.has(f.targetOrgId)) {
-      throw invalid('targetOrgId', `targetOrgId：${f.targetOrgId} 不是本次督查的对象`, 'not_a_target');
+      throw invalid(
+        'targetOrgId',
+        `targetOrgId：${f.targetOrgId} 不是本次督查的对象`,
+        'not_a_target',
+      );
     }
     if (f.checklistCode !== undefined && !c.checklist.some((i) => i.code === f.checklistCode)) {
       throw invalid(
@@ -360,7 +373,11 @@ export class CampaignsService {
   }
 
   /** The team and its leader: supervisors (督查员) of the raising org or an org above it. */
-  private async assertInspectors(m: EntityManager, input: NewCampaign, raising: OrgRecord): Promise<void> {
+  private async assertInspectors(
+    m: EntityManager,
+    input: NewCampaign,
+    raising: OrgRecord,
+  ): Promise<void> {
     const grants = await this.campaigns.supervisorGrants(m, [
       input.leaderUserId,
       ...input.teamUserIds,
@@ -403,7 +420,11 @@ export class CampaignsService {
           );
         }
         if (seen.has(orgId)) {
-          throw invalid(`targetOrgIds[${i}]`, `targetOrgIds[${i}]：组织 ${orgId} 重复`, 'duplicate');
+          throw invalid(
+            `targetOrgIds[${i}]`,
+            `targetOrgIds[${i}]：组织 ${orgId} 重复`,
+            'duplicate',
+          );
         }
         seen.add(orgId);
         return org;
@@ -424,7 +445,10 @@ export class CampaignsService {
     const seed = spec.seed ?? randomBytes(12).toString('hex');
     const drawn = drawTargets(population, spec.count, seed);
     const byId = new Map(
-      (await this.campaigns.orgsStrictlyBelow(m, drawn.drawn, raising.pathText)).map((o) => [o.id, o]),
+      (await this.campaigns.orgsStrictlyBelow(m, drawn.drawn, raising.pathText)).map((o) => [
+        o.id,
+        o,
+      ]),
     );
     return {
       targets: drawn.drawn.map((orgId) => byId.get(orgId)!),
