@@ -56,6 +56,13 @@ export function CampaignBoardPage({ id }: { id: string }) {
         <Link to="/campaigns">督查</Link> / {c.kindLabel}
       </p>
       <h1>{c.name}</h1>
+      {c.state === 'open' && onTeam && (
+        <p>
+          <a href="#record" className="button primary">
+            记录发现
+          </a>
+        </p>
+      )}
       <dl className="grid-dl">
         <dt>发起组织</dt>
         <dd>{c.raisedByOrgName}</dd>
@@ -86,7 +93,7 @@ export function CampaignBoardPage({ id }: { id: string }) {
       </dl>
       <Section title="督查看板" count={c.targets.length} id="board">
         <div className="table-wrap">
-          <table className="problems board" data-testid="board">
+          <table className="board" data-testid="board">
             <thead>
               <tr>
                 <th>督查对象</th>
@@ -231,7 +238,7 @@ function FindingForm({
   }
 
   return (
-    <section className="card" aria-labelledby="finding-title">
+    <section className="card" aria-labelledby="finding-title" id="record">
       <h2 id="finding-title">记录发现</h2>
       {recorded && (
         <p className="ok" role="status">
