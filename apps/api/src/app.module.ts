@@ -11,6 +11,7 @@ import { RectificationModule } from '#duban/rectification';
 import { AttachmentsController } from './attachments/attachments.controller';
 import { AuditAnchorsController } from './audit/audit-anchors.controller';
 import { AuthController } from './auth/auth.controller';
+import { CampaignsController } from './campaigns/campaigns.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { LoginRateLimiter } from './auth/login-rate-limiter';
 import { TokenService } from './auth/token.service';
@@ -58,6 +59,7 @@ export class AppModule {
         ProblemImportController,
         ReportsController,
         TasksController,
+        CampaignsController,
         EngineController,
         HealthController,
         AttachmentsController,

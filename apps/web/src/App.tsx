@@ -1,10 +1,13 @@
 import { useEffect, type ReactNode } from 'react';
 import { ROLE_LABEL } from './labels';
+import { CampaignBoardPage } from './pages/CampaignBoardPage';
+import { CampaignListPage } from './pages/CampaignListPage';
 import { CasePage } from './pages/CasePage';
 import { DashboardPage } from './pages/DashboardPage';
 import { InboxPage } from './pages/InboxPage';
 import { LoginPage } from './pages/LoginPage';
 import { MyWorkPage } from './pages/MyWorkPage';
+import { NewCampaignPage } from './pages/NewCampaignPage';
 import { PolicyPage } from './pages/PolicyPage';
 import { ProblemDetailPage } from './pages/ProblemDetailPage';
 import { ProblemListPage } from './pages/ProblemListPage';
@@ -22,6 +25,7 @@ const NAV: { to: string; label: string; prefix: string }[] = [
   { to: '/problems', label: '问题清单', prefix: '/problems' },
   { to: '/tasks', label: '任务清单', prefix: '/tasks' },
   { to: '/problems/new', label: '立项交办', prefix: '/problems/new' },
+  { to: '/campaigns', label: '督查', prefix: '/campaigns' },
   { to: '/policy', label: '升级规则', prefix: '/policy' },
 ];
 
@@ -97,6 +101,9 @@ function Routes() {
     ['/tasks', () => <TaskListPage />],
     ['/tasks/:id', (p) => <TaskDetailPage id={p.id} />],
     ['/cases/:id', (p) => <CasePage id={p.id} />],
+    ['/campaigns', () => <CampaignListPage />],
+    ['/campaigns/new', () => <NewCampaignPage />],
+    ['/campaigns/:id', (p) => <CampaignBoardPage id={p.id} />],
     ['/policy', () => <PolicyPage />],
     ['/inbox', () => <InboxPage />],
     ['/settings', () => <SettingsPage />],

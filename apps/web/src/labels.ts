@@ -65,6 +65,7 @@ export const SOURCE_LABEL: Record<string, string> = {
   life_meeting: '民主生活会/组织生活会查摆',
   public_report: '群众反映',
   self_inspection: '自查',
+  spot_check: '随机抽查',
 };
 
 export const CHECK_LABEL: Record<string, string> = {

@@ -18,3 +18,5 @@ export * from './escalation/offset';
 export * from './escalation/policy';
 export * from './escalation/timeline';
 export * from './lights/lights';
+export * from './campaigns/campaign';
+export * from './campaigns/target-draw';

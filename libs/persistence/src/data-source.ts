@@ -14,6 +14,7 @@ import { APP_ROLE, LeastPrivilege1764510000000 } from './migrations/176451000000
 
 export { APP_ROLE };
 import { EvidenceBlobs1764550000000 } from './migrations/1764550000000-EvidenceBlobs';
+import { Campaigns1764610000000 } from './migrations/1764610000000-Campaigns';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   SessionsAndOrgCalendars1764520000000,
   LeastPrivilege1764510000000,
   EvidenceBlobs1764550000000,
+  Campaigns1764610000000,
 ];
 
 export interface DataSourceRole {

@@ -1,5 +1,7 @@
 export * from './accountability/accountability.service';
 export * from './calendar/calendar.service';
+export * from './campaigns/campaigns.repository';
+export * from './campaigns/campaigns.service';
 export * from './calendar/calendar-rules';
 export * from './calendar/live-calendar';
 export * from './catalog/catalog';

@@ -5,6 +5,8 @@ import { AuditModule } from '#duban/audit';
 import { EvidenceModule } from '#duban/evidence';
 import { NotificationsModule } from '#duban/notifications';
 import { AccountabilityService } from './accountability/accountability.service';
+import { CampaignsRepository } from './campaigns/campaigns.repository';
+import { CampaignsService } from './campaigns/campaigns.service';
 import { CalendarService } from './calendar/calendar.service';
 import { CategoryCatalog, loadCategories } from './catalog/catalog';
 import { LadderService } from './escalation/ladder.service';
@@ -34,6 +36,8 @@ const SERVICES = [
   LedgerService,
   ReportsService,
   ProblemImportService,
+  CampaignsRepository,
+  CampaignsService,
 ];
 
 /** The use cases of rectification supervision, shared by the api and the worker. */

@@ -135,6 +135,8 @@ export class ProblemResponse {
   @ApiProperty({ enum: PROBLEM_SEVERITIES }) severity!: ProblemSeverity;
   @ApiProperty({ enum: PROBLEM_SOURCES }) source!: ProblemSource;
   @ApiProperty({ type: String, nullable: true }) campaign!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: '督查 campaign' })
+  campaignId!: string | null;
   @ApiProperty({ format: 'uuid' }) orgId!: string;
   @ApiProperty() orgName!: string;
   @ApiProperty({ format: 'uuid' }) raisedByOrgId!: string;

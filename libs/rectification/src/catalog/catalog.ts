@@ -17,6 +17,7 @@ export const PROBLEM_SOURCES = [
   'life_meeting',
   'public_report',
   'self_inspection',
+  'spot_check',
 ] as const;
 export type ProblemSource = (typeof PROBLEM_SOURCES)[number];
 
@@ -29,6 +30,7 @@ export const PROBLEM_SOURCE_LABELS: Record<ProblemSource, string> = {
   life_meeting: '民主生活会/组织生活会查摆',
   public_report: '群众反映',
   self_inspection: '自查',
+  spot_check: '随机抽查',
 };
 
 /**

@@ -30,6 +30,8 @@ export interface NewProblem {
   orgId: string;
   raisedByOrgId: string;
   campaign?: string;
+  /** The inspection campaign (督查) whose finding this problem is. */
+  campaignId?: string;
   /** Measures created with the problem, in the same transaction (all or nothing). */
   tasks?: NewTask[];
 }
@@ -55,6 +57,7 @@ export interface ProblemView {
   severity: ProblemSeverity;
   source: ProblemSource;
   campaign: string | null;
+  campaignId: string | null;
   orgId: string;
   orgName: string;
   raisedByOrgId: string;
@@ -83,6 +86,7 @@ interface ProblemRow {
   severity: ProblemSeverity;
   source: ProblemSource;
   campaign: string | null;
+  campaign_id: string | null;
   org_id: string;
   org_name: string;
   raised_by_org_id: string;
@@ -157,8 +161,8 @@ export class ProblemsService {
     );
     await m.query(
       `INSERT INTO problems (id, title, description, category, severity, source, campaign, org_id,
-          org_path, raised_by_org_id, raised_by, recurrence_of, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::ltree, $10, $11, $12, $13)`,
+          org_path, raised_by_org_id, raised_by, recurrence_of, created_at, campaign_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::ltree, $10, $11, $12, $13, $14)`,
       [
         id,
         input.title,
@@ -173,6 +177,7 @@ export class ProblemsService {
         actor.userId,
         earlier.map((e) => e.id),
         now,
+        input.campaignId ?? null,
       ],
     );
     await this.audit.append(m, [
@@ -274,6 +279,7 @@ export class ProblemsService {
       severity: r.severity,
       source: r.source,
       campaign: r.campaign,
+      campaignId: r.campaign_id,
       orgId: r.org_id,
       orgName: r.org_name,
       raisedByOrgId: r.raised_by_org_id,
