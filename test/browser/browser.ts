@@ -8,7 +8,14 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const chromiumAvailable = existsSync(CHROMIUM);
 
 const ROOT = join(__dirname, '..', '..');
-export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+/**
+ * Tests never modify tracked files: screenshots go to .local/screenshots (git-ignored), and to
+ * the README's docs/screenshots only through the explicit `npm run screenshots`.
+ */
+export const SCREENSHOTS =
+  process.env.DUBAN_SCREENSHOTS === '1'
+    ? join(ROOT, 'docs', 'screenshots')
+    : join(ROOT, '.local', 'screenshots');
 
 /** `describe`, or — when Chromium is absent — one failing test that says how to install it. */
 export function describeInBrowser(name: string, fn: () => void): void {

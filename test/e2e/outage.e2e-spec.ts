@@ -384,7 +384,7 @@ describe('exactly once through outages (private PostgreSQL and Redis)', () => {
   });
 
   it('PostgreSQL restarted fast twice while steps run: every step once', async () => {
-    const ids = await createTasks(30, 4000);
+    const ids = await createTasks(30, 8000);
     await waitForFirstSteps(ids);
     await pg.stop('fast');
     await pg.start();
@@ -397,7 +397,7 @@ describe('exactly once through outages (private PostgreSQL and Redis)', () => {
   });
 
   it('Redis restarted without its data while steps run: every step once', async () => {
-    const ids = await createTasks(30, 4000);
+    const ids = await createTasks(30, 8000);
     await waitForFirstSteps(ids);
     await redis.kill();
     await redis.start(); // empty: queues, jobs and the sweep's scheduler are gone
@@ -407,7 +407,7 @@ describe('exactly once through outages (private PostgreSQL and Redis)', () => {
   });
 
   it('a worker killed mid-batch while the other goes on: every step once', async () => {
-    const ids = await createTasks(30, 4000);
+    const ids = await createTasks(30, 8000);
     await waitForFirstSteps(ids);
     const [killed, survivor] = workers;
     killed.child.kill('SIGKILL');
@@ -431,7 +431,7 @@ describe('exactly once through outages (private PostgreSQL and Redis)', () => {
       }),
     );
     workers = [startWorker(LONG_LEASE), startWorker(LONG_LEASE)];
-    const ids = await createTasks(30, 4000);
+    const ids = await createTasks(30, 8000);
     const holder = await holdEffectsTable();
     await Promise.all(
       workers.map(async (w) => {
