@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '#duban/config';
 import { installBodyParsing } from './http/body-parsing';
 import { createValidationPipe } from './http/validation';
+import { TextGuardPipe } from './http/input-guard';
 import { serveWebApp } from './web/web-app';
 import { installOperations } from './ops/ops';
 
@@ -14,7 +15,8 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   express.set('trust proxy', 'loopback');
   installOperations(app);
   installBodyParsing(app, config.DUBAN_BODY_LIMIT);
-  app.useGlobalPipes(createValidationPipe());
+  // Text first (no lone surrogate or NUL in any @Body/@Query/@Param, multipart fields included).
+  app.useGlobalPipes(new TextGuardPipe(), createValidationPipe());
   // Close cleanly on SIGTERM and exit 0 (not by re-raising the signal).
   app.enableShutdownHooks([], { useProcessExit: true });
 

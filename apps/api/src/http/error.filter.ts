@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError } from '#duban/identity';
+import { databaseErrorBody } from './database-errors';
 
 const STATUS_OF: Record<DomainError['kind'], number> = {
   invalid: HttpStatus.BAD_REQUEST,
@@ -112,6 +113,9 @@ export class ErrorFilter implements ExceptionFilter {
         ...(r.errors ? { errors: r.errors } : {}),
       });
     }
+    // A PostgreSQL error that the input caused (unique, check, bad value…) is a 4xx.
+    const database = databaseErrorBody(exception);
+    if (database) return database;
     return errorBody(500, 'internal error; the incident was logged');
   }
 }
