@@ -50,6 +50,8 @@ type Schema = {
   allOf?: Schema[];
   minimum?: number;
   maximum?: number;
+  minLength?: number;
+  maxLength?: number;
   nullable?: boolean;
 };
 
@@ -197,6 +199,19 @@ const PATH_EDGES = [
   '..%2F..%2F',
 ];
 
+/** Percent-encoded UTF-8; a lone surrogate (which UTF-8 cannot carry) as its CESU-8 bytes. */
+function encodeText(text: string): string {
+  return text.replace(/[\s\S]/gu, (ch) => {
+    try {
+      return encodeURIComponent(ch);
+    } catch {
+      const c = ch.charCodeAt(0);
+      const bytes = [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)];
+      return bytes.map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+    }
+  });
+}
+
 function randomUuid(rng: Rng): string {
   const hex = () => rng.int(0, 15).toString(16);
   const part = (n: number) => Array.from({ length: n }, hex).join('');
@@ -258,9 +273,11 @@ export class ValueMaker {
     if (s.example !== undefined && this.rng.chance(0.6)) return s.example;
     switch (s.type) {
       case 'integer':
-        return this.rng.int(s.minimum ?? 0, Math.min(s.maximum ?? 100, (s.minimum ?? 0) + 100));
-      case 'number':
-        return this.rng.next() * 100;
+      case 'number': {
+        const min = s.minimum ?? 0;
+        const n = this.rng.int(min, Math.min(s.maximum ?? min + 100, min + 100));
+        return s.type === 'number' && this.rng.chance(0.1) ? n + 0.5 : n;
+      }
       case 'boolean':
         return this.rng.chance(0.5);
       case 'array': {
@@ -288,23 +305,35 @@ export class ValueMaker {
       case 'uuid':
         return this.idFor(name);
       case 'date-time':
-        return new Date(Date.UTC(2027, this.rng.int(0, 11), this.rng.int(1, 28))).toISOString();
+        return new Date(Date.now() + this.rng.int(1, 300) * 86400_000).toISOString();
       case 'date':
-        return `2027-0${this.rng.int(1, 9)}-1${this.rng.int(0, 9)}`;
+        return new Date(Date.now() + this.rng.int(1, 300) * 86400_000).toISOString().slice(0, 10);
       case 'email':
         return `u${this.rng.int(0, 1e6)}@example.org`;
       case 'uri':
         return `https://example.org/hook/${this.rng.int(0, 1e6)}`;
-      default:
+      default: {
         if (/id$/i.test(name)) return this.idFor(name);
-        return this.rng.pick([
+        const known = this.ids[name];
+        if (known?.length) return this.rng.pick(known);
+        const text = this.rng.pick([
           '整改',
           '督办测试',
           'abc',
           '第一支部',
-          'x'.repeat(this.rng.int(1, 40)),
+          `fuzz.${this.rng.int(0, 1e9)}`,
         ]);
+        const min = s.minLength ?? (/password/i.test(name) ? 12 : 1);
+        return text.padEnd(min, 'x').slice(0, s.maxLength ?? 10_000);
+      }
     }
+  }
+
+  /** A number at or past the edges: huge, negative, fractional, or raw text like 1e400. */
+  number(): unknown {
+    return this.rng.chance(0.7)
+      ? this.rng.pick(HUGE_NUMBERS)
+      : { $raw: this.rng.pick(RAW_NUMBERS) };
   }
 
   /** Something wrong for any schema. */
@@ -400,7 +429,10 @@ export interface FuzzRequest {
 
 export interface Tokens {
   admin: string;
+  /** A plain member, responsible for the seeded tasks. */
   member: string;
+  /** A supervisor of the raising committee (raises problems, checks, verifies). */
+  supervisor?: string;
 }
 
 export class RequestMaker {
@@ -418,10 +450,12 @@ export class RequestMaker {
     const rng = this.rng;
     const headers: Record<string, string> = {};
     const who = rng.next();
-    if (who < 0.75) headers.authorization = `Bearer ${this.tokens.admin}`;
-    else if (who < 0.95) headers.authorization = `Bearer ${this.tokens.member}`;
+    const supervisor = this.tokens.supervisor ?? this.tokens.admin;
+    if (who < 0.4) headers.authorization = `Bearer ${this.tokens.admin}`;
+    else if (who < 0.7) headers.authorization = `Bearer ${this.tokens.member}`;
+    else if (who < 0.95) headers.authorization = `Bearer ${supervisor}`;
     else if (who < 0.97) headers.authorization = `Bearer ${this.tokens.admin.slice(0, -3)}abc`;
-    if (rng.chance(0.1)) {
+    if (rng.chance(0.04)) {
       headers['if-match'] = String(
         rng.pick([1, 2, '"3"', 'abc', '99999999999999999999', '-1', '1e400', '*', '']),
       );
@@ -434,7 +468,7 @@ export class RequestMaker {
         const m = /^\{(.+)\}$/.exec(seg);
         if (!m) return seg;
         const name = m[1];
-        if (rng.chance(0.7)) {
+        if (rng.chance(0.85)) {
           if (/date/i.test(name)) return rng.pick(['2027-01-01', '2027-10-01', '2027-02-13']);
           return this.values.idFor(name, segments[i - 1] ?? '');
         }
@@ -442,21 +476,27 @@ export class RequestMaker {
       })
       .join('/');
 
-    // Query: every known parameter maybe, valid or mutated, plus extras.
+    // Query: a valid value for some parameters, and (half the time) exactly one of them
+    // mutated, so that the mutation is what the server has to deal with.
     const query: string[] = [];
-    for (const p of op.parameters.filter((x) => x.in === 'query')) {
-      if (!p.required && rng.chance(0.4)) continue;
-      if (rng.chance(0.6)) {
-        const v = this.values.valid(p.schema, p.name);
-        const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
-        query.push(`${encodeURIComponent(p.name)}=${encodeURIComponent(text)}`);
-      } else if (rng.chance(0.8)) {
-        query.push(`${encodeURIComponent(p.name)}=${rng.pick(QUERY_EDGES)}`);
-      } else {
-        // Repeated or nested: ?page=1&page=2, ?page[a]=1
-        query.push(`${p.name}=1&${p.name}=2`);
-        query.push(`${p.name}[a]=${rng.pick(QUERY_EDGES)}`);
+    const params = op.parameters.filter((x) => x.in === 'query');
+    const mutated = params.length && rng.chance(0.5) ? rng.pick(params).name : null;
+    for (const p of params) {
+      if (p.name === mutated) {
+        const r = rng.next();
+        if (r < 0.75) query.push(`${encodeURIComponent(p.name)}=${rng.pick(QUERY_EDGES)}`);
+        else if (r < 0.85) query.push(`${p.name}=1&${p.name}=2`);
+        else if (r < 0.9) query.push(`${p.name}[a]=${rng.pick(QUERY_EDGES)}`);
+        else {
+          const text = `${String(this.values.valid(p.schema, p.name))}${rng.pick(UNICODE_EDGES)}`;
+          query.push(`${encodeURIComponent(p.name)}=${encodeText(text)}`);
+        }
+        continue;
       }
+      if (!p.required && rng.chance(0.5)) continue;
+      const v = this.values.valid(p.schema, p.name);
+      const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
+      query.push(`${encodeURIComponent(p.name)}=${encodeURIComponent(text)}`);
     }
     if (rng.chance(0.1)) query.push(`${rng.pick(['x', '__proto__', 'constructor', '%00'])}=1`);
     if (query.length) url += `?${query.join('&')}`;
@@ -504,11 +544,11 @@ export class RequestMaker {
     if (r < 0.1) return base; // mostly-valid requests reach deeper code
     if (r < 0.15) return this.values.wrong(); // array / scalar / deep for the whole body
     const root = { v: base };
-    const mutations = rng.int(1, 3);
+    const mutations = rng.chance(0.75) ? 1 : rng.int(2, 3);
     for (let i = 0; i < mutations; i++) {
       const paths = pathsOf(root.v, ['v']);
       const kind = rng.next();
-      if (kind < 0.15) {
+      if (kind < 0.1) {
         // an extra field where there is an object
         const objects = [['v'], ...paths].filter((p) => {
           let cur: unknown = root;
@@ -523,8 +563,16 @@ export class RequestMaker {
             this.values.wrong(),
           );
         }
-      } else if (kind < 0.3 && paths.length) {
+      } else if (kind < 0.2 && paths.length) {
         setAt(root, rng.pick(paths), undefined, true); // missing field
+      } else if (kind < 0.5 && paths.length) {
+        // a text edge case inside an otherwise valid string (or number) value
+        const at = rng.pick(paths);
+        let cur: unknown = root;
+        for (const k of at) cur = (cur as Record<string | number, unknown>)?.[k];
+        if (typeof cur === 'string') setAt(root, at, `${cur}${rng.pick(UNICODE_EDGES)}`);
+        else if (typeof cur === 'number') setAt(root, at, this.values.number());
+        else setAt(root, at, this.values.wrong());
       } else if (paths.length) {
         setAt(root, rng.pick(paths), this.values.wrong());
       } else {
@@ -579,6 +627,8 @@ export interface FuzzResult {
   seed: number;
   requests: number;
   byStatus: Record<number, number>;
+  /** Statuses by operation (`METHOD /path`), to see which ones the mutations reach into. */
+  byOperation: Record<string, Record<number, number>>;
   fiveHundreds: number;
   failures: Failure[];
   healthAfter: number;
@@ -598,6 +648,8 @@ export interface FuzzOptions {
   /** Operations never sent (e.g. ones that would end the run's own session). */
   skip?: RegExp;
   log?: (line: string) => void;
+  /** Log the first few requests and answers of each operation and status (to tune the fuzzer). */
+  samples?: number;
 }
 
 /** What a 4xx body must look like; null when it does. */
@@ -631,18 +683,19 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     seed: o.seed,
     requests: 0,
     byStatus: {},
+    byOperation: {},
     fiveHundreds: 0,
     failures: [],
     healthAfter: 0,
   };
   // The requests are made up front, in order, so the seed alone decides them.
-  const requests: FuzzRequest[] = [];
+  const requests: (FuzzRequest & { op: string })[] = [];
   for (let i = 0; i < o.count; i++) {
     let op = ops[i % ops.length];
     if (o.heavy?.pattern.test(op.id) && !rng.chance(o.heavy.share)) {
       op = rng.pick(ops.filter((x) => !o.heavy!.pattern.test(x.id)));
     }
-    requests.push(maker.make(op));
+    requests.push({ ...maker.make(op), op: op.id });
   }
   let next = 0;
   const worker = async () => {
@@ -665,6 +718,11 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
       }
       result.requests++;
       result.byStatus[status] = (result.byStatus[status] ?? 0) + 1;
+      const perOp = (result.byOperation[req.op] ??= {});
+      perOp[status] = (perOp[status] ?? 0) + 1;
+      if (o.samples && perOp[status] <= o.samples) {
+        log(`· ${status} ${req.describe.slice(0, 400)}\n    → ${text.slice(0, 300)}`);
+      }
       let problem: string | null = null;
       if (status >= 500) {
         result.fiveHundreds++;

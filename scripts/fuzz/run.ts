@@ -88,7 +88,13 @@ async function main(): Promise<number> {
       ids: world.ids,
       heavy: { pattern: /ledger|import|attachments$/, share: 0.25 },
       log: (line) => process.stdout.write(`${line}\n`),
+      samples: Number(arg('samples', '0')),
     });
+    if (process.argv.includes('--verbose')) {
+      for (const [op, statuses] of Object.entries(result.byOperation).sort()) {
+        process.stdout.write(`  ${op}: ${JSON.stringify(statuses)}\n`);
+      }
+    }
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const statuses = Object.entries(result.byStatus)
       .map(([s, n]) => `${s}×${n}`)

@@ -80,7 +80,8 @@ export async function seedFuzzWorld(
     userId: supervisor.id,
     role: 'supervisor',
   });
-  const s = as(await login(`fuzz-supervisor-${suffix}`, password));
+  const supervisorToken = await login(`fuzz-supervisor-${suffix}`, password);
+  const s = as(supervisorToken);
 
   const problem = await s.post('/api/v1/problems', {
     title: '模糊测试问题',
@@ -135,5 +136,11 @@ export async function seedFuzzWorld(
   const notes = await call(baseUrl, memberToken, 'GET', '/api/v1/notifications');
   const items = (notes.body.items as { id: string }[] | undefined) ?? [];
   if (items.length) ids.notification = items.map((n) => n.id);
-  return { tokens: { admin: adminToken, member: memberToken }, ids };
+  const categories = await call(baseUrl, memberToken, 'GET', '/api/v1/categories');
+  if (Array.isArray(categories.body as unknown)) {
+    ids.category = (categories.body as unknown as { id?: string; code?: string }[]).map((c) =>
+      String(c.code ?? c.id),
+    );
+  }
+  return { tokens: { admin: adminToken, member: memberToken, supervisor: supervisorToken }, ids };
 }

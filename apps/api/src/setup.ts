@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '#duban/config';
 import { installBodyParsing } from './http/body-parsing';
 import { createValidationPipe } from './http/validation';
-import { TextGuardPipe } from './http/input-guard';
+import { installClientErrorResponses, TextGuardPipe } from './http/input-guard';
 import { serveWebApp } from './web/web-app';
 import { installOperations } from './ops/ops';
 
@@ -13,6 +13,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   express.set('trust proxy', 'loopback');
+  installClientErrorResponses(app.getHttpServer());
   installOperations(app);
   installBodyParsing(app, config.DUBAN_BODY_LIMIT);
   // Text first (no lone surrogate or NUL in any @Body/@Query/@Param, multipart fields included).

@@ -1,5 +1,7 @@
 import { ArgumentMetadata, BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { type BadText, findBadText, nestingDepth } from '#duban/domain';
 import { errorBody, type ErrorBody } from './error.filter';
 
@@ -90,4 +92,32 @@ export class TextGuardPipe implements PipeTransform {
     if (bad.length > 0) throw new BadRequestException(invalidTextBody(bad));
     return value;
   }
+}
+
+/**
+ * What Node's HTTP parser refuses before any of our code runs (headers too large, a malformed
+ * request line, NUL or control characters in a header) gets a JSON error body too, instead of
+ * a bare status line.
+ */
+export function installClientErrorResponses(server: Server): void {
+  server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const reason = tooLarge ? 'Request Header Fields Too Large' : 'Bad Request';
+    const body = JSON.stringify(
+      tooLarge
+        ? errorBody(431, 'headers：请求头或 URL 过长', { error: reason, code: 'headers_too_large' })
+        : errorBody(400, 'request：HTTP 请求格式不正确（请求行或请求头无效）', {
+            code: 'malformed_request',
+          }),
+    );
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }
