@@ -152,6 +152,25 @@ describe('no 500 from input', () => {
     });
   });
 
+  it('a multipart field value with NUL (problem import) is a 400 naming the field', async () => {
+    const res = await t
+      .http()
+      .post('/api/v1/problems/import')
+      .auth(secretary.token, { type: 'bearer' })
+      .field('raisedByOrgId', `${county.id}\u0000`)
+      .attach('file', Buffer.from('标题,问题描述\n一,二\n'), 'ledger.csv');
+    expectInvalidText(res, 'raisedByOrgId');
+  });
+
+  it('a header or request line Node refuses is answered in the error shape', async () => {
+    const res = await t
+      .http()
+      .get(`/api/v1/problems?q=${'x'.repeat(20_000)}`)
+      .auth(admin, { type: 'bearer' });
+    expect(res.status).toBe(431);
+    expect(res.body).toMatchObject({ statusCode: 431, code: 'headers_too_large' });
+  });
+
   describe('numbers out of range are a 400 naming the field', () => {
     const lists = [
       '/api/v1/orgs',
