@@ -446,7 +446,9 @@ export class RequestMaker {
     this.values = new ValueMaker(rng, doc, ids);
   }
 
-  make(op: Operation): FuzzRequest {
+  /** A request for `op`; `intact` keeps it unmutated (for bursts of identical requests). */
+  make(op: Operation, intact = false): FuzzRequest {
+    this.intact = intact;
     const rng = this.rng;
     const headers: Record<string, string> = {};
     const who = rng.next();
@@ -468,7 +470,7 @@ export class RequestMaker {
         const m = /^\{(.+)\}$/.exec(seg);
         if (!m) return seg;
         const name = m[1];
-        if (rng.chance(0.85)) {
+        if (this.intact || rng.chance(0.85)) {
           if (/date/i.test(name)) return rng.pick(['2027-01-01', '2027-10-01', '2027-02-13']);
           return this.values.idFor(name, segments[i - 1] ?? '');
         }
@@ -480,7 +482,7 @@ export class RequestMaker {
     // mutated, so that the mutation is what the server has to deal with.
     const query: string[] = [];
     const params = op.parameters.filter((x) => x.in === 'query');
-    const mutated = params.length && rng.chance(0.5) ? rng.pick(params).name : null;
+    const mutated = params.length && !this.intact && rng.chance(0.5) ? rng.pick(params).name : null;
     for (const p of params) {
       if (p.name === mutated) {
         const r = rng.next();
@@ -508,11 +510,11 @@ export class RequestMaker {
       what = 'multipart';
     } else if (op.jsonBody || (op.method !== 'GET' && op.method !== 'DELETE')) {
       const r = rng.next();
-      if (r < 0.05) {
+      if (r < 0.05 && !this.intact) {
         body = rng.pick(['{', '{"a":', '[1,2', 'null', '"x"', '1', '[]', '{"a":1}}', '\u0000']);
         headers['content-type'] = 'application/json';
         what = 'malformed json';
-      } else if (r < 0.08) {
+      } else if (r < 0.08 && !this.intact) {
         body = 'a=1&b=%ED%A0%80&c=%00';
         headers['content-type'] = rng.pick([
           'application/x-www-form-urlencoded',
@@ -537,9 +539,12 @@ export class RequestMaker {
     };
   }
 
+  private intact = false;
+
   private body(schema: Schema | undefined): unknown {
     const rng = this.rng;
     const base = this.values.valid(schema);
+    if (this.intact) return base;
     const r = rng.next();
     if (r < 0.1) return base; // mostly-valid requests reach deeper code
     if (r < 0.15) return this.values.wrong(); // array / scalar / deep for the whole body
@@ -689,58 +694,72 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     healthAfter: 0,
   };
   // The requests are made up front, in order, so the seed alone decides them.
-  const requests: (FuzzRequest & { op: string })[] = [];
+  const requests: (FuzzRequest & { op: string; copies: number })[] = [];
   for (let i = 0; i < o.count; i++) {
     let op = ops[i % ops.length];
     if (o.heavy?.pattern.test(op.id) && !rng.chance(o.heavy.share)) {
       op = rng.pick(ops.filter((x) => !o.heavy!.pattern.test(x.id)));
     }
-    requests.push({ ...maker.make(op), op: op.id });
+    // Now and then a burst: the same unmutated request 8 times at once (races: unique
+    // violations, lost updates, deadlocks).
+    if (op.method !== 'GET' && !op.multipart && rng.chance(0.03) && i + 8 <= o.count) {
+      requests.push({ ...maker.make(op, true), op: op.id, copies: 8 });
+      i += 7;
+    } else {
+      requests.push({ ...maker.make(op), op: op.id, copies: 1 });
+    }
   }
   let next = 0;
+  const send = async (req: FuzzRequest & { op: string }): Promise<void> => {
+    let status: number;
+    let text: string;
+    try {
+      const res = await fetch(o.baseUrl + req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal: AbortSignal.timeout(30_000),
+      });
+      status = res.status;
+      text = await res.text();
+    } catch (e) {
+      status = 599;
+      text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    }
+    result.requests++;
+    result.byStatus[status] = (result.byStatus[status] ?? 0) + 1;
+    const perOp = (result.byOperation[req.op] ??= {});
+    perOp[status] = (perOp[status] ?? 0) + 1;
+    if (o.samples && perOp[status] <= o.samples) {
+      log(`· ${status} ${req.describe.slice(0, 400)}\n    → ${text.slice(0, 300)}`);
+    }
+    let problem: string | null = null;
+    if (status >= 500) {
+      result.fiveHundreds++;
+      problem = `status ${status}`;
+    } else if (status >= 400) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = null;
+      }
+      problem = errorShapeProblem(status, parsed);
+    }
+    if (problem) {
+      const failure = { request: req.describe, status, problem, body: text.slice(0, 500) };
+      result.failures.push(failure);
+      if (result.failures.length <= 50) log(`✗ ${problem}: ${req.describe}\n    → ${failure.body}`);
+    }
+  };
   const worker = async () => {
     while (next < requests.length) {
       const req = requests[next++];
-      let status: number;
-      let text: string;
-      try {
-        const res = await fetch(o.baseUrl + req.url, {
-          method: req.method,
-          headers: req.headers,
-          body: req.body,
-          signal: AbortSignal.timeout(30_000),
-        });
-        status = res.status;
-        text = await res.text();
-      } catch (e) {
-        status = 599;
-        text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      }
-      result.requests++;
-      result.byStatus[status] = (result.byStatus[status] ?? 0) + 1;
-      const perOp = (result.byOperation[req.op] ??= {});
-      perOp[status] = (perOp[status] ?? 0) + 1;
-      if (o.samples && perOp[status] <= o.samples) {
-        log(`· ${status} ${req.describe.slice(0, 400)}\n    → ${text.slice(0, 300)}`);
-      }
-      let problem: string | null = null;
-      if (status >= 500) {
-        result.fiveHundreds++;
-        problem = `status ${status}`;
-      } else if (status >= 400) {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          parsed = null;
-        }
-        problem = errorShapeProblem(status, parsed);
-      }
-      if (problem) {
-        const failure = { request: req.describe, status, problem, body: text.slice(0, 500) };
-        result.failures.push(failure);
-        if (result.failures.length <= 50)
-          log(`✗ ${problem}: ${req.describe}\n    → ${failure.body}`);
+      if (req.copies === 1) await send(req);
+      else {
+        // A FormData body can be sent once only: bursts are of JSON requests.
+        const copies = typeof req.body === 'string' || req.body === undefined ? req.copies : 1;
+        await Promise.all(Array.from({ length: copies }, () => send(req)));
       }
     }
   };
