@@ -162,6 +162,18 @@ describe('no 500 from input', () => {
     expectInvalidText(res, 'raisedByOrgId');
   });
 
+  it('JSON nested 400,000 levels deep is a 400, not a stack overflow', async () => {
+    const n = 400_000;
+    const res = await t
+      .http()
+      .post('/api/v1/orgs')
+      .auth(admin, { type: 'bearer' })
+      .set('Content-Type', 'application/json')
+      .send(`{"name":${'['.repeat(n)}${']'.repeat(n)},"kind":"committee"}`);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ statusCode: 400, code: 'body_too_deep' });
+  });
+
   it('a header or request line Node refuses is answered in the error shape', async () => {
     const res = await t
       .http()
