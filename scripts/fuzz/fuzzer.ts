@@ -635,6 +635,8 @@ export interface FuzzResult {
   /** Statuses by operation (`METHOD /path`), to see which ones the mutations reach into. */
   byOperation: Record<string, Record<number, number>>;
   fiveHundreds: number;
+  /** 400s without `errors[]` (allowed, but every 400 should name its field). */
+  badRequestsWithoutFields: number;
   failures: Failure[];
   healthAfter: number;
 }
@@ -690,6 +692,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     byStatus: {},
     byOperation: {},
     fiveHundreds: 0,
+    badRequestsWithoutFields: 0,
     failures: [],
     healthAfter: 0,
   };
@@ -745,6 +748,11 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
         parsed = null;
       }
       problem = errorShapeProblem(status, parsed);
+      if (status === 400 && !problem && !Array.isArray((parsed as { errors?: unknown }).errors)) {
+        result.badRequestsWithoutFields++;
+        if (o.samples)
+          log(`· 400 without errors[]: ${req.describe.slice(0, 200)} → ${text.slice(0, 200)}`);
+      }
     }
     if (problem) {
       const failure = { request: req.describe, status, problem, body: text.slice(0, 500) };

@@ -102,7 +102,8 @@ async function main(): Promise<number> {
     process.stdout.write(
       `fuzz: seed ${seed}: ${result.requests} requests in ${seconds} s over ` +
         `${new Set(Object.keys(doc.paths)).size} paths; ${result.fiveHundreds} 5xx, ` +
-        `${result.failures.length - result.fiveHundreds} malformed 4xx; /health ${result.healthAfter} ` +
+        `${result.failures.length - result.fiveHundreds} malformed 4xx ` +
+        `(${result.badRequestsWithoutFields} 400s without errors[]); /health ${result.healthAfter} ` +
         `afterwards; statuses ${statuses}\n`,
     );
     return result.failures.length === 0 && result.healthAfter === 200 ? 0 : 1;

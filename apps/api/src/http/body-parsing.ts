@@ -4,6 +4,11 @@ import type { INestApplication } from '@nestjs/common';
 import { errorBody } from './error.filter';
 import { inputGuard } from './input-guard';
 
+/** A 400 about the body as a whole: `errors[]` names `body`. */
+function bodyError(message: string) {
+  return errorBody(400, message, { errors: [{ field: 'body', code: 'invalid_body', message }] });
+}
+
 /**
  * Body parsing with its own error handler right behind it: a malformed JSON body is a 400
  * and an oversized one a 413, each saying so, instead of Express's HTML error page.
@@ -19,7 +24,7 @@ export function installBodyParsing(app: INestApplication, limit: string): void {
       body !== undefined &&
       (typeof body !== 'object' || body === null || Array.isArray(body))
     ) {
-      res.status(400).json(errorBody(400, 'body: must be a JSON object'));
+      res.status(400).json(bodyError('body: must be a JSON object'));
     } else {
       next();
     }
@@ -29,7 +34,7 @@ export function installBodyParsing(app: INestApplication, limit: string): void {
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     const e = err as { type?: string; status?: number };
     if (e?.type === 'entity.parse.failed') {
-      res.status(400).json(errorBody(400, 'body: malformed JSON; send a valid JSON object'));
+      res.status(400).json(bodyError('body: malformed JSON; send a valid JSON object'));
     } else if (e?.type === 'entity.too.large') {
       res.status(413).json(errorBody(413, `body: larger than the limit of ${limit}`));
     } else if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {

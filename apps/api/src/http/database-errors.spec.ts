@@ -51,7 +51,9 @@ describe('database errors caused by input are 4xx, never 500', () => {
     expect(databaseErrorBody({ code: '23514' })).toMatchObject({
       statusCode: 400,
       code: 'constraint_violated',
+      errors: [{ field: 'body', code: 'constraint_violated', message: '输入的值不符合规则' }],
     });
+    expect(databaseErrorBody({ code: '23502', column: 'title' })?.errors?.[0].field).toBe('title');
     expect(databaseErrorBody({ code: '22P02' })).toMatchObject({
       statusCode: 400,
       code: 'invalid_value',

@@ -68,6 +68,12 @@ const DATA_EXCEPTIONS: Record<string, ConstraintMeaning> = {
   '2201X': { code: 'number_out_of_range', message: '分页参数超出允许的范围' },
 };
 
+/** A 400 naming the column PostgreSQL names (or `body`), as `errors[]` of every 400 does. */
+function badRequest(pg: PgErrorFields, code: string, message: string): ErrorBody {
+  const field = pg.column ?? 'body';
+  return errorBody(400, message, { code, errors: [{ field, code, message }] });
+}
+
 function pgFields(e: unknown): PgErrorFields | null {
   if (e === null || typeof e !== 'object') return null;
   const outer = e as PgErrorFields & { driverError?: PgErrorFields };
@@ -102,23 +108,23 @@ export function databaseErrorBody(e: unknown): ErrorBody | null {
     if (/still referenced/.test(pg.detail ?? '')) {
       return errorBody(409, '该记录仍被其他记录引用，无法删除或修改', { code: 'still_referenced' });
     }
-    return errorBody(400, '引用的记录不存在（可能已被删除）', { code: 'reference_not_found' });
+    return badRequest(pg, 'reference_not_found', '引用的记录不存在（可能已被删除）');
   }
   if (code === '23514') {
-    return errorBody(400, '输入的值不符合规则', { code: 'constraint_violated' });
+    return badRequest(pg, 'constraint_violated', '输入的值不符合规则');
   }
   if (code === '23502') {
-    return errorBody(400, '缺少必填的值', { code: 'value_required' });
+    return badRequest(pg, 'value_required', '缺少必填的值');
   }
   if (code.startsWith('22')) {
     const known = DATA_EXCEPTIONS[code] ?? { code: 'invalid_value', message: '输入的值不正确' };
-    return errorBody(400, known.message, { code: known.code });
+    return badRequest(pg, known.code, known.message);
   }
   if (code === '40001' || code === '40P01') {
     return errorBody(409, '该记录正被同时修改，请重试', { code: 'concurrent_update' });
   }
   if (code === '54000' || code === '54001') {
-    return errorBody(400, '输入过大或过于复杂，无法处理', { code: 'input_too_complex' });
+    return badRequest(pg, 'input_too_complex', '输入过大或过于复杂，无法处理');
   }
   return null;
 }

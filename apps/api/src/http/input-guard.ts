@@ -23,6 +23,11 @@ export function invalidTextBody(bad: readonly BadText[]): ErrorBody {
   });
 }
 
+/** A 400 about one field, with `errors[]` as every 400 has. */
+function oneField400(field: string, code: string, message: string): ErrorBody {
+  return errorBody(400, message, { code, errors: [{ field, code, message }] });
+}
+
 /** Deeper JSON than any request of this API has is refused before anything walks it. */
 export const MAX_BODY_DEPTH = 32;
 
@@ -46,9 +51,7 @@ export function inputGuard(req: Request, res: Response, next: NextFunction): voi
   if (badPathSegment(req.path)) {
     res
       .status(400)
-      .json(
-        errorBody(400, 'path：路径含有无效的百分号编码（应为 UTF-8）', { code: 'invalid_path' }),
-      );
+      .json(oneField400('path', 'invalid_path', 'path：路径含有无效的百分号编码（应为 UTF-8）'));
     return;
   }
   const path = findBadText(req.path.split('/'), 'path');
@@ -64,11 +67,9 @@ export function inputGuard(req: Request, res: Response, next: NextFunction): voi
   const body: unknown = req.body;
   if (body !== null && typeof body === 'object') {
     if (nestingDepth(body, MAX_BODY_DEPTH + 1) > MAX_BODY_DEPTH) {
-      res.status(400).json(
-        errorBody(400, `body：JSON 嵌套超过 ${MAX_BODY_DEPTH} 层`, {
-          code: 'body_too_deep',
-        }),
-      );
+      res
+        .status(400)
+        .json(oneField400('body', 'body_too_deep', `body：JSON 嵌套超过 ${MAX_BODY_DEPTH} 层`));
       return;
     }
     const bad = findBadText(body);
@@ -111,9 +112,11 @@ export function installClientErrorResponses(server: Server): void {
     const body = JSON.stringify(
       tooLarge
         ? errorBody(431, 'headers：请求头或 URL 过长', { error: reason, code: 'headers_too_large' })
-        : errorBody(400, 'request：HTTP 请求格式不正确（请求行或请求头无效）', {
-            code: 'malformed_request',
-          }),
+        : oneField400(
+            'request',
+            'malformed_request',
+            'request：HTTP 请求格式不正确（请求行或请求头无效）',
+          ),
     );
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
