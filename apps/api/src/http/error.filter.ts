@@ -115,7 +115,11 @@ export class ErrorFilter implements ExceptionFilter {
     }
     // A PostgreSQL error that the input caused (unique, check, bad value…) is a 4xx.
     const database = databaseErrorBody(exception);
-    if (database) return database;
+    if (database) {
+      // Not a crash, but worth seeing: a check or a race the code did not catch earlier.
+      this.logger.warn(`${database.code}: ${exception instanceof Error ? exception.message : ''}`);
+      return database;
+    }
     return errorBody(500, 'internal error; the incident was logged');
   }
 }
