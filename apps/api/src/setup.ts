@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type AppConfig, trustProxySetting } from '#duban/config';
 import { installBodyParsing } from './http/body-parsing';
 import { createValidationPipe } from './http/validation';
+import { installClientErrorResponses, TextGuardPipe } from './http/input-guard';
 import { serveWebApp } from './web/web-app';
 import { installOperations } from './ops/ops';
 
@@ -14,9 +15,11 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   // X-Forwarded-For is believed only from the proxies DUBAN_TRUST_PROXY names (none by default):
   // the per-address login limits count req.ip.
   express.set('trust proxy', trustProxySetting(config.DUBAN_TRUST_PROXY));
+  installClientErrorResponses(app.getHttpServer());
   installOperations(app);
   installBodyParsing(app, config.DUBAN_BODY_LIMIT);
-  app.useGlobalPipes(createValidationPipe());
+  // Text first (no lone surrogate or NUL in any @Body/@Query/@Param, multipart fields included).
+  app.useGlobalPipes(new TextGuardPipe(), createValidationPipe());
   // Close cleanly on SIGTERM and exit 0 (not by re-raising the signal).
   app.enableShutdownHooks([], { useProcessExit: true });
 

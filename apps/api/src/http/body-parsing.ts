@@ -2,31 +2,19 @@ import type { NextFunction, Request, Response } from 'express';
 import { json, urlencoded } from 'express';
 import type { INestApplication } from '@nestjs/common';
 import { errorBody } from './error.filter';
+import { inputGuard } from './input-guard';
+
+/** A 400 about the body as a whole: `errors[]` names `body`. */
+function bodyError(message: string) {
+  return errorBody(400, message, { errors: [{ field: 'body', code: 'invalid_body', message }] });
+}
 
 /**
  * Body parsing with its own error handler right behind it: a malformed JSON body is a 400
  * and an oversized one a 413, each saying so, instead of Express's HTML error page.
  */
 export function installBodyParsing(app: INestApplication, limit: string): void {
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    if (/%00/.test(req.url)) {
-      res.status(400).json(errorBody(400, 'query: text must not contain NUL (%00) characters'));
-    } else {
-      next();
-    }
-  });
-  // PostgreSQL cannot store NUL in text; refusing it here names the field instead of failing later.
-  app.use(
-    json({
-      limit,
-      reviver: (key, value: unknown) => {
-        if (typeof value === 'string' && value.includes('\u0000')) {
-          throw new SyntaxError(`${key || 'body'}: text must not contain NUL (\\u0000) characters`);
-        }
-        return value;
-      },
-    }),
-  );
+  app.use(json({ limit }));
   app.use(urlencoded({ extended: false, limit }));
   // Every JSON body of this API is an object; an array or a bare value is refused up front.
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -36,19 +24,17 @@ export function installBodyParsing(app: INestApplication, limit: string): void {
       body !== undefined &&
       (typeof body !== 'object' || body === null || Array.isArray(body))
     ) {
-      res.status(400).json(errorBody(400, 'body: must be a JSON object'));
+      res.status(400).json(bodyError('body: must be a JSON object'));
     } else {
       next();
     }
   });
+  // No lone surrogate or NUL in any text (PostgreSQL cannot store either), named by field.
+  app.use(inputGuard);
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     const e = err as { type?: string; status?: number };
     if (e?.type === 'entity.parse.failed') {
-      const message =
-        err instanceof Error && /NUL/.test(err.message)
-          ? err.message
-          : 'body: malformed JSON; send a valid JSON object';
-      res.status(400).json(errorBody(400, message));
+      res.status(400).json(bodyError('body: malformed JSON; send a valid JSON object'));
     } else if (e?.type === 'entity.too.large') {
       res.status(413).json(errorBody(413, `body: larger than the limit of ${limit}`));
     } else if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {

@@ -9,6 +9,7 @@ import {
 import type { Response } from 'express';
 import { DomainError } from '#duban/identity';
 import { OutageMonitor } from './outage';
+import { databaseErrorBody } from './database-errors';
 
 const STATUS_OF: Record<DomainError['kind'], number> = {
   invalid: HttpStatus.BAD_REQUEST,
@@ -95,7 +96,9 @@ export class ErrorFilter implements ExceptionFilter {
     const body = this.toBody(exception);
     const retryAfter = retryAfterOf(exception);
     if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
-    if (body.statusCode >= 500) {
+    // A 503 is a known state (an outage, the login limiter without Redis), said in its body;
+    // only an unexpected failure is logged with its stack.
+    if (body.statusCode === 500) {
       this.logger.error(
         exception instanceof Error ? exception.message : String(exception),
         exception instanceof Error ? exception.stack : undefined,
@@ -133,6 +136,16 @@ export class ErrorFilter implements ExceptionFilter {
         ...(r.errors ? { errors: r.errors } : {}),
       });
     }
-    return errorBody(500, 'internal error; the incident was logged');
+    // A PostgreSQL error that the input caused (unique, check, bad value…) is a 4xx.
+    const database = databaseErrorBody(exception);
+    if (database) {
+      // Not a crash, but worth seeing: a check or a race the code did not catch earlier.
+      this.logger.warn(`${database.code}: ${exception instanceof Error ? exception.message : ''}`);
+      return database;
+    }
+    return errorBody(
+      500,
+      '服务器内部错误，已记录，请稍后重试（internal error; the incident was logged）',
+    );
   }
 }

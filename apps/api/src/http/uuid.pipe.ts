@@ -1,7 +1,14 @@
 import { BadRequestException, ParseUUIDPipe } from '@nestjs/common';
 
-/** Path ids must be UUIDs; the 400 names the parameter. */
+/** Path ids must be UUIDs; the 400 names the parameter, in `message` and `errors[]`. */
 export const uuidParam = (name: string) =>
   new ParseUUIDPipe({
-    exceptionFactory: () => new BadRequestException(`${name} must be a UUID, e.g. 3f2b8c1e-…`),
+    exceptionFactory: () => {
+      const message = `${name} must be a UUID, e.g. 3f2b8c1e-…`;
+      return new BadRequestException({
+        message,
+        code: 'validation_failed',
+        errors: [{ field: name, code: 'invalid_uuid', message }],
+      });
+    },
   });

@@ -10,8 +10,14 @@ export const IfMatch = createParamDecorator(
     const raw = ctx.switchToHttp().getRequest<Request>().headers['if-match'];
     if (raw === undefined || raw === '') return undefined;
     const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(String(raw).trim());
-    if (!match)
-      throw new BadRequestException('If-Match must be the task version number, e.g. If-Match: 3');
+    if (!match) {
+      const message = 'If-Match must be the task version number, e.g. If-Match: 3';
+      throw new BadRequestException({
+        message,
+        code: 'validation_failed',
+        errors: [{ field: 'If-Match', code: 'invalid_if_match', message }],
+      });
+    }
     return Number(match[1]);
   },
 );

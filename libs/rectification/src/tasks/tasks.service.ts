@@ -470,6 +470,17 @@ export class TasksService {
       [id, ...scopeParams(actor)],
     );
     if (rows.length === 0) throw notFound(`task ${id} does not exist or is outside your scope`);
+    // Waiting for the lock, PostgreSQL re-reads only the locked task row, not the joined ones:
+    // a pending extension inserted by the transaction we waited for is then invisible (x.* NULL
+    // with pending_extension_id set). Now that we hold the lock, a fresh read sees it.
+    if (rows[0].pending_extension_id !== null && rows[0].ext_requested_by === null) {
+      const fresh = await preparedQuery<LockedTask>(
+        m,
+        `SELECT ${TASK_COLUMNS}, ro.time_zone FROM ${TASK_FROM} WHERE t.id = $1`,
+        [id],
+      );
+      return fresh[0];
+    }
     return rows[0];
   }
 
