@@ -14,3 +14,4 @@ export * from './escalation/offset';
 export * from './escalation/policy';
 export * from './escalation/timeline';
 export * from './lights/lights';
+export * from './five-in-one';
