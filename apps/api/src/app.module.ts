@@ -7,7 +7,7 @@ import { IdentityModule } from '#duban/identity';
 import { NotificationsModule } from '#duban/notifications';
 import { ObservabilityModule } from '#duban/observability';
 import { PlatformModule } from '#duban/platform';
-import { RectificationModule } from '#duban/rectification';
+import { FiveInOneModule, RectificationModule } from '#duban/rectification';
 import { AttachmentsController } from './attachments/attachments.controller';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
@@ -27,6 +27,9 @@ import { ReportsController } from './reports/reports.controller';
 import { TasksController } from './tasks/tasks.controller';
 import { EngineController } from './engine/engine.controller';
 import { OPS_CONTROLLERS, OPS_PROVIDERS } from './ops/ops';
+import { AssessmentsController } from './five-in-one/assessments.controller';
+import { CommitmentsController } from './five-in-one/commitments.controller';
+import { ReviewsController } from './five-in-one/reviews.controller';
 
 export interface AppModuleOptions {
   /** Tests inject a controllable clock; production uses the system clock. */
@@ -44,6 +47,7 @@ export class AppModule {
         IdentityModule,
         EvidenceModule,
         RectificationModule,
+        FiveInOneModule,
         NotificationsModule,
         ObservabilityModule,
       ],
@@ -62,6 +66,9 @@ export class AppModule {
         DeliveriesController,
         OrgWebhooksController,
         ...OPS_CONTROLLERS,
+        CommitmentsController,
+        ReviewsController,
+        AssessmentsController,
       ],
       providers: [
         TokenService,

@@ -8,6 +8,7 @@ import { AuditAndLights1763800000000 } from './migrations/1763800000000-AuditAnd
 import { Engine1763810000000 } from './migrations/1763810000000-Engine';
 import { Notifications1763820000000 } from './migrations/1763820000000-Notifications';
 import { OpenTaskIndexes1763830000000 } from './migrations/1763830000000-OpenTaskIndexes';
+import { FiveInOne1764600000000 } from './migrations/1764600000000-FiveInOne';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   Engine1763810000000,
   Notifications1763820000000,
   OpenTaskIndexes1763830000000,
+  FiveInOne1764600000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {

@@ -39,7 +39,8 @@ export interface AssessmentScheme {
 /**
  * How a raw value becomes a score 0..100. Rates and review scores map directly; counts of
  * failures lose points per unit down to 0. A missing value (nothing was due, nothing was
- * rated, no review held) scores full marks: nothing was missed.
+ * rated, no review held) scores full marks: nothing was missed — except a manual indicator
+ * nobody entered, which earns nothing.
  */
 export const PENALTY_PER_UNIT: Partial<Record<IndicatorSource, number>> = {
   overdue_days: 2,
@@ -51,7 +52,7 @@ const clamp = (x: number) => Math.min(100, Math.max(0, x));
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 export function indicatorScore(source: IndicatorSource, value: number | null): number {
-  if (value === null) return 100;
+  if (value === null) return source === 'manual' ? 0 : 100;
   switch (source) {
     case 'on_time_rate':
     case 'commitments':

@@ -142,6 +142,7 @@ describe('考核 scheme, scores and grades', () => {
   it('scores each source on 0..100', () => {
     expect(indicatorScore('on_time_rate', 0.75)).toBe(75);
     expect(indicatorScore('on_time_rate', null)).toBe(100);
+    expect(indicatorScore('manual', null)).toBe(0);
     expect(indicatorScore('overdue_days', 10)).toBe(80);
     expect(indicatorScore('overdue_days', 500)).toBe(0);
     expect(indicatorScore('accountability_cases', 1)).toBe(75);
