@@ -18,12 +18,6 @@ import {
 
 const view = ({ orgPath: _path, ...c }: CommitmentRecord): CommitmentResponse => c;
 
-const STATE_LABELS: Record<string, string> = {
-  fulfilled: '已兑现',
-  partly: '部分兑现',
-  not_fulfilled: '未兑现',
-};
-
 @ApiTags('commitments (承诺: 订诺 → 审诺 → 亮诺 → 践诺 → 评诺)')
 @ApiBearerAuth()
 @ApiResponse({ status: 401, description: 'No valid token' })
@@ -68,26 +62,7 @@ export class CommitmentsController {
     @Query() q: CommitmentQuery,
     @Res() res: Response,
   ): Promise<void> {
-    const { default: ExcelJS } = await import('exceljs');
-    const rows = (await this.commitments.list(actor, q)).filter((c) =>
-      ['published', 'evaluated'].includes(c.state),
-    );
-    const workbook = new ExcelJS.Workbook();
-    const sheet = workbook.addWorksheet('承诺公示');
-    sheet.addRow(['序号', '组织', '年度', '承诺事项', '目标', '完成时限', '评诺结果']);
-    let n = 0;
-    for (const c of rows)
-      for (const i of c.items)
-        sheet.addRow([
-          ++n,
-          c.orgName,
-          c.year,
-          i.title,
-          i.target,
-          i.dueDate,
-          i.result ? STATE_LABELS[i.result] : '',
-        ]);
-    const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
+    const bytes = await this.commitments.publicSheet(actor, q);
     res.status(200);
     res.setHeader(
       'Content-Type',

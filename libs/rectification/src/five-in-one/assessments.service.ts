@@ -338,7 +338,7 @@ export class AssessmentsService {
     await this.db.transaction(async (m) => {
       const a = await this.load(m, actor, id, true);
       if (!a.rows.some((r) => r.orgId === input.orgId))
-        throw invalid('orgId', 'orgId：不是本次考核的对象', 'not_assessed');
+        throw notFound('orgId：不是本次考核的对象，或不在你的范围内', 'row_not_found');
       const own = actor.grants.some(
         (g) => g.org.id === input.orgId && HOSTS.includes(g.role as (typeof HOSTS)[number]),
       );

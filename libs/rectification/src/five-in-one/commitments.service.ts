@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import ExcelJS from 'exceljs';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '#duban/audit';
@@ -55,6 +56,12 @@ export function commitmentVisibility(actor: Actor, first = 1): { sql: string; pa
 }
 
 const PAST = { submit: 'submitted', approve: 'approved', return: 'returned', publish: 'published' };
+
+const RESULT_LABELS: Record<CommitmentResult, string> = {
+  fulfilled: '已兑现',
+  partly: '部分兑现',
+  not_fulfilled: '未兑现',
+};
 
 /** 承诺: filing, review by the superior, publication, quarterly progress and the year-end rating. */
 @Injectable()
@@ -144,6 +151,29 @@ export class CommitmentsService {
 
   list(actor: Actor, filter: { orgId?: string; year?: number }): Promise<CommitmentRecord[]> {
     return this.repo.list(this.db.manager, filter, commitmentVisibility(actor));
+  }
+
+  /** 亮诺公示: the published commitments the caller may see, as an xlsx sheet. */
+  async publicSheet(actor: Actor, filter: { orgId?: string; year?: number }): Promise<Buffer> {
+    const published = (await this.list(actor, filter)).filter((c) =>
+      ['published', 'evaluated'].includes(c.state),
+    );
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('承诺公示');
+    sheet.addRow(['序号', '组织', '年度', '承诺事项', '目标', '完成时限', '评诺结果']);
+    let n = 0;
+    for (const c of published)
+      for (const i of c.items)
+        sheet.addRow([
+          ++n,
+          c.orgName,
+          c.year,
+          i.title,
+          i.target,
+          i.dueDate,
+          i.result ? RESULT_LABELS[i.result] : '',
+        ]);
+    return Buffer.from(await workbook.xlsx.writeBuffer());
   }
 
   /** submit (the org), approve / return / publish (the superior). */
