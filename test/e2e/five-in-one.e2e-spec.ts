@@ -103,6 +103,13 @@ describe('the five-in-one loop (承诺 · 述职 · 评议 · 考核 · 问责)'
       commitmentIds.push(res.body.id);
     }
     const c1 = `/api/v1/commitments/${commitmentIds[0]}`;
+    const twice = await as(secretaries[0]).post('/api/v1/commitments', {
+      orgId: branches[0].id,
+      year: 2026,
+      items: [{ title: '再报一次', target: '某目标', dueDate: '2026-06-30' }],
+    });
+    expect(twice.status).toBe(409);
+    expect(twice.body.code).toBe('commitment_exists');
     // A year-less date, and weights of nothing: 400 naming the field.
     const bad = await as(secretaries[0]).post('/api/v1/commitments', {
       orgId: branches[0].id,
@@ -243,6 +250,16 @@ describe('the five-in-one loop (承诺 · 述职 · 评议 · 考核 · 问责)'
     });
     expect(offList.status).toBe(403);
     expect(offList.body.code).toBe('not_a_voter');
+    const badGrade = await as(voters[1]).post(`${url}/ballots`, {
+      subjectUserId: secretaries[0].id,
+      grade: 'excellent',
+    });
+    expect(badGrade.status).toBe(400);
+    expect(JSON.stringify(badGrade.body)).toContain('grade');
+    // A voter finds the review in their list without any role at the host.
+    const mine = (await as(voters[1]).get('/api/v1/reviews?year=2026').expect(200)).body;
+    expect(mine.map((r: { id: string }) => r.id)).toEqual([reviewId]);
+    expect((await as(member1).get('/api/v1/reviews')).body).toEqual([]);
     const notSubject = await as(voters[0]).post(`${url}/ballots`, {
       subjectUserId: member1.id,
       grade: 'good',
