@@ -332,6 +332,32 @@ describe('the five-in-one loop (承诺 · 述职 · 评议 · 考核 · 问责)'
     for (const v of voters) expect(body).not.toContain(v.id);
   });
 
+  it('concurrent ballots: exactly one per voter and subject, and the counts still add up', async () => {
+    const created = await as(countySecretary)
+      .post('/api/v1/reviews', {
+        hostOrgId: county.id,
+        year: 2025,
+        subjects: [{ orgId: branches[0].id, userId: secretaries[0].id }],
+        voterUserIds: voters.slice(0, 3).map((v) => v.id),
+      })
+      .expect(201);
+    const url = `/api/v1/reviews/${created.body.id}`;
+    const results = await Promise.all(
+      [...voters.slice(0, 3), ...voters.slice(0, 3)].map((v, i) =>
+        as(v).post(`${url}/ballots`, {
+          subjectUserId: secretaries[0].id,
+          grade: i < 3 ? 'good' : 'fairly_good', // never 差: no case in this test
+        }),
+      ),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 201, 201, 409, 409, 409]);
+    const closed = (await as(countySecretary).post(`${url}/close`).expect(200)).body;
+    const { counts, voters: voted } = closed.subjects[0];
+    expect(voted).toBe(3);
+    expect(counts.good + counts.fairly_good + counts.average + counts.poor).toBe(3);
+  });
+
   it('评诺: the superior rates every item; an unfulfilled item opens a case', async () => {
     await moveTo('2026-12-20T02:00:00.000Z');
     for (let i = 0; i < 6; i++) {
