@@ -402,7 +402,9 @@ describe('the five-in-one loop (承诺 · 述职 · 评议 · 考核 · 问责)'
     });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('weights_must_sum_to_100');
-    expect(JSON.stringify(bad.body)).toContain('indicators');
+    expect(bad.body.errors).toEqual([
+      expect.objectContaining({ field: 'indicators', code: 'weights_must_sum_to_100' }),
+    ]);
     await as(countySecretary).put(schemeUrl, { year: 2026, indicators, grades }).expect(200);
 
     const computed = await as(countySecretary).post('/api/v1/assessments', {
