@@ -552,4 +552,56 @@ describe('the five-in-one loop (承诺 · 述职 · 评议 · 考核 · 问责)'
       decisionReason: '经复核，超期事实清楚',
     });
   });
+
+  it('考核: a manual indicator is entered with a reason and evidence, or refused', async () => {
+    await as(countySecretary)
+      .put(`/api/v1/orgs/${county.id}/assessment-scheme`, {
+        year: 2025,
+        indicators: [
+          { code: 'party_life', name: '组织生活', weight: 60, source: 'manual' },
+          { code: 'on_time', name: '按期整改率', weight: 40, source: 'on_time_rate' },
+        ],
+        grades: [
+          { grade: 'good', minScore: 90 },
+          { grade: 'poor', minScore: 0 },
+        ],
+      })
+      .expect(200);
+    const upload = await t
+      .http()
+      .post('/api/v1/attachments')
+      .auth(countySecretary.token, { type: 'bearer' })
+      .attach('file', Buffer.from('第一支部2025年组织生活记录\n', 'utf8'), {
+        filename: '组织生活记录.txt',
+        contentType: 'text/plain',
+      });
+    expect(upload.status).toBe(201);
+    const manualUrl = `/api/v1/orgs/${county.id}/assessment-manual-values`;
+    const entry = {
+      year: 2025,
+      orgId: branches[0].id,
+      code: 'party_life',
+      value: 85,
+      reason: '组织生活会记录完整，个别月份缺少签到表',
+      attachmentIds: [upload.body.id],
+    };
+    const noEvidence = await as(countySecretary).put(manualUrl, { ...entry, attachmentIds: [] });
+    expect(noEvidence.status).toBe(400);
+    expect(JSON.stringify(noEvidence.body)).toContain('attachmentIds');
+    const notManual = await as(countySecretary).put(manualUrl, { ...entry, code: 'on_time' });
+    expect(notManual.status).toBe(400);
+    expect((await as(secretaries[0]).put(manualUrl, entry)).status).toBe(404);
+    await as(countySecretary).put(manualUrl, entry).expect(204);
+    const computed = (
+      await as(countySecretary)
+        .post('/api/v1/assessments', { orgId: county.id, year: 2025 })
+        .expect(201)
+    ).body;
+    const manual = (orgId: string) =>
+      computed.rows
+        .find((r: { orgId: string }) => r.orgId === orgId)
+        .indicators.find((i: { code: string }) => i.code === 'party_life');
+    expect(manual(branches[0].id)).toMatchObject({ value: 85, score: 85 });
+    expect(manual(branches[1].id)).toMatchObject({ value: null, score: 0 }); // not entered
+  });
 });
