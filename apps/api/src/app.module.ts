@@ -7,7 +7,7 @@ import { IdentityModule } from '#duban/identity';
 import { NotificationsModule } from '#duban/notifications';
 import { ObservabilityModule } from '#duban/observability';
 import { PlatformModule } from '#duban/platform';
-import { RectificationModule } from '#duban/rectification';
+import { FiveInOneModule, RectificationModule } from '#duban/rectification';
 import { AttachmentsController } from './attachments/attachments.controller';
 import { AuditAnchorsController } from './audit/audit-anchors.controller';
 import { AuthController } from './auth/auth.controller';
@@ -31,6 +31,9 @@ import { ReportsController } from './reports/reports.controller';
 import { TasksController } from './tasks/tasks.controller';
 import { EngineController } from './engine/engine.controller';
 import { OPS_CONTROLLERS, OPS_PROVIDERS } from './ops/ops';
+import { AssessmentsController } from './five-in-one/assessments.controller';
+import { CommitmentsController } from './five-in-one/commitments.controller';
+import { ReviewsController } from './five-in-one/reviews.controller';
 
 export interface AppModuleOptions {
   /** Tests inject a controllable clock; production uses the system clock. */
@@ -48,6 +51,7 @@ export class AppModule {
         IdentityModule,
         EvidenceModule,
         RectificationModule,
+        FiveInOneModule,
         NotificationsModule,
         ObservabilityModule,
       ],
@@ -68,6 +72,9 @@ export class AppModule {
         OrgWebhooksController,
         AuditAnchorsController,
         ...OPS_CONTROLLERS,
+        CommitmentsController,
+        ReviewsController,
+        AssessmentsController,
       ],
       providers: [
         TokenService,

@@ -2,7 +2,9 @@ import { useEffect, type ReactNode } from 'react';
 import { ROLE_LABEL } from './labels';
 import { CampaignBoardPage } from './pages/CampaignBoardPage';
 import { CampaignListPage } from './pages/CampaignListPage';
+import { AssessmentPage } from './pages/AssessmentPage';
 import { CasePage } from './pages/CasePage';
+import { CommitmentsPage } from './pages/CommitmentsPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { InboxPage } from './pages/InboxPage';
 import { LoginPage } from './pages/LoginPage';
@@ -12,6 +14,7 @@ import { PolicyPage } from './pages/PolicyPage';
 import { ProblemDetailPage } from './pages/ProblemDetailPage';
 import { ProblemListPage } from './pages/ProblemListPage';
 import { RaiseProblemPage } from './pages/RaiseProblemPage';
+import { ReviewListPage, ReviewPage } from './pages/ReviewPages';
 import { SettingsPage } from './pages/SettingsPage';
 import { TaskDetailPage } from './pages/TaskDetailPage';
 import { TaskListPage } from './pages/TaskListPage';
@@ -27,6 +30,8 @@ const NAV: { to: string; label: string; prefix: string }[] = [
   { to: '/problems/new', label: '立项交办', prefix: '/problems/new' },
   { to: '/campaigns', label: '督查', prefix: '/campaigns' },
   { to: '/policy', label: '升级规则', prefix: '/policy' },
+  { to: '/commitments', label: '承诺', prefix: '/commitments' },
+  { to: '/reviews', label: '述职评议', prefix: '/reviews' },
 ];
 
 function Header() {
@@ -107,6 +112,11 @@ function Routes() {
     ['/policy', () => <PolicyPage />],
     ['/inbox', () => <InboxPage />],
     ['/settings', () => <SettingsPage />],
+    ['/commitments', () => <CommitmentsPage />],
+    ['/commitments/public', () => <CommitmentsPage publicView />],
+    ['/reviews', () => <ReviewListPage />],
+    ['/reviews/:id', (p) => <ReviewPage id={p.id} />],
+    ['/assessments/:id', (p) => <AssessmentPage id={p.id} />],
   ];
   for (const [pattern, render] of table) {
     const params = match(pattern, path);

@@ -103,9 +103,15 @@ export class CaseEscalation {
 
 export class CaseResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ format: 'uuid' }) taskId!: string;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'null for a case opened by the five-in-one loop (考核/述职评议/承诺)',
+  })
+  taskId!: string | null;
   @ApiProperty() measure!: string;
-  @ApiProperty({ format: 'uuid' }) problemId!: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) problemId!: string | null;
   @ApiProperty() problemTitle!: string;
   @ApiProperty({ format: 'uuid' }) raisingOrgId!: string;
   @ApiProperty({ format: 'uuid' }) subjectOrgId!: string;

@@ -35,9 +35,10 @@ export const CASE_OUTCOME_LABELS: Record<CaseOutcome, string> = {
 
 export interface CaseView {
   id: string;
-  taskId: string;
+  /** Null for a case opened by the five-in-one loop rather than by a measure's ladder. */
+  taskId: string | null;
   measure: string;
-  problemId: string;
+  problemId: string | null;
   problemTitle: string;
   raisingOrgId: string;
   subjectOrgId: string;
@@ -70,9 +71,9 @@ export interface CaseDetail extends CaseView {
 
 interface CaseRow {
   id: string;
-  task_id: string;
+  task_id: string | null;
   measure: string;
-  problem_id: string;
+  problem_id: string | null;
   problem_title: string;
   raising_org_id: string;
   raising_org_path: string;
@@ -88,10 +89,14 @@ interface CaseRow {
   decided_at: Date | null;
 }
 
+// A case opened by the five-in-one loop (a 差 grade, an unfulfilled commitment) has no task:
+// its source_summary stands in for the measure and the problem.
 const CASE_SELECT = `SELECT c.*, c.raising_org_path::text AS raising_org_path,
-    c.subject_org_path::text AS subject_org_path, t.measure, t.problem_id,
-    p.title AS problem_title, so.name AS subject_org_name
-  FROM accountability_cases c JOIN tasks t ON t.id = c.task_id JOIN problems p ON p.id = t.problem_id
+    c.subject_org_path::text AS subject_org_path,
+    coalesce(t.measure, c.source_summary) AS measure, t.problem_id,
+    coalesce(p.title, c.source_summary) AS problem_title, so.name AS subject_org_name
+  FROM accountability_cases c LEFT JOIN tasks t ON t.id = c.task_id
+  LEFT JOIN problems p ON p.id = t.problem_id
   JOIN orgs so ON so.id = c.subject_org_id`;
 
 /**

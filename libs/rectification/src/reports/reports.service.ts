@@ -16,6 +16,7 @@ import { invalid } from '#duban/identity';
 import { scopeCondition, scopeParams } from '#duban/persistence';
 import { CIRCULATED_FROM_LEVEL } from '../escalation/ladder.service';
 import { lightSql } from '../tasks/task-record';
+import { closedOnTime, dueInPeriod, onTimeRate, openInPeriod } from './on-time';
 import { TasksService } from '../tasks/tasks.service';
 
 /** The measures of one org (and its subtree) in one quarter. */
@@ -107,15 +108,9 @@ export interface QuarterCircular {
 /** How many units the circular lists as worst on time. */
 const WORST_ON_TIME_LIMIT = 10;
 
-/*
- * The on-time rule, once for every report. $Q_START/$Q_END are the quarter, $NOW the instant
- * of the report. A deadline counts once it has come, or earlier if the measure is closed.
- */
-const dueInQuarter = (start: string, end: string, now: string) =>
-  `(t.due_at BETWEEN ${start} AND ${end} AND (t.due_at <= ${now} OR t.closed_at IS NOT NULL))`;
-const closedOnTime = `(t.closed_at IS NOT NULL AND t.closed_at <= t.due_at)`;
-const openInQuarter = (start: string, end: string) =>
-  `(t.created_at <= ${end} AND (t.closed_at IS NULL OR t.closed_at >= ${start}))`;
+/* The on-time rule lives in ./on-time (shared with the annual assessment). */
+const dueInQuarter = dueInPeriod;
+const openInQuarter = openInPeriod;
 
 interface TallyRow {
   org_id: string;
@@ -158,8 +153,7 @@ interface CircularRow {
   leader_name: string | null;
 }
 
-const rate = (onTime: number, due: number) =>
-  due === 0 ? null : Math.round((onTime / due) * 10000) / 10000;
+const rate = onTimeRate;
 
 /** The quarterly reports of a committee: the summary and the circulated notice (通报). */
 @Injectable()

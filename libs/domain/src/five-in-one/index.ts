@@ -1,0 +1,3 @@
+export * from './commitments';
+export * from './reviews';
+export * from './assessment';

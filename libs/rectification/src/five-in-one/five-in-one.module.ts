@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '#duban/audit';
+import { AssessmentsRepository } from './assessments.repository';
+import { AssessmentsService } from './assessments.service';
+import { CommitmentsRepository } from './commitments.repository';
+import { CommitmentsService } from './commitments.service';
+import { ReviewsRepository } from './reviews.repository';
+import { ReviewsService } from './reviews.service';
+
+const PROVIDERS = [
+  CommitmentsRepository,
+  CommitmentsService,
+  ReviewsRepository,
+  ReviewsService,
+  AssessmentsRepository,
+  AssessmentsService,
+];
+
+/** The five-in-one loop (五位一体): 承诺, 述职, 评议, 考核, and the 问责 they open. */
+@Module({
+  imports: [AuditModule],
+  providers: PROVIDERS,
+  exports: PROVIDERS,
+})
+export class FiveInOneModule {}

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { AuditLog } from '#duban/audit';
+import {
+  type Actor,
+  endOfLocalDay,
+  invalid,
+  notFound,
+  type OrgRef,
+  startOfLocalDay,
+} from '#duban/domain';
+import { pathToIds, scopeCondition, scopeParams } from '#duban/persistence';
+
+/** An org as the loop's services need it. */
+export interface LoopOrg extends OrgRef {
+  /** The ltree text of the path. */
+  pathText: string;
+  name: string;
+  timeZone: string;
+  parentId: string | null;
+}
+
+interface OrgRow {
+  id: string;
+  path: string;
+  name: string;
+  time_zone: string;
+  parent_id: string | null;
+}
+
+const toOrg = (r: OrgRow): LoopOrg => ({
+  id: r.id,
+  path: pathToIds(r.path),
+  pathText: r.path,
+  name: r.name,
+  timeZone: r.time_zone,
+  parentId: r.parent_id,
+});
+
+/** The org when it lies in the caller's scope, else 404 naming the field. */
+export async function orgInScope(
+  m: EntityManager,
+  actor: Actor,
+  orgId: string,
+  field: string,
+): Promise<LoopOrg> {
+  const rows: OrgRow[] = await m.query(
+    `SELECT id, path::text AS path, name, time_zone, parent_id FROM orgs
+      WHERE id = $1 AND ${scopeCondition('path', '$2', '$3')}`,
+    [orgId, ...scopeParams(actor)],
+  );
+  if (rows.length === 0)
+    throw notFound(`${field}：组织 ${orgId} 不存在或不在你的范围内`, 'org_not_found');
+  return toOrg(rows[0]);
+}
+
+/** The org without a scope check (the caller has been authorised another way). */
+export async function orgById(m: EntityManager, orgId: string): Promise<LoopOrg> {
+  const rows: OrgRow[] = await m.query(
+    `SELECT id, path::text AS path, name, time_zone, parent_id FROM orgs WHERE id = $1`,
+    [orgId],
+  );
+  if (rows.length === 0) throw notFound(`组织 ${orgId} 不存在`, 'org_not_found');
+  return toOrg(rows[0]);
+}
+
+export async function assertUsersExist(
+  m: EntityManager,
+  userIds: readonly string[],
+  field: string,
+): Promise<void> {
+  const rows: { id: string }[] = await m.query(
+    `SELECT id FROM users WHERE id = ANY($1::uuid[]) AND active`,
+    [userIds],
+  );
+  const found = new Set(rows.map((r) => r.id));
+  const missing = userIds.find((id) => !found.has(id));
+  if (missing) throw notFound(`${field}：用户 ${missing} 不存在`, 'user_not_found');
+}
+
+/** Evidence named by a caller: files they uploaded themselves. */
+export async function assertOwnAttachments(
+  m: EntityManager,
+  actor: Actor,
+  ids: readonly string[],
+  field: string,
+): Promise<void> {
+  if (ids.length === 0) return;
+  const rows: { n: number }[] = await m.query(
+    `SELECT count(*)::int AS n FROM attachments WHERE id = ANY($1::uuid[]) AND uploaded_by = $2`,
+    [ids, actor.userId],
+  );
+  if (rows[0].n !== new Set(ids).size)
+    throw invalid(field, `${field}：附件不存在或不是你上传的`, 'unknown_attachment');
+}
+
+/** The first and last instants of a year in a time zone. */
+export function yearBounds(year: number, timeZone: string): { start: Date; end: Date } {
+  return {
+    start: startOfLocalDay(`${year}-01-01`, timeZone),
+    end: endOfLocalDay(`${year}-12-31`, timeZone),
+  };
+}
+
+/** The secretaries of an org (the people an org's 问责 names). */
+export async function secretariesOf(m: EntityManager, orgId: string): Promise<string[]> {
+  const rows: { user_id: string }[] = await m.query(
+    `SELECT DISTINCT user_id FROM role_assignments WHERE org_id = $1 AND role = 'secretary'`,
+    [orgId],
+  );
+  return rows.map((r) => r.user_id);
+}
+
+/**
+ * 问责 from the loop (a 差 grade, a 差 review, an unfulfilled commitment): one case per
+ * source key, whoever asks and however often — the key is unique in PostgreSQL. The case has
+ * no task; `source_summary` says what opened it. Returns the new case's id, or null when the
+ * key had one already.
+ */
+export async function openLoopCase(
+  m: EntityManager,
+  audit: AuditLog,
+  input: {
+    key: string;
+    summary: string;
+    raisingOrg: LoopOrg;
+    subjectOrg: LoopOrg;
+    subjectUserIds: readonly string[];
+    now: Date;
+    actorId: string;
+  },
+): Promise<string | null> {
+  const id = randomUUID();
+  const opened: { id: string }[] = await m.query(
+    `INSERT INTO accountability_cases (id, task_id, effect_key, raising_org_id, raising_org_path,
+        subject_org_id, subject_org_path, subject_user_ids, opened_at, state, source_summary)
+     VALUES ($1, NULL, $2, $3, $4::ltree, $5, $6::ltree, $7::uuid[], $8, 'open', $9)
+     ON CONFLICT (effect_key) WHERE task_id IS NULL DO NOTHING RETURNING id`,
+    [
+      id,
+      input.key,
+      input.raisingOrg.id,
+      input.raisingOrg.pathText,
+      input.subjectOrg.id,
+      input.subjectOrg.pathText,
+      [...input.subjectUserIds],
+      input.now,
+      input.summary,
+    ],
+  );
+  if (opened.length === 0) return null;
+  await audit.append(m, [
+    {
+      streamType: 'accountability_case',
+      streamId: id,
+      at: input.now,
+      actorId: input.actorId,
+      type: 'opened',
+      toState: 'open',
+      data: { source: input.key, summary: input.summary },
+    },
+  ]);
+  return id;
+}
