@@ -372,6 +372,29 @@ describe('通报 as a document: rendered, issued, archived unchanged, sent to th
       );
     });
 
+    it('is described in the OpenAPI document with the names of API.md', async () => {
+      const doc = (await t.http().get('/api/docs-json').expect(200)).body;
+      expect(doc.paths['/api/v1/circulars'].post.responses['201']).toBeDefined();
+      expect(doc.paths['/api/v1/circulars'].post.responses['409']).toBeDefined();
+      expect(doc.paths['/api/v1/circulars'].get).toBeDefined();
+      expect(
+        Object.keys(doc.paths['/api/v1/circulars/{id}/document'].get.responses['200'].content),
+      ).toEqual([DOCX]);
+      const issuedSchema = doc.components.schemas.IssuedCircularResponse;
+      expect(Object.keys(issuedSchema.properties).sort()).toEqual([
+        'id',
+        'issuedAt',
+        'quarter',
+        'sha256',
+      ]);
+      const request = doc.components.schemas.IssueCircularRequest;
+      expect(request.required.sort()).toEqual(['orgId', 'quarter']);
+      const format = doc.paths['/api/v1/reports/circular'].get.parameters.find(
+        (p: { name: string }) => p.name === 'format',
+      );
+      expect(format.schema.enum).toEqual(['json', 'docx']);
+    });
+
     it('opens in LibreOffice, when it is installed, with the same text', () => {
       let soffice: string | null;
       try {
