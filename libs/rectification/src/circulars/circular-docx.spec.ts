@@ -29,7 +29,7 @@ describe('renderCircularDocx', () => {
   const text = buildCircularText(FACTS);
   let doc: ReturnType<typeof readDocx>;
   beforeAll(async () => {
-    doc = readDocx(await renderCircularDocx(text));
+    doc = readDocx(await renderCircularDocx(text, new Date('2026-12-01T02:30:00.000Z')));
   });
 
   it('is a Word document whose paragraphs are the text of the 通报, in order', () => {
@@ -52,6 +52,31 @@ describe('renderCircularDocx', () => {
     expect(xml).toMatch(/w:eastAsia="楷体_GB2312"[^]*?（一）第一党总支。/);
     expect(xml).toContain('w:line="580" w:lineRule="exact"');
     expect(xml).toContain('<w:sz w:val="32"/>');
+  });
+
+  it('names a fallback for each GB font in its font table (方正小标宋简体 → 宋体, …)', () => {
+    const fonts = doc.parts.get('word/fontTable.xml')!.toString('utf8');
+    for (const [name, alt] of [
+      ['方正小标宋简体', '宋体'],
+      ['仿宋_GB2312', '仿宋'],
+      ['楷体_GB2312', '楷体'],
+    ]) {
+      expect(fonts).toContain(`<w:font w:name="${name}"><w:altName w:val="${alt}"/>`);
+    }
+    // Every font the document uses is in the table.
+    const used = new Set(
+      [...doc.documentXml.matchAll(/w:(?:eastAsia|ascii)="([^"]+)"/g)].map((m) => m[1]),
+    );
+    for (const f of used) expect(fonts).toContain(`w:name="${f}"`);
+  });
+
+  it('carries its title, issuer and time of making (not the wall clock) in its properties', () => {
+    const core = doc.parts.get('docProps/core.xml')!.toString('utf8');
+    expect(core).toContain('<dc:title>关于2026年第四季度整改督办情况的通报</dc:title>');
+    expect(core).toContain('<dc:creator>某某县委</dc:creator>');
+    expect(core).toContain(
+      '<dcterms:created xsi:type="dcterms:W3CDTF">2026-12-01T02:30:00Z</dcterms:created>',
+    );
   });
 
   it('numbers pages “— 1 —”, odd pages right and even pages left', () => {

@@ -18,8 +18,9 @@ import type { CircularParagraph, CircularText } from '#duban/domain';
  *   two characters, exact line spacing 29 pt (22 lines of 28 characters to a page);
  * - 一级标题 黑体, 二级标题 楷体_GB2312 (run in at the start of their paragraph);
  * - 页码 四号 (14 pt) 宋体 as “— 1 —”, odd pages right and even pages left, one character in.
- * The GB fonts are named for East Asian text, with the common Windows fonts (宋体, 仿宋, 楷体)
- * as the Latin/fallback faces; Word substitutes a font the reader's machine lacks.
+ * The GB fonts are named for East Asian text, with the common Windows fonts (宋体, 仿宋, 楷体) as
+ * the Latin faces; the font table names each GB font's fallback (`w:altName`: 方正小标宋简体 →
+ * 宋体, 仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体) with its GB2312 charset, for a machine without it.
  */
 
 const PT = 20; // twips per point
@@ -39,6 +40,27 @@ const FONTS = {
 } as const;
 
 type Face = keyof typeof FONTS;
+
+/** word/fontTable.xml: each font used, its fallback (altName), charset (GB2312) and pitch. */
+const FONT_TABLE = [
+  ['方正小标宋简体', '宋体', 'roman', 'variable'],
+  ['宋体', 'SimSun', 'auto', 'variable'],
+  ['仿宋_GB2312', '仿宋', 'modern', 'fixed'],
+  ['仿宋', 'FangSong', 'modern', 'fixed'],
+  ['楷体_GB2312', '楷体', 'modern', 'fixed'],
+  ['楷体', 'KaiTi', 'modern', 'fixed'],
+  ['黑体', 'SimHei', 'modern', 'fixed'],
+] as const;
+
+const fontTable = () =>
+  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
+  '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">' +
+  FONT_TABLE.map(
+    ([name, alt, family, pitch]) =>
+      `<w:font w:name="${name}"><w:altName w:val="${alt}"/><w:charset w:val="86"/>` +
+      `<w:family w:val="${family}"/><w:pitch w:val="${pitch}"/></w:font>`,
+  ).join('') +
+  '</w:fonts>';
 
 const run = (text: string, face: Face = 'body', size = BODY_SIZE) =>
   new TextRun({ text, font: FONTS[face], size: size * 2 });
@@ -75,8 +97,29 @@ function pageNumberFooter(side: 'odd' | 'even'): Footer {
   });
 }
 
-/** The .docx of a 通报. */
-export async function renderCircularDocx(c: CircularText): Promise<Buffer> {
+const xmlText = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * docProps/core.xml with the document's own time (the injected clock's, passed in) rather than
+ * the wall clock the `docx` package would write.
+ */
+function coreProperties(c: CircularText, at: Date): string {
+  const when = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" ' +
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" ' +
+    'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
+    `<dc:title>${xmlText(c.title)}</dc:title><dc:creator>${xmlText(c.signature)}</dc:creator>` +
+    `<dcterms:created xsi:type="dcterms:W3CDTF">${when}</dcterms:created>` +
+    `<dcterms:modified xsi:type="dcterms:W3CDTF">${when}</dcterms:modified>` +
+    '</cp:coreProperties>'
+  );
+}
+
+/** The .docx of a 通报, made at `at` (its document properties' created/modified time). */
+export async function renderCircularDocx(c: CircularText, at: Date): Promise<Buffer> {
   const children: Paragraph[] = [
     new Paragraph({
       alignment: AlignmentType.CENTER,
@@ -154,7 +197,10 @@ export async function renderCircularDocx(c: CircularText): Promise<Buffer> {
       },
     ],
   });
-  return Packer.toBuffer(doc);
+  return Packer.toBuffer(doc, false, [
+    { path: 'docProps/core.xml', data: coreProperties(c, at) },
+    { path: 'word/fontTable.xml', data: fontTable() },
+  ]);
 }
 
 export const DOCX_CONTENT_TYPE =

@@ -87,8 +87,9 @@ export class CircularsService {
   /** The 通报 of an org and quarter as it would be issued now (GET …/circular?format=docx). */
   async draft(actor: Actor, orgId: string, quarter?: string): Promise<CircularDocument> {
     const org = await this.org(actor, orgId);
-    const { text, summary } = await this.compose(actor, org, quarter, this.clock.now());
-    return { fileName: fileName(text, summary), content: await renderCircularDocx(text) };
+    const now = this.clock.now();
+    const { text, summary } = await this.compose(actor, org, quarter, now);
+    return { fileName: fileName(text, summary), content: await renderCircularDocx(text, now) };
   }
 
   /**
@@ -105,7 +106,7 @@ export class CircularsService {
 
     const issuedAt = this.clock.now();
     const { text, summary, addressees } = await this.compose(actor, org, quarter, issuedAt);
-    const content = await renderCircularDocx(text);
+    const content = await renderCircularDocx(text, issuedAt);
     const sha256 = createHash('sha256').update(content).digest('hex');
     const id = randomUUID();
     const record = {
