@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 
 export interface ZipEntry {
   name: string;
@@ -87,4 +87,41 @@ export function minimalDocx(text = '整改情况说明'): Buffer {
         `<w:body><w:p><w:r><w:t>${text}</w:t></w:r></w:p></w:body></w:document>`,
     },
   ]);
+}
+
+/**
+ * Every entry of a ZIP archive (stored or deflated), read through its central directory: e.g.
+ * the parts of a generated docx. Throws on anything it does not understand, and on a CRC that
+ * does not match.
+ */
+export function readZip(zip: Buffer): Map<string, Buffer> {
+  const END = 0x06054b50;
+  let end = zip.length - 22;
+  while (end >= 0 && zip.readUInt32LE(end) !== END) end--;
+  if (end < 0) throw new Error('not a ZIP archive: no end of central directory');
+  const count = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  const entries = new Map<string, Buffer>();
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error(`bad central entry #${i}`);
+    const method = zip.readUInt16LE(at + 10);
+    const crc = zip.readUInt32LE(at + 16);
+    const size = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extraLength = zip.readUInt16LE(at + 30);
+    const commentLength = zip.readUInt16LE(at + 32);
+    const local = zip.readUInt32LE(at + 42);
+    const name = zip.subarray(at + 46, at + 46 + nameLength).toString('utf8');
+    if (zip.readUInt32LE(local) !== 0x04034b50) throw new Error(`bad local header of ${name}`);
+    const dataAt = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const raw = zip.subarray(dataAt, dataAt + size);
+    let data: Buffer;
+    if (method === 0) data = Buffer.from(raw);
+    else if (method === 8) data = inflateRawSync(raw);
+    else throw new Error(`${name}: compression method ${method} is not supported`);
+    if (crc32(data) !== crc) throw new Error(`${name}: CRC mismatch`);
+    entries.set(name, data);
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
 }

@@ -12,6 +12,7 @@ import { AttachmentsController } from './attachments/attachments.controller';
 import { AuditAnchorsController } from './audit/audit-anchors.controller';
 import { AuthController } from './auth/auth.controller';
 import { CampaignsController } from './campaigns/campaigns.controller';
+import { CircularsController } from './circulars/circulars.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { LoginRateLimiter } from './auth/login-rate-limiter';
 import { TokenService } from './auth/token.service';
@@ -64,6 +65,7 @@ export class AppModule {
         ReportsController,
         TasksController,
         CampaignsController,
+        CircularsController,
         EngineController,
         HealthController,
         AttachmentsController,

@@ -141,6 +141,7 @@ export const NOTIFICATION_KIND_LABEL: Record<string, string> = {
   quarterly_report_due: '季度进展反馈',
   quarterly_report_late: '季度反馈逾期',
   accountability_opened: '问责启动',
+  circular_issued: '通报印发',
 };
 
 export const CHANNEL_LABEL: Record<string, string> = {

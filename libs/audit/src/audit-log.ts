@@ -6,7 +6,14 @@ import { normalise } from './canonical-json';
 import { eventHash, GENESIS_HASH } from './audit-hash';
 
 export type StreamType =
-  'task' | 'problem' | 'accountability_case' | 'campaign' | 'commitment' | 'review' | 'assessment';
+  | 'task'
+  | 'problem'
+  | 'accountability_case'
+  | 'campaign'
+  | 'commitment'
+  | 'review'
+  | 'assessment'
+  | 'circular';
 
 export interface AuditEventInput {
   streamType: StreamType;

@@ -22,3 +22,4 @@ export * from './campaigns/campaign';
 export * from './campaigns/target-draw';
 export * from './input/text';
 export * from './five-in-one';
+export * from './circulars/circular-text';

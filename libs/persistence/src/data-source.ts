@@ -16,6 +16,7 @@ export { APP_ROLE };
 import { EvidenceBlobs1764550000000 } from './migrations/1764550000000-EvidenceBlobs';
 import { Campaigns1764610000000 } from './migrations/1764610000000-Campaigns';
 import { FiveInOne1764600000000 } from './migrations/1764600000000-FiveInOne';
+import { Circulars1764630000000 } from './migrations/1764630000000-Circulars';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   EvidenceBlobs1764550000000,
   Campaigns1764610000000,
   FiveInOne1764600000000,
+  Circulars1764630000000,
 ];
 
 export interface DataSourceRole {

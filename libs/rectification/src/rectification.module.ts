@@ -8,6 +8,8 @@ import { AccountabilityService } from './accountability/accountability.service';
 import { CampaignsRepository } from './campaigns/campaigns.repository';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { CalendarService } from './calendar/calendar.service';
+import { CircularsRepository } from './circulars/circulars.repository';
+import { CircularsService } from './circulars/circulars.service';
 import { CategoryCatalog, loadCategories } from './catalog/catalog';
 import { LadderService } from './escalation/ladder.service';
 import {
@@ -38,6 +40,8 @@ const SERVICES = [
   ProblemImportService,
   CampaignsRepository,
   CampaignsService,
+  CircularsRepository,
+  CircularsService,
 ];
 
 /** The use cases of rectification supervision, shared by the api and the worker. */

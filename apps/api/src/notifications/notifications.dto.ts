@@ -36,7 +36,7 @@ export class NotificationResponse {
   @ApiProperty({
     example: 'escalation',
     description:
-      'reminder | escalation | quarterly_report_due | quarterly_report_late | accountability_opened',
+      'reminder | escalation | quarterly_report_due | quarterly_report_late | accountability_opened | circular_issued',
   })
   kind!: string;
   @ApiProperty({ example: '【督办】第一支部整改任务逾期未完成' }) title!: string;

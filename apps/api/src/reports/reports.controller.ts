@@ -1,11 +1,17 @@
-import { Controller, Get, Logger, Query, Res } from '@nestjs/common';
+import { Controller, Get, Logger, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '#duban/domain';
 import { contentDisposition } from '#duban/evidence';
-import { LedgerService, ReportsService } from '#duban/rectification';
+import {
+  CircularsService,
+  DOCX_CONTENT_TYPE,
+  LedgerService,
+  ReportsService,
+} from '#duban/rectification';
 import { CurrentActor } from '../auth/decorators';
 import {
+  CircularQueryDto,
   LedgerQueryDto,
   QuarterCircularResponse,
   QuarterQueryDto,
@@ -24,6 +30,7 @@ export class ReportsController {
   constructor(
     private readonly ledgers: LedgerService,
     private readonly reports: ReportsService,
+    private readonly circulars: CircularsService,
   ) {}
 
   @Get('ledger')
@@ -84,13 +91,30 @@ export class ReportsController {
     description:
       'Measures under the org that reached the 通报 level of the ladder within the quarter, ' +
       'with unit, measure, deadline, level, responsible person and leader in charge; and the ' +
-      'responsible units with the worst on-time rate.',
+      'responsible units with the worst on-time rate. With format=docx: the 通报 as a Word ' +
+      'document laid out after GB/T 9704 (标题, 文号, 主送, 总体情况, 好的做法, 存在问题, ' +
+      '下一步要求, 落款 and date), with the figures of the summary; a draft, not archived — ' +
+      'POST /api/v1/circulars issues it.',
   })
-  @ApiResponse({ status: 200, type: QuarterCircularResponse })
-  circular(
+  @ApiProduces('application/json', DOCX_CONTENT_TYPE)
+  @ApiResponse({
+    status: 200,
+    type: QuarterCircularResponse,
+    description: 'JSON by default; with format=docx the .docx (schema: binary)',
+  })
+  async circular(
     @CurrentActor() actor: Actor,
-    @Query() q: QuarterQueryDto,
-  ): Promise<QuarterCircularResponse> {
-    return this.reports.circular(actor, q.orgId, q.quarter);
+    @Query() q: CircularQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<QuarterCircularResponse | StreamableFile> {
+    if (q.format !== 'docx') return this.reports.circular(actor, q.orgId, q.quarter);
+    const doc = await this.circulars.draft(actor, q.orgId, q.quarter);
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    return new StreamableFile(doc.content, {
+      type: DOCX_CONTENT_TYPE,
+      length: doc.content.length,
+      disposition: contentDisposition(doc.fileName),
+    });
   }
 }

@@ -36,6 +36,21 @@ export class QuarterQueryDto {
   quarter?: string;
 }
 
+export const CIRCULAR_FORMATS = ['json', 'docx'] as const;
+export type CircularFormat = (typeof CIRCULAR_FORMATS)[number];
+
+export class CircularQueryDto extends QuarterQueryDto {
+  @ApiPropertyOptional({
+    enum: CIRCULAR_FORMATS,
+    default: 'json',
+    description:
+      'json: the measures named; docx: the 通报 as a Word document, as it would be issued now',
+  })
+  @IsOptional()
+  @IsIn(CIRCULAR_FORMATS, { message: `format must be one of ${CIRCULAR_FORMATS.join(', ')}` })
+  format?: CircularFormat;
+}
+
 export class StateCountsResponse {
   @ApiProperty({ description: '已交办' }) assigned!: number;
   @ApiProperty({ description: '整改中' }) in_progress!: number;

@@ -1,4 +1,5 @@
 import { ApiError, api, mapLimit } from '../api';
+import { CircularPanel } from '../components/CircularPanel';
 import { OrgSelect, orgsInScope } from '../components/OrgSelect';
 import { ErrorBox, Loading, Section, useAsync } from '../components/ui';
 import { getOrg } from '../directory';
@@ -450,6 +451,7 @@ export function DashboardPage() {
               <Link to={`/problems?recurring=true&orgId=${orgId}`}>查看完整负面清单</Link>
             </p>
           </Section>
+          {orgId && data.summary && <CircularPanel orgId={orgId} quarter={data.summary.quarter} />}
         </>
       )}
     </div>

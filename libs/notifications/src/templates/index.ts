@@ -1,5 +1,6 @@
 import type { NotificationKind } from '../notification-input';
 import { renderAccountabilityOpened } from './accountability-opened';
+import { renderCircularIssued } from './circular-issued';
 import { renderEscalation } from './escalation';
 import type { RenderedNotice } from './params';
 import { renderQuarterlyReportDue } from './quarterly-report-due';
@@ -16,6 +17,7 @@ const TEMPLATES: Record<NotificationKind, (params: Record<string, unknown>) => R
   quarterly_report_due: renderQuarterlyReportDue,
   quarterly_report_late: renderQuarterlyReportLate,
   accountability_opened: renderAccountabilityOpened,
+  circular_issued: renderCircularIssued,
 };
 
 export function renderNotice(

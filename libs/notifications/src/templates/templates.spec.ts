@@ -47,6 +47,22 @@ describe('notice templates (zh-CN)', () => {
     ).toThrow(/params\.orgName/);
   });
 
+  it('tells a named org that a 通报 was issued, with the link to the document', () => {
+    const n = renderNotice('circular_issued', {
+      circularId: 'c',
+      quarter: '2026Q4',
+      orgName: '某某县委',
+      title: '关于2026年第四季度整改督办情况的通报',
+      documentUrl: '/api/v1/circulars/c/document',
+    });
+    expect(n.title).toBe('【通报】某某县委印发《关于2026年第四季度整改督办情况的通报》');
+    expect(n.body).toContain('2026年第四季度整改督办情况通报');
+    expect(n.body).toContain('/api/v1/circulars/c/document');
+    expect(() => renderNotice('circular_issued', { circularId: 'c', quarter: '2026Q4' })).toThrow(
+      /params\.orgName/,
+    );
+  });
+
   it('renders a digest of several notices in one message', () => {
     const d = renderDigest(
       [
