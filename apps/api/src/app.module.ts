@@ -26,6 +26,7 @@ import { ProblemImportController } from './reports/problem-import.controller';
 import { ReportsController } from './reports/reports.controller';
 import { TasksController } from './tasks/tasks.controller';
 import { EngineController } from './engine/engine.controller';
+import { TalksController } from './talks/talks.controller';
 import { OPS_CONTROLLERS, OPS_PROVIDERS } from './ops/ops';
 
 export interface AppModuleOptions {
@@ -56,6 +57,7 @@ export class AppModule {
         ReportsController,
         TasksController,
         EngineController,
+        TalksController,
         HealthController,
         AttachmentsController,
         NotificationsController,

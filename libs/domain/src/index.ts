@@ -15,3 +15,5 @@ export * from './escalation/offset';
 export * from './escalation/policy';
 export * from './escalation/timeline';
 export * from './lights/lights';
+export * from './escalation/audiences';
+export * from './talks/talks';

@@ -9,6 +9,7 @@ import { Engine1763810000000 } from './migrations/1763810000000-Engine';
 import { Notifications1763820000000 } from './migrations/1763820000000-Notifications';
 import { OpenTaskIndexes1763830000000 } from './migrations/1763830000000-OpenTaskIndexes';
 import { TaskActedBy1764500000000 } from './migrations/1764500000000-TaskActedBy';
+import { Pressure1764620000000 } from './migrations/1764620000000-Pressure';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   Notifications1763820000000,
   OpenTaskIndexes1763830000000,
   TaskActedBy1764500000000,
+  Pressure1764620000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {

@@ -18,4 +18,6 @@ export * from './tasks/calendar';
 export * from './tasks/refusal';
 export * from './tasks/task-record';
 export * from './tasks/tasks.service';
+export * from './talks/talks.repository';
+export * from './talks/talks.service';
 export * from './rectification.module';

@@ -19,6 +19,8 @@ import { LedgerService } from './reports/ledger.service';
 import { ReportsService } from './reports/reports.service';
 import { calendarProvider } from './tasks/calendar';
 import { TasksService } from './tasks/tasks.service';
+import { TalksRepository } from './talks/talks.repository';
+import { TalksService } from './talks/talks.service';
 
 const SERVICES = [
   TasksService,
@@ -32,6 +34,8 @@ const SERVICES = [
   LedgerService,
   ReportsService,
   ProblemImportService,
+  TalksRepository,
+  TalksService,
 ];
 
 /** The use cases of rectification supervision, shared by the api and the worker. */
