@@ -17,3 +17,4 @@ export * from './escalation/timeline';
 export * from './lights/lights';
 export * from './escalation/audiences';
 export * from './talks/talks';
+export * from './reinspection/reinspection';
