@@ -27,6 +27,7 @@ import { ReportsController } from './reports/reports.controller';
 import { TasksController } from './tasks/tasks.controller';
 import { EngineController } from './engine/engine.controller';
 import { TalksController } from './talks/talks.controller';
+import { ReinspectionController } from './reinspection/reinspection.controller';
 import { OPS_CONTROLLERS, OPS_PROVIDERS } from './ops/ops';
 
 export interface AppModuleOptions {
@@ -58,6 +59,7 @@ export class AppModule {
         TasksController,
         EngineController,
         TalksController,
+        ReinspectionController,
         HealthController,
         AttachmentsController,
         NotificationsController,

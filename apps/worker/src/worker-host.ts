@@ -15,6 +15,8 @@ import {
   QUARTER_LATE_JOB,
   QUARTER_START_JOB,
   QuarterlyService,
+  REINSPECTION_DRAWS_JOB,
+  ReinspectionService,
   TASK_TIMERS_JOB,
 } from '#duban/rectification';
 import {
@@ -57,6 +59,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     ladder: LadderService,
     quarterly: QuarterlyService,
     deliveries: DeliveryProcessor,
+    reinspections: ReinspectionService,
   ) {
     this.connection = bullConnection(config.REDIS_URL, 'worker');
     for (const name of [QUEUES.sweep, ENGINE_QUEUE, NOTIFICATIONS_QUEUE]) {
@@ -76,6 +79,9 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       )
       .register(ENGINE_QUEUE, QUARTER_LATE_JOB, (job: Job) =>
         quarterly.late(job.data.timeZone, job.data.quarter),
+      )
+      .register(ENGINE_QUEUE, REINSPECTION_DRAWS_JOB, (job: Job) =>
+        reinspections.drawQuarter(job.data.timeZone, job.data.quarter),
       )
       .register(NOTIFICATIONS_QUEUE, 'deliver', (job: Job) =>
         deliveries.deliver(job.data.deliveryId as string),

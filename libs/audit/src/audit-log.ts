@@ -5,7 +5,8 @@ import { preparedQuery } from '#duban/persistence';
 import { normalise } from './canonical-json';
 import { eventHash, GENESIS_HASH } from './audit-hash';
 
-export type StreamType = 'task' | 'problem' | 'accountability_case';
+export type StreamType =
+  'task' | 'problem' | 'accountability_case' | 'reinspection' | 'negative_list';
 
 export interface AuditEventInput {
   streamType: StreamType;

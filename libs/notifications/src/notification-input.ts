@@ -5,6 +5,8 @@ export const NOTIFICATION_KINDS = [
   'quarterly_report_due',
   'quarterly_report_late',
   'accountability_opened',
+  'reinspection_assigned',
+  'negative_listed',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

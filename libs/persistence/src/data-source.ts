@@ -10,6 +10,7 @@ import { Notifications1763820000000 } from './migrations/1763820000000-Notificat
 import { OpenTaskIndexes1763830000000 } from './migrations/1763830000000-OpenTaskIndexes';
 import { TaskActedBy1764500000000 } from './migrations/1764500000000-TaskActedBy';
 import { Pressure1764620000000 } from './migrations/1764620000000-Pressure';
+import { Reinspection1764620000001 } from './migrations/1764620000001-Reinspection';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   OpenTaskIndexes1763830000000,
   TaskActedBy1764500000000,
   Pressure1764620000000,
+  Reinspection1764620000001,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {

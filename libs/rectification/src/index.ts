@@ -20,4 +20,7 @@ export * from './tasks/task-record';
 export * from './tasks/tasks.service';
 export * from './talks/talks.repository';
 export * from './talks/talks.service';
+export * from './reinspection/reinspection-due.source';
+export * from './reinspection/reinspection.repository';
+export * from './reinspection/reinspection.service';
 export * from './rectification.module';

@@ -21,6 +21,9 @@ import { calendarProvider } from './tasks/calendar';
 import { TasksService } from './tasks/tasks.service';
 import { TalksRepository } from './talks/talks.repository';
 import { TalksService } from './talks/talks.service';
+import { ReinspectionDueSource } from './reinspection/reinspection-due.source';
+import { ReinspectionRepository } from './reinspection/reinspection.repository';
+import { ReinspectionService } from './reinspection/reinspection.service';
 
 const SERVICES = [
   TasksService,
@@ -36,6 +39,9 @@ const SERVICES = [
   ProblemImportService,
   TalksRepository,
   TalksService,
+  ReinspectionRepository,
+  ReinspectionService,
+  ReinspectionDueSource,
 ];
 
 /** The use cases of rectification supervision, shared by the api and the worker. */

@@ -207,6 +207,8 @@ export class TaskResponse {
     description: 'GET /tasks/{id} only: the 约谈 the 通报 step made due (none, due, overdue, held)',
   })
   talk?: TalkStatusResponse;
+  @ApiProperty({ description: '回头看 found the problem back after closure and reopened it' })
+  relapse!: boolean;
 }
 
 export class TaskWithWarningsResponse {

@@ -340,6 +340,31 @@ export class TasksService {
     );
   }
 
+  /**
+   * 回头看 found a relapse: reopens the closed measure inside the caller's transaction (the
+   * re-inspection's), with a new deadline that restarts its ladder, and marks it `relapse`.
+   */
+  async reopenWithin(
+    m: EntityManager,
+    actor: Actor,
+    taskId: string,
+    reason: string,
+    newDueAt: Date | null,
+  ): Promise<TaskRow> {
+    const row = await this.lockTask(m, actor, taskId);
+    const now = this.clock.now();
+    const result = applyCommand(
+      toSnapshot(row),
+      actor,
+      { action: 'reopen', input: { reason, newDueAt: row.mode === 'standing' ? null : newDueAt } },
+      now,
+    );
+    if (!result.ok) throw refusalError(result);
+    const after = await this.persist(m, row, result.task, result.events, now);
+    await m.query(`UPDATE tasks SET relapse = true WHERE id = $1`, [taskId]);
+    return { ...after, relapse: true };
+  }
+
   private async latestProgress(taskId: string): Promise<string | null> {
     const rows: { content: string }[] = await this.db.query(
       `SELECT data->>'content' AS content FROM audit_events
