@@ -18,6 +18,7 @@ describe('re-inspection after closure (回头看)', () => {
   let inspectorB: Person;
   let inspectorC: Person;
   let responsible: Person;
+  let deputy: Person;
   const closed: string[] = [];
 
   const as = (p: Person) => ({
@@ -32,7 +33,8 @@ describe('re-inspection after closure (回头看)', () => {
     const res = await as(secretary).post('/api/v1/problems', {
       title: `问题${n}`,
       description: '检查发现的问题',
-      category: 'organisational_life',
+      // Distinct categories: a recurrence would list the branch before the relapse does.
+      category: ['organisational_life', 'work_style', 'public_work', 'political_function'][n - 1],
       severity,
       source: 'roving_check',
       orgId: branch.id,
@@ -68,6 +70,7 @@ describe('re-inspection after closure (回头看)', () => {
     inspectorB = await api.createPerson(admin, [{ orgId: county.id, role: 'supervisor' }], 'b');
     inspectorC = await api.createPerson(admin, [{ orgId: county.id, role: 'supervisor' }], 'c');
     responsible = await api.createPerson(admin, [{ orgId: branch.id, role: 'member' }], 'resp');
+    deputy = await api.createPerson(admin, [{ orgId: county.id, role: 'deputy' }], 'deputy');
     await engine.sweep(); // this quarter's start run and the last quarter's (empty) draw run
   });
   afterAll(() => t.close());
@@ -107,7 +110,7 @@ describe('re-inspection after closure (回头看)', () => {
     for (let i = 2; i <= 4; i++) closed.push(await closedTask('general', i));
 
     t.clock.set('2026-12-31T16:05:00.000Z'); // 2027-01-01 00:05 in Shanghai: Q4 has ended
-    for (const p of [secretary, verifier, inspectorB, inspectorC, responsible])
+    for (const p of [secretary, verifier, inspectorB, inspectorC, responsible, deputy])
       p.token = await api.login(p.username, PASSWORD);
     const first = (await engine.claim()).filter((j) => j.name === 'reinspection-draws');
     // The sweep asks again before the job ran (Redis lost it, or another worker's sweep).
@@ -212,5 +215,76 @@ describe('re-inspection after closure (回头看)', () => {
         )
       ).status,
     ).toBe(409);
+  });
+
+  it('the relapse put the branch on the negative list, with consequences until lifted', async () => {
+    const list = await as(secretary).get(`/api/v1/negative-list?orgId=${county.id}`).expect(200);
+    expect(list.body).toHaveLength(1);
+    const [entry] = list.body;
+    expect(entry).toMatchObject({
+      subjectType: 'org',
+      subjectId: branch.id,
+      listed: true,
+      reasons: [expect.objectContaining({ kind: 'relapse' })],
+    });
+    const inbox = await as(secretary).get('/api/v1/notifications?pageSize=100').expect(200);
+    expect(inbox.body.items.map((n: { kind: string }) => n.kind)).toContain('negative_listed');
+
+    // The branch's next problem starts one severity higher.
+    const raise = (severity: string) =>
+      as(secretary).post('/api/v1/problems', {
+        title: '新发现的问题',
+        description: '检查发现',
+        category: 'member_education',
+        severity,
+        source: 'roving_check',
+        orgId: branch.id,
+        raisedByOrgId: county.id,
+      });
+    const next = await raise('general');
+    expect(next.status).toBe(201);
+    expect(next.body.severity).toBe('serious');
+
+    // In the ledger, and exportable.
+    const ledger = await as(secretary)
+      .get(`/api/v1/reports/ledger?orgId=${county.id}&format=csv`)
+      .expect(200);
+    expect(ledger.text).toContain('负面清单');
+    expect(ledger.text).toContain('在列');
+    const csv = await as(secretary)
+      .get(`/api/v1/negative-list?orgId=${county.id}&format=csv`)
+      .expect(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.text).toContain('某支部');
+    expect(csv.text).toContain('回头看发现整改反弹');
+
+    // Its measures are closed by the raising org's secretary only, not a deputy.
+    const relapsed = (
+      await as(secretary).get(`/api/v1/reinspections?orgId=${county.id}&state=relapsed`).expect(200)
+    ).body[0].taskId as string;
+    await as(responsible)
+      .post(`/api/v1/tasks/${relapsed}/submit`, { summary: '再次整改' })
+      .expect(200);
+    await as(inspectorB).post(`/api/v1/tasks/${relapsed}/verify`, { passed: true }).expect(200);
+    const byDeputy = await as(deputy).post(`/api/v1/tasks/${relapsed}/close`);
+    expect(byDeputy.status).toBe(403);
+    expect(byDeputy.body.code).toBe('negative_list_secretary_only');
+    await as(secretary).post(`/api/v1/tasks/${relapsed}/close`).expect(200);
+
+    // Lifted early with a written reason; then problems start at their own severity again.
+    expect(
+      (await as(responsible).post(`/api/v1/negative-list/${entry.id}/lift`, { reason: '我要移出' }))
+        .status,
+    ).toBeGreaterThanOrEqual(403);
+    expect(
+      (await as(secretary).post(`/api/v1/negative-list/${entry.id}/lift`, { reason: '' })).status,
+    ).toBe(400);
+    const lifted = await as(secretary)
+      .post(`/api/v1/negative-list/${entry.id}/lift`, {
+        reason: '复查整改到位，党委会研究同意提前移出',
+      })
+      .expect(200);
+    expect(lifted.body).toMatchObject({ listed: false, liftKind: 'lifted' });
+    expect((await raise('general')).body.severity).toBe('general');
   });
 });

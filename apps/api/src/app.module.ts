@@ -28,6 +28,7 @@ import { TasksController } from './tasks/tasks.controller';
 import { EngineController } from './engine/engine.controller';
 import { TalksController } from './talks/talks.controller';
 import { ReinspectionController } from './reinspection/reinspection.controller';
+import { NegativeListController } from './negative-list/negative-list.controller';
 import { OPS_CONTROLLERS, OPS_PROVIDERS } from './ops/ops';
 
 export interface AppModuleOptions {
@@ -60,6 +61,7 @@ export class AppModule {
         EngineController,
         TalksController,
         ReinspectionController,
+        NegativeListController,
         HealthController,
         AttachmentsController,
         NotificationsController,

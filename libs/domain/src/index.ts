@@ -18,3 +18,4 @@ export * from './lights/lights';
 export * from './escalation/audiences';
 export * from './talks/talks';
 export * from './reinspection/reinspection';
+export * from './negative-list/negative-list';

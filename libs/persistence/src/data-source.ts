@@ -11,6 +11,7 @@ import { OpenTaskIndexes1763830000000 } from './migrations/1763830000000-OpenTas
 import { TaskActedBy1764500000000 } from './migrations/1764500000000-TaskActedBy';
 import { Pressure1764620000000 } from './migrations/1764620000000-Pressure';
 import { Reinspection1764620000001 } from './migrations/1764620000001-Reinspection';
+import { NegativeList1764620000002 } from './migrations/1764620000002-NegativeList';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   TaskActedBy1764500000000,
   Pressure1764620000000,
   Reinspection1764620000001,
+  NegativeList1764620000002,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {

@@ -20,6 +20,8 @@ export * from './tasks/task-record';
 export * from './tasks/tasks.service';
 export * from './talks/talks.repository';
 export * from './talks/talks.service';
+export * from './negative-list/negative-list.repository';
+export * from './negative-list/negative-list.service';
 export * from './reinspection/reinspection-due.source';
 export * from './reinspection/reinspection.repository';
 export * from './reinspection/reinspection.service';

@@ -22,6 +22,8 @@ import { TasksService } from './tasks/tasks.service';
 import { TalksRepository } from './talks/talks.repository';
 import { TalksService } from './talks/talks.service';
 import { ReinspectionDueSource } from './reinspection/reinspection-due.source';
+import { NegativeListRepository } from './negative-list/negative-list.repository';
+import { NegativeListService } from './negative-list/negative-list.service';
 import { ReinspectionRepository } from './reinspection/reinspection.repository';
 import { ReinspectionService } from './reinspection/reinspection.service';
 
@@ -42,6 +44,8 @@ const SERVICES = [
   ReinspectionRepository,
   ReinspectionService,
   ReinspectionDueSource,
+  NegativeListRepository,
+  NegativeListService,
 ];
 
 /** The use cases of rectification supervision, shared by the api and the worker. */

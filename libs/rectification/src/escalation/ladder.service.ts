@@ -18,6 +18,7 @@ import {
   type WorkingDayCalendar,
 } from '#duban/domain';
 import { NotificationsService, type NotificationInput } from '#duban/notifications';
+import { NegativeListService } from '../negative-list/negative-list.service';
 import { WORKING_DAY_CALENDAR } from '../tasks/calendar';
 import { EscalationPolicyService } from './policy.service';
 
@@ -87,6 +88,7 @@ export class LadderService {
     private readonly policies: EscalationPolicyService,
     private readonly notifications: NotificationsService,
     private readonly audit: AuditLog,
+    private readonly negativeList: NegativeListService,
   ) {}
 
   async processTask(taskId: string): Promise<LadderOutcome> {
@@ -256,6 +258,19 @@ export class LadderService {
         roles,
         now,
       );
+      // 负面清单: a unit whose measures reached 通报 twice within a year is listed.
+      await this.negativeList.afterCirculated(
+        m,
+        live
+          .filter((p) => p.effect.kind === 'step' && p.effect.level === CIRCULATED_FROM_LEVEL)
+          .map((p) => ({
+            taskId: p.task.id,
+            responsibleOrgId: p.task.responsible_org_id,
+            raisingOrgId: p.task.raising_org_id,
+          })),
+        CIRCULATED_FROM_LEVEL,
+        now,
+      );
 
       const outcomes = new Map<string, LadderOutcome>();
       for (const t of rows)
@@ -381,6 +396,17 @@ export class LadderService {
     );
     const openedIds = new Set(opened.map((o) => o.id));
     const fresh = cases.filter((c) => openedIds.has(c.id));
+    // 负面清单: two accountability cases within 12 months list the unit and the people named.
+    await this.negativeList.afterCasesOpened(
+      m,
+      fresh.map((c) => ({
+        id: c.id,
+        subjectOrgId: c.p.task.responsible_org_id,
+        subjectUserIds: c.subjects,
+        raisingOrgId: c.p.task.raising_org_id,
+      })),
+      now,
+    );
     await this.audit.append(
       m,
       fresh.map((c) => ({

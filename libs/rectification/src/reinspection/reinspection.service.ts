@@ -33,6 +33,7 @@ import {
 } from '#duban/domain';
 import { NotificationsService } from '#duban/notifications';
 import { pathToIds } from '#duban/persistence';
+import { NegativeListService } from '../negative-list/negative-list.service';
 import { WORKING_DAY_CALENDAR } from '../tasks/calendar';
 import { TasksService } from '../tasks/tasks.service';
 import {
@@ -47,16 +48,6 @@ export interface EffectiveReinspectionPolicy extends ReinspectionPolicy {
   inheritedFromOrgId: string;
 }
 
-/** Hooks run in the result's transaction when a re-inspection finds a relapse (负面清单). */
-export const RELAPSE_LISTENERS = Symbol('RelapseListeners');
-export interface RelapseListener {
-  relapsed(
-    m: EntityManager,
-    r: { taskId: string; responsibleOrgId: string; reinspectionId: string },
-    now: Date,
-  ): Promise<void>;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_NOTE = 4000;
 
@@ -69,8 +60,6 @@ const MAX_NOTE = 4000;
  */
 @Injectable()
 export class ReinspectionService {
-  private readonly relapseListeners: RelapseListener[] = [];
-
   constructor(
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -79,12 +68,8 @@ export class ReinspectionService {
     private readonly tasks: TasksService,
     private readonly audit: AuditLog,
     private readonly notifications: NotificationsService,
+    private readonly negativeList: NegativeListService,
   ) {}
-
-  /** The negative list registers here (no import cycle between the two aggregates). */
-  onRelapse(listener: RelapseListener): void {
-    this.relapseListeners.push(listener);
-  }
 
   // --- policy ---------------------------------------------------------------------------------
 
@@ -362,13 +347,21 @@ export class ReinspectionService {
         },
       ]);
       if (outcome === 'relapsed') {
-        for (const l of this.relapseListeners) {
-          await l.relapsed(
-            m,
-            { taskId: r.taskId, responsibleOrgId: r.responsibleOrgId, reinspectionId: id },
-            now,
-          );
-        }
+        // 负面清单: a relapse found by 回头看 lists the unit.
+        await this.negativeList.enlist(
+          m,
+          [
+            {
+              subjectType: 'org',
+              subjectId: r.responsibleOrgId,
+              orgId: r.responsibleOrgId,
+              raisingOrgId: r.raisingOrgId,
+              kind: 'relapse',
+              ref: id,
+            },
+          ],
+          now,
+        );
       }
       return this.repo.lockInScope(m, actor, id, now);
     });

@@ -13,7 +13,9 @@ import {
   DEFAULT_ESCALATION_POLICY,
   DomainEvent,
   endOfLocalDay,
+  forbidden,
   isLocalDate,
+  listedCloseRefusal,
   localDateOf,
   mayLeadTask,
   type OrgRef,
@@ -31,6 +33,7 @@ import {
   scopeCondition,
   scopeParams,
 } from '#duban/persistence';
+import { NegativeListRepository } from '../negative-list/negative-list.repository';
 import { WORKING_DAY_CALENDAR } from './calendar';
 import { refusalError } from './refusal';
 import {
@@ -81,6 +84,7 @@ export class TasksService {
     @Inject(WORKING_DAY_CALENDAR) private readonly calendar: WorkingDayCalendar,
     private readonly audit: AuditLog,
     private readonly evidence: EvidenceService,
+    private readonly negativeList: NegativeListRepository,
   ) {}
 
   // --- reading ------------------------------------------------------------------------------
@@ -263,6 +267,14 @@ export class TasksService {
         );
       }
       const now = this.clock.now();
+      if (
+        command.action === 'close' &&
+        (await this.negativeList.isOrgListed(m, row.responsible_org_id, now))
+      ) {
+        // 负面清单: a listed unit's measures are closed by the raising org's secretary only.
+        const refusal = listedCloseRefusal(actor, toSnapshot(row).raisingOrg);
+        if (refusal) throw forbidden(refusal, 'negative_list_secretary_only');
+      }
       const result = applyCommand(toSnapshot(row), actor, command, now);
       if (!result.ok) throw refusalError(result);
       await this.applyEvidence(m, actor, row, command, now);
