@@ -160,6 +160,22 @@ describe('re-inspection after closure (回头看)', () => {
         })
       ).status,
     ).toBe(400);
+
+    // The deadline passes without a result: the inspector and the secretary are told once.
+    t.clock.advance(40 * 86400_000);
+    for (const p of [secretary, verifier, inspectorB, inspectorC, responsible, deputy])
+      p.token = await api.login(p.username, PASSWORD);
+    await engine.sweep();
+    await engine.sweep();
+    const overdue = await as(secretary)
+      .get(`/api/v1/reinspections?orgId=${county.id}&state=pending`)
+      .expect(200);
+    expect(overdue.body.every((r: { overdue: boolean }) => r.overdue)).toBe(true);
+    const notices: { n: number }[] = await t.db.query(
+      `SELECT count(*)::int AS n FROM notifications WHERE user_id = $1 AND dedupe_key LIKE 'reinspection:%:overdue'`,
+      [secretary.id],
+    );
+    expect(notices[0].n).toBe(2);
   });
 
   it('the closer may not re-inspect; a relapse reopens the measure with a new deadline', async () => {

@@ -3,6 +3,7 @@ import {
   LadderService,
   QuarterlyService,
   REINSPECTION_DRAWS_JOB,
+  REINSPECTION_OVERDUE_JOB,
   ReinspectionDueSource,
   ReinspectionService,
   TaskTimerSource,
@@ -36,6 +37,10 @@ export class EngineDriver {
         await this.t.app
           .get(ReinspectionService)
           .drawQuarter(job.data.timeZone as string, job.data.quarter as string);
+      } else if (job.name === REINSPECTION_OVERDUE_JOB) {
+        await this.t.app
+          .get(ReinspectionService)
+          .notifyOverdue(job.data.reinspectionIds as string[]);
       } else if (job.name === 'quarter-late') {
         await this.t.app
           .get(QuarterlyService)

@@ -16,6 +16,7 @@ import {
   QUARTER_START_JOB,
   QuarterlyService,
   REINSPECTION_DRAWS_JOB,
+  REINSPECTION_OVERDUE_JOB,
   ReinspectionService,
   TASK_TIMERS_JOB,
 } from '#duban/rectification';
@@ -82,6 +83,9 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       )
       .register(ENGINE_QUEUE, REINSPECTION_DRAWS_JOB, (job: Job) =>
         reinspections.drawQuarter(job.data.timeZone, job.data.quarter),
+      )
+      .register(ENGINE_QUEUE, REINSPECTION_OVERDUE_JOB, (job: Job) =>
+        reinspections.notifyOverdue(job.data.reinspectionIds as string[]),
       )
       .register(NOTIFICATIONS_QUEUE, 'deliver', (job: Job) =>
         deliveries.deliver(job.data.deliveryId as string),

@@ -11,6 +11,14 @@ export function renderReinspectionAssigned(params: Record<string, unknown>): Ren
   const measure = p.text('taskMeasure');
   const orgName = p.text('orgName');
   const quarter = p.text('quarter');
+  if (params['overdue'] === true) {
+    return {
+      title: `【回头看逾期】${orgName}整改措施的复查尚未登记结果`,
+      body:
+        `${quarter}抽中回头看的整改措施“${measure}”（${orgName}）已过复查期限仍未登记结果。` +
+        '请尽快实地复查并登记（巩固 / 反弹）。',
+    };
+  }
   return {
     title: `【回头看】请复查${orgName}已销号的整改措施`,
     body:

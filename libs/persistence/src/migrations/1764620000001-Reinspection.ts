@@ -53,11 +53,14 @@ export class Reinspection1764620000001 implements MigrationInterface {
         result_by uuid REFERENCES users (id),
         result_at timestamptz,
         created_at timestamptz NOT NULL,
+        overdue_notified_at timestamptz,
         CHECK ((state = 'pending') = (result_at IS NULL)),
         UNIQUE (draw_id, task_id)
       )`);
     await q.query(`CREATE INDEX reinspections_path ON reinspections USING gist (org_path)`);
     await q.query(`CREATE INDEX reinspections_task ON reinspections (task_id)`);
+    await q.query(`CREATE INDEX reinspections_due ON reinspections (due_at)
+      WHERE state = 'pending' AND overdue_notified_at IS NULL`);
     await q.query(`ALTER TABLE quarter_runs DROP CONSTRAINT quarter_runs_kind_check`);
     await q.query(`ALTER TABLE quarter_runs ADD CONSTRAINT quarter_runs_kind_check
       CHECK (kind IN ('start', 'late', 'reinspect'))`);

@@ -7,7 +7,7 @@ import {
   NEGATIVE_LIST_MONTHS,
   notFound,
 } from '#duban/domain';
-import { scopeCondition, scopeParams } from '#duban/persistence';
+import { returning, scopeCondition, scopeParams } from '#duban/persistence';
 
 export interface NegativeListEntry {
   id: string;
@@ -112,7 +112,8 @@ export class NegativeListRepository {
     reason: NegativeReason,
     now: Date,
   ): Promise<string | null> {
-    const rows: { id: string }[] = await m.query(
+    const rows = await returning<{ id: string }>(
+      m,
       `UPDATE negative_list_entries e
           SET reasons = CASE WHEN e.reasons @> $3::jsonb THEN e.reasons ELSE e.reasons || $4::jsonb END,
               last_reason_at = greatest(e.last_reason_at, $5)

@@ -3,7 +3,14 @@ import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '#duban/domain';
 import type { DueJob, DueWorkSource } from '#duban/scheduling';
 import { ENGINE_QUEUE } from '../escalation/task-timer.source';
-import { REINSPECTION_DRAWS_JOB, ReinspectionService } from './reinspection.service';
+import { ReinspectionRepository } from './reinspection.repository';
+import {
+  REINSPECTION_DRAWS_JOB,
+  REINSPECTION_OVERDUE_JOB,
+  ReinspectionService,
+} from './reinspection.service';
+
+const OVERDUE_BATCH = 200;
 
 const ZONES_TTL_MS = 5 * 60_000;
 
@@ -23,6 +30,7 @@ export class ReinspectionDueSource implements DueWorkSource {
   constructor(
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly repo: ReinspectionRepository,
   ) {}
 
   async claim(now: Date = this.clock.now()): Promise<DueJob[]> {
@@ -31,20 +39,31 @@ export class ReinspectionDueSource implements DueWorkSource {
       zone,
       label: ReinspectionService.previousQuarter(now, zone).label,
     }));
-    if (quarters.length === 0) return [];
+    // Re-inspections past their deadline: one job each (deterministic id), told once.
+    const overdue = (await this.repo.overdueUnnotified(this.db.manager, now, OVERDUE_BATCH)).map(
+      (id) => ({
+        name: REINSPECTION_OVERDUE_JOB,
+        jobId: `reinspection-overdue:${id}`,
+        data: { reinspectionIds: [id] },
+      }),
+    );
+    if (quarters.length === 0) return overdue;
     const runs: { time_zone: string; quarter: string }[] = await this.db.query(
       `SELECT time_zone, quarter FROM quarter_runs WHERE kind = 'reinspect'
           AND (time_zone, quarter) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
       [quarters.map((x) => x.zone), quarters.map((x) => x.label)],
     );
     const done = new Set(runs.map((r) => `${r.time_zone} ${r.quarter}`));
-    return quarters
-      .filter((x) => !done.has(`${x.zone} ${x.label}`))
-      .map((x) => ({
-        name: REINSPECTION_DRAWS_JOB,
-        jobId: `reinspection-draws:${x.zone}:${x.label}`,
-        data: { timeZone: x.zone, quarter: x.label },
-      }));
+    return [
+      ...quarters
+        .filter((x) => !done.has(`${x.zone} ${x.label}`))
+        .map((x) => ({
+          name: REINSPECTION_DRAWS_JOB,
+          jobId: `reinspection-draws:${x.zone}:${x.label}`,
+          data: { timeZone: x.zone, quarter: x.label },
+        })),
+      ...overdue,
+    ];
   }
 
   private async zonesInUse(now: Date): Promise<string[]> {

@@ -11,7 +11,7 @@ import {
   type Role,
   type TaskSnapshot,
 } from '#duban/domain';
-import { pathToIds, scopeCondition, scopeParams } from '#duban/persistence';
+import { pathToIds, returning, scopeCondition, scopeParams } from '#duban/persistence';
 import { TASK_COLUMNS, TASK_FROM, toSnapshot, type TaskRow } from '../tasks/task-record';
 
 export interface DrawRecord {
@@ -418,6 +418,44 @@ export class ReinspectionRepository {
       `UPDATE reinspections SET state = $2, note = $3, attachment_ids = $4::uuid[], result_by = $5, result_at = $6
         WHERE id = $1`,
       [id, r.state, r.note, r.attachmentIds, r.by, r.at],
+    );
+  }
+
+  /** Pending re-inspections past their deadline whose overdue notice has not gone out. */
+  async overdueUnnotified(m: EntityManager, now: Date, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await m.query(
+      `SELECT id FROM reinspections WHERE state = 'pending' AND overdue_notified_at IS NULL AND due_at <= $1
+        ORDER BY due_at LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Marks the overdue notice sent; only the ids this call marked (the exactly-once guard). */
+  async markOverdueNotified(
+    m: EntityManager,
+    ids: readonly string[],
+    now: Date,
+  ): Promise<
+    {
+      id: string;
+      task_id: string;
+      inspector_user_id: string | null;
+      raising_org_id: string;
+      measure: string;
+      org_name: string;
+      quarter: string;
+    }[]
+  > {
+    return returning(
+      m,
+      `UPDATE reinspections r SET overdue_notified_at = $2
+         FROM tasks t, orgs ro, reinspection_draws d
+        WHERE r.id = ANY($1::uuid[]) AND r.state = 'pending' AND r.overdue_notified_at IS NULL
+          AND r.due_at <= $2 AND t.id = r.task_id AND ro.id = t.responsible_org_id AND d.id = r.draw_id
+        RETURNING r.id, r.task_id, r.inspector_user_id, r.raising_org_id, t.measure, ro.name AS org_name,
+                  d.quarter`,
+      [[...ids], now],
     );
   }
 

@@ -43,6 +43,7 @@ import {
 } from './reinspection.repository';
 
 export const REINSPECTION_DRAWS_JOB = 'reinspection-draws';
+export const REINSPECTION_OVERDUE_JOB = 'reinspection-overdue';
 
 export interface EffectiveReinspectionPolicy extends ReinspectionPolicy {
   inheritedFromOrgId: string;
@@ -162,6 +163,50 @@ export class ReinspectionService {
         [timeZone, label, drawn],
       );
       return drawn;
+    });
+  }
+
+  /**
+   * The simpler timer of a re-inspection: once its deadline passes without a result, the
+   * inspector (and the raising org's secretaries) are told once (`overdue_notified_at`, set in
+   * the same transaction as the notices, is the exactly-once guard).
+   */
+  async notifyOverdue(ids: readonly string[]): Promise<number> {
+    return this.db.transaction(async (m) => {
+      const now = this.clock.now();
+      const marked = await this.repo.markOverdueNotified(m, ids, now);
+      const secretaries: { org_id: string; user_id: string }[] = marked.length
+        ? await m.query(
+            `SELECT ra.org_id, ra.user_id FROM role_assignments ra JOIN users u ON u.id = ra.user_id AND u.active
+              WHERE ra.org_id = ANY($1::uuid[]) AND ra.role = 'secretary'`,
+            [[...new Set(marked.map((r) => r.raising_org_id))]],
+          )
+        : [];
+      await this.notifications.notifyMany(
+        m,
+        marked.map((r) => ({
+          userIds: [
+            ...new Set([
+              ...(r.inspector_user_id ? [r.inspector_user_id] : []),
+              ...secretaries.filter((s) => s.org_id === r.raising_org_id).map((s) => s.user_id),
+            ]),
+          ],
+          kind: 'reinspection_assigned' as const,
+          dedupeKey: `reinspection:${r.id}:overdue`,
+          params: {
+            reinspectionId: r.id,
+            taskId: r.task_id,
+            taskMeasure: r.measure,
+            orgName: r.org_name,
+            quarter: r.quarter,
+            overdue: true,
+          },
+          urgent: true,
+          orgId: r.raising_org_id,
+        })),
+        now,
+      );
+      return marked.length;
     });
   }
 
