@@ -2,6 +2,7 @@ import { useEffect, type ReactNode } from 'react';
 import { ROLE_LABEL } from './labels';
 import { CasePage } from './pages/CasePage';
 import { DashboardPage } from './pages/DashboardPage';
+import { NegativeListPage, ReinspectionsPage } from './pages/FollowupPages';
 import { InboxPage } from './pages/InboxPage';
 import { LoginPage } from './pages/LoginPage';
 import { MyWorkPage } from './pages/MyWorkPage';
@@ -23,6 +24,8 @@ const NAV: { to: string; label: string; prefix: string }[] = [
   { to: '/tasks', label: '任务清单', prefix: '/tasks' },
   { to: '/problems/new', label: '立项交办', prefix: '/problems/new' },
   { to: '/policy', label: '升级规则', prefix: '/policy' },
+  { to: '/reinspections', label: '回头看', prefix: '/reinspections' },
+  { to: '/negative-list', label: '负面清单', prefix: '/negative-list' },
 ];
 
 function Header() {
@@ -98,6 +101,8 @@ function Routes() {
     ['/tasks/:id', (p) => <TaskDetailPage id={p.id} />],
     ['/cases/:id', (p) => <CasePage id={p.id} />],
     ['/policy', () => <PolicyPage />],
+    ['/reinspections', () => <ReinspectionsPage />],
+    ['/negative-list', () => <NegativeListPage />],
     ['/inbox', () => <InboxPage />],
     ['/settings', () => <SettingsPage />],
   ];
