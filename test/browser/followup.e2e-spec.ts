@@ -18,6 +18,7 @@ describeInBrowser('the web workspace in Chromium: 回头看 and 负面清单', (
   let branch: { id: string };
   let secretary: Person;
   let inspector: Person;
+  let taskId: string;
   const contexts: { context: BrowserContext; foreign: string[]; pageErrors: string[] }[] = [];
 
   const as = (p: Person) => ({
@@ -98,6 +99,7 @@ describeInBrowser('the web workspace in Chromium: 回头看 and 负面清单', (
     });
     expect(res.status).toBe(201);
     const id = res.body.tasks[0].id;
+    taskId = id;
     await as(responsible).post(`/api/v1/tasks/${id}/accept`).expect(200);
     await as(responsible).post(`/api/v1/tasks/${id}/submit`, { summary: '已补齐' }).expect(200);
     await as(verifier).post(`/api/v1/tasks/${id}/verify`, { passed: true }).expect(200);
@@ -136,6 +138,8 @@ describeInBrowser('the web workspace in Chromium: 回头看 and 负面清单', (
         'document.documentElement.scrollWidth - document.documentElement.clientWidth',
       );
       expect(overflow).toBeLessThanOrEqual(0);
+      await page.goto(`${base}/tasks/${taskId}`);
+      await page.getByTestId('task-relapse').waitFor();
 
       const sec = await signIn(secretary);
       await sec.getByRole('link', { name: '负面清单', exact: true }).click();
