@@ -257,6 +257,8 @@ describe('reports: the ledger, the quarter summary and the circulated notice', (
         '红',
         '3级 通报',
         '',
+        // 负面清单: the unit is on the list now (通报 twice in a year, or a recurrence).
+        '在列',
       ]);
       expect(byMeasure.get('开展专题组织生活会')).toMatchObject({
         14: '2026-11-12',

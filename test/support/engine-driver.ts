@@ -1,5 +1,13 @@
 import type { DueJob } from '#duban/scheduling';
-import { LadderService, QuarterlyService, TaskTimerSource } from '#duban/rectification';
+import {
+  LadderService,
+  QuarterlyService,
+  REINSPECTION_DRAWS_JOB,
+  REINSPECTION_OVERDUE_JOB,
+  ReinspectionDueSource,
+  ReinspectionService,
+  TaskTimerSource,
+} from '#duban/rectification';
 import type { TestApp } from './test-app';
 
 /**
@@ -13,7 +21,8 @@ export class EngineDriver {
     const now = this.t.clock.now();
     const timers = await this.t.app.get(TaskTimerSource).claim(now, 1000);
     const quarterly = await this.t.app.get(QuarterlyService).claim(now);
-    return [...timers, ...quarterly];
+    const draws = await this.t.app.get(ReinspectionDueSource).claim(now);
+    return [...timers, ...quarterly, ...draws];
   }
 
   async run(jobs: DueJob[]): Promise<void> {
@@ -24,6 +33,14 @@ export class EngineDriver {
         await this.t.app
           .get(QuarterlyService)
           .start(job.data.timeZone as string, job.data.quarter as string);
+      } else if (job.name === REINSPECTION_DRAWS_JOB) {
+        await this.t.app
+          .get(ReinspectionService)
+          .drawQuarter(job.data.timeZone as string, job.data.quarter as string);
+      } else if (job.name === REINSPECTION_OVERDUE_JOB) {
+        await this.t.app
+          .get(ReinspectionService)
+          .notifyOverdue(job.data.reinspectionIds as string[]);
       } else if (job.name === 'quarter-late') {
         await this.t.app
           .get(QuarterlyService)

@@ -31,6 +31,9 @@ import { ProblemImportController } from './reports/problem-import.controller';
 import { ReportsController } from './reports/reports.controller';
 import { TasksController } from './tasks/tasks.controller';
 import { EngineController } from './engine/engine.controller';
+import { TalksController } from './talks/talks.controller';
+import { ReinspectionController } from './reinspection/reinspection.controller';
+import { NegativeListController } from './negative-list/negative-list.controller';
 import { OPS_CONTROLLERS, OPS_PROVIDERS } from './ops/ops';
 import { AssessmentsController } from './five-in-one/assessments.controller';
 import { CommitmentsController } from './five-in-one/commitments.controller';
@@ -67,6 +70,9 @@ export class AppModule {
         CampaignsController,
         CircularsController,
         EngineController,
+        TalksController,
+        ReinspectionController,
+        NegativeListController,
         HealthController,
         AttachmentsController,
         NotificationsController,

@@ -6,6 +6,7 @@ import { AssessmentPage } from './pages/AssessmentPage';
 import { CasePage } from './pages/CasePage';
 import { CommitmentsPage } from './pages/CommitmentsPage';
 import { DashboardPage } from './pages/DashboardPage';
+import { NegativeListPage, ReinspectionsPage } from './pages/FollowupPages';
 import { InboxPage } from './pages/InboxPage';
 import { LoginPage } from './pages/LoginPage';
 import { MyWorkPage } from './pages/MyWorkPage';
@@ -32,6 +33,8 @@ const NAV: { to: string; label: string; prefix: string }[] = [
   { to: '/policy', label: '升级规则', prefix: '/policy' },
   { to: '/commitments', label: '承诺', prefix: '/commitments' },
   { to: '/reviews', label: '述职评议', prefix: '/reviews' },
+  { to: '/reinspections', label: '回头看', prefix: '/reinspections' },
+  { to: '/negative-list', label: '负面清单', prefix: '/negative-list' },
 ];
 
 function Header() {
@@ -110,6 +113,8 @@ function Routes() {
     ['/campaigns/new', () => <NewCampaignPage />],
     ['/campaigns/:id', (p) => <CampaignBoardPage id={p.id} />],
     ['/policy', () => <PolicyPage />],
+    ['/reinspections', () => <ReinspectionsPage />],
+    ['/negative-list', () => <NegativeListPage />],
     ['/inbox', () => <InboxPage />],
     ['/settings', () => <SettingsPage />],
     ['/commitments', () => <CommitmentsPage />],

@@ -90,6 +90,10 @@ export interface Task {
   actions: TaskAction[];
   /** Why I stay out of judging this task (回避), when I otherwise could. */
   conflictOfInterest?: string | null;
+  /** 回头看 found the problem back after closure and reopened the measure. */
+  relapse?: boolean;
+  /** GET /tasks/{id} only: the 约谈 the 通报 step made due. */
+  talk?: { state: 'none' | 'due' | 'overdue' | 'held'; dueBy: string | null };
 }
 
 export interface Problem {

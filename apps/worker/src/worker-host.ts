@@ -22,6 +22,9 @@ import {
   QUARTER_LATE_JOB,
   QUARTER_START_JOB,
   QuarterlyService,
+  REINSPECTION_DRAWS_JOB,
+  REINSPECTION_OVERDUE_JOB,
+  ReinspectionService,
   TASK_TIMERS_JOB,
 } from '#duban/rectification';
 import { redisPortOf, unavailableDependency } from '#duban/platform';
@@ -85,6 +88,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     quarterly: QuarterlyService,
     deliveries: DeliveryProcessor,
     private readonly anchors: AuditAnchorService,
+    reinspections: ReinspectionService,
   ) {
     this.connection = bullConnection(config.REDIS_URL, 'worker', this.redisState);
     for (const name of [QUEUES.sweep, ENGINE_QUEUE, NOTIFICATIONS_QUEUE, AUDIT_QUEUE]) {
@@ -105,6 +109,12 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       )
       .register(ENGINE_QUEUE, QUARTER_LATE_JOB, (job: Job) =>
         quarterly.late(job.data.timeZone, job.data.quarter),
+      )
+      .register(ENGINE_QUEUE, REINSPECTION_DRAWS_JOB, (job: Job) =>
+        reinspections.drawQuarter(job.data.timeZone, job.data.quarter),
+      )
+      .register(ENGINE_QUEUE, REINSPECTION_OVERDUE_JOB, (job: Job) =>
+        reinspections.notifyOverdue(job.data.reinspectionIds as string[]),
       )
       .register(NOTIFICATIONS_QUEUE, 'deliver', (job: Job) =>
         deliveries.deliver(job.data.deliveryId as string),

@@ -4,7 +4,12 @@ import type { AppConfig } from '#duban/config';
 import type { Clock } from '#duban/domain';
 import { DeliveryDueSource } from '#duban/notifications';
 import { PlatformModule } from '#duban/platform';
-import { QuarterlyService, RectificationModule, TaskTimerSource } from '#duban/rectification';
+import {
+  QuarterlyService,
+  RectificationModule,
+  ReinspectionDueSource,
+  TaskTimerSource,
+} from '#duban/rectification';
 import { DUE_WORK_SOURCES, SweepService } from '#duban/scheduling';
 import { WorkerHost } from './worker-host';
 
@@ -22,12 +27,13 @@ export class WorkerModule {
         {
           // Everything the sweep turns into jobs, in the order it asks.
           provide: DUE_WORK_SOURCES,
-          inject: [TaskTimerSource, QuarterlyService, DeliveryDueSource],
+          inject: [TaskTimerSource, QuarterlyService, DeliveryDueSource, ReinspectionDueSource],
           useFactory: (
             timers: TaskTimerSource,
             quarterly: QuarterlyService,
             deliveries: DeliveryDueSource,
-          ) => [timers, quarterly, deliveries],
+            reinspections: ReinspectionDueSource,
+          ) => [timers, quarterly, deliveries, reinspections],
         },
         SweepService,
         WorkerHost,

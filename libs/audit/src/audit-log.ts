@@ -13,7 +13,9 @@ export type StreamType =
   | 'commitment'
   | 'review'
   | 'assessment'
-  | 'circular';
+  | 'circular'
+  | 'reinspection'
+  | 'negative_list';
 
 export interface AuditEventInput {
   streamType: StreamType;

@@ -23,3 +23,7 @@ export * from './campaigns/target-draw';
 export * from './input/text';
 export * from './five-in-one';
 export * from './circulars/circular-text';
+export * from './escalation/audiences';
+export * from './talks/talks';
+export * from './reinspection/reinspection';
+export * from './negative-list/negative-list';

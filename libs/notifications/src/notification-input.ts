@@ -6,6 +6,8 @@ export const NOTIFICATION_KINDS = [
   'quarterly_report_late',
   'accountability_opened',
   'circular_issued',
+  'reinspection_assigned',
+  'negative_listed',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -17,6 +17,9 @@ import { EvidenceBlobs1764550000000 } from './migrations/1764550000000-EvidenceB
 import { Campaigns1764610000000 } from './migrations/1764610000000-Campaigns';
 import { FiveInOne1764600000000 } from './migrations/1764600000000-FiveInOne';
 import { Circulars1764630000000 } from './migrations/1764630000000-Circulars';
+import { Pressure1764620000000 } from './migrations/1764620000000-Pressure';
+import { Reinspection1764620000001 } from './migrations/1764620000001-Reinspection';
+import { NegativeList1764620000002 } from './migrations/1764620000002-NegativeList';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -35,6 +38,9 @@ export const MIGRATIONS = [
   Campaigns1764610000000,
   FiveInOne1764600000000,
   Circulars1764630000000,
+  Pressure1764620000000,
+  Reinspection1764620000001,
+  NegativeList1764620000002,
 ];
 
 export interface DataSourceRole {

@@ -25,6 +25,13 @@ import { LedgerService } from './reports/ledger.service';
 import { ReportsService } from './reports/reports.service';
 import { calendarProvider } from './tasks/calendar';
 import { TasksService } from './tasks/tasks.service';
+import { TalksRepository } from './talks/talks.repository';
+import { TalksService } from './talks/talks.service';
+import { ReinspectionDueSource } from './reinspection/reinspection-due.source';
+import { NegativeListRepository } from './negative-list/negative-list.repository';
+import { NegativeListService } from './negative-list/negative-list.service';
+import { ReinspectionRepository } from './reinspection/reinspection.repository';
+import { ReinspectionService } from './reinspection/reinspection.service';
 
 const SERVICES = [
   TasksService,
@@ -42,6 +49,13 @@ const SERVICES = [
   CampaignsService,
   CircularsRepository,
   CircularsService,
+  TalksRepository,
+  TalksService,
+  ReinspectionRepository,
+  ReinspectionService,
+  ReinspectionDueSource,
+  NegativeListRepository,
+  NegativeListService,
 ];
 
 /** The use cases of rectification supervision, shared by the api and the worker. */

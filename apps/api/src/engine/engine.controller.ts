@@ -86,8 +86,10 @@ export class EngineController {
       planned_at: Date;
       deadline: Date;
       notified: string[];
+      unreached: string[];
+      talk_due_by: Date | null;
     }[] = await this.db.query(
-      `SELECT level, name, fired_at, planned_at, deadline, notified FROM task_effects
+      `SELECT level, name, fired_at, planned_at, deadline, notified, unreached, talk_due_by FROM task_effects
           WHERE task_id = $1 AND kind = 'step' ORDER BY fired_at, id`,
       [id],
     );
@@ -98,6 +100,8 @@ export class EngineController {
       plannedAt: r.planned_at.toISOString(),
       deadline: r.deadline.toISOString(),
       notified: r.notified,
+      unreached: r.unreached,
+      ...(r.talk_due_by ? { talkDueBy: r.talk_due_by.toISOString() } : {}),
     }));
   }
 

@@ -63,6 +63,18 @@ export class EscalationResponse {
   @ApiProperty({ format: 'date-time', description: 'The deadline it counted from' })
   deadline!: string;
   @ApiProperty({ type: [String], format: 'uuid' }) notified!: string[];
+  @ApiProperty({
+    type: [String],
+    description:
+      'Audiences of the step that reached nobody (e.g. no discipline inspector anywhere)',
+  })
+  unreached!: string[];
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'The 通报 step: the 约谈 it made due must be recorded by then',
+  })
+  talkDueBy?: string;
 }
 
 export class CaseQuery extends PaginationQuery {

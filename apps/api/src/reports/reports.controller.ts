@@ -39,7 +39,7 @@ export class ReportsController {
     description:
       'Columns (zh-CN headers): 序号, 问题标题, 问题描述, 问题分类, 严重程度, 问题来源, 批次, ' +
       '问题所在单位, 立项单位, 整改措施, 整改方式, 责任单位, 责任人, 分管领导, 整改时限, 状态, 预警, ' +
-      '升级级别, 销号日期 — the layout POST /api/v1/problems/import reads back. Rows of your ' +
+      '升级级别, 销号日期, 负面清单 — the layout POST /api/v1/problems/import reads back. Rows of your ' +
       'scope only; filters as GET /api/v1/tasks. CSV is UTF-8 with a byte order mark.',
   })
   @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv')

@@ -121,6 +121,15 @@ export class QuarterSummaryResponse {
   own!: OrgTallyResponse;
   @ApiProperty({ type: [OrgTallyResponse], description: 'Each child org with its subtree' })
   children!: OrgTallyResponse[];
+  @ApiProperty({
+    description:
+      'Escalation steps fired in the quarter that reached nobody for at least one audience (unreached)',
+  })
+  unreachedSteps!: number;
+  @ApiProperty({
+    description: 'Measures whose 约谈 (due 10 working days after the 通报 step) is overdue now',
+  })
+  overdueTalks!: number;
 }
 
 export class CircularEntryResponse {

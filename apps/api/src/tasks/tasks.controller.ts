@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@n
 import { AuditLog } from '#duban/audit';
 import type { Actor } from '#duban/domain';
 import { DomainError } from '#duban/identity';
-import { TasksService } from '#duban/rectification';
+import { TalksService, TasksService } from '#duban/rectification';
 import { CurrentActor } from '../auth/decorators';
 import { uuidParam } from '../http/uuid.pipe';
 import { IfMatch } from './if-match';
@@ -64,6 +64,7 @@ export class TasksController {
   constructor(
     private readonly tasks: TasksService,
     private readonly audit: AuditLog,
+    private readonly talks: TalksService,
   ) {}
 
   @Get('tasks')
@@ -81,11 +82,12 @@ export class TasksController {
   })
   @ApiResponse({ status: 200, type: TaskResponse })
   @ApiResponse({ status: 404, description: 'Not found within your scope' })
-  get(
+  async get(
     @CurrentActor() actor: Actor,
     @Param('id', uuidParam('id')) id: string,
   ): Promise<TaskResponse> {
-    return this.tasks.get(actor, id);
+    const task = await this.tasks.get(actor, id);
+    return { ...task, talk: await this.talks.status(id) };
   }
 
   @Get('tasks/:id/timeline')

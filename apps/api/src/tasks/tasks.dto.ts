@@ -26,6 +26,7 @@ import {
   type TaskState,
 } from '#duban/domain';
 import { PaginationQuery } from '../http/pagination.dto';
+import { TalkStatusResponse } from '../talks/talks.dto';
 import { QueryBoolean } from '../http/query-transforms';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -201,6 +202,13 @@ export class TaskResponse {
       'Why the caller, who could otherwise verify, close or check this task, stays out of it (回避: they acted on it or hold a role in its responsible org)',
   })
   conflictOfInterest!: string | null;
+  @ApiPropertyOptional({
+    type: TalkStatusResponse,
+    description: 'GET /tasks/{id} only: the 约谈 the 通报 step made due (none, due, overdue, held)',
+  })
+  talk?: TalkStatusResponse;
+  @ApiProperty({ description: '回头看 found the problem back after closure and reopened it' })
+  relapse!: boolean;
 }
 
 export class TaskWithWarningsResponse {

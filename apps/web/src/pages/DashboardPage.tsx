@@ -84,6 +84,10 @@ interface QuarterSummary {
   totals: Tally;
   own: Tally;
   children: Tally[];
+  /** Escalation steps of the quarter that reached nobody for some audience. */
+  unreachedSteps?: number;
+  /** Measures whose 约谈 is overdue (10 working days after 通报). */
+  overdueTalks?: number;
 }
 
 const countsOf = (t: Tally): Counts => ({
@@ -299,6 +303,22 @@ export function DashboardPage() {
                   按期销号率{data.rate.note ? `（${data.rate.note}）` : ''}
                 </span>
               </li>
+              {data.summary?.unreachedSteps !== undefined && (
+                <li className="figure">
+                  <span className="figure-n" data-testid="unreached-steps">
+                    {data.summary.unreachedSteps}
+                  </span>
+                  <span className="figure-label">升级无人接收（本季度）</span>
+                </li>
+              )}
+              {data.summary?.overdueTalks !== undefined && (
+                <li className="figure">
+                  <span className="figure-n" data-testid="overdue-talks">
+                    {data.summary.overdueTalks}
+                  </span>
+                  <span className="figure-label">约谈逾期</span>
+                </li>
+              )}
             </ul>
           </Section>
           <Section title="办理状态" id="states">

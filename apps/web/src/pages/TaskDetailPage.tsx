@@ -504,6 +504,24 @@ export function TaskDetailPage({ id }: { id: string }) {
             ? `${label(CHECK_LABEL, task.lastCheckResult)}（${formatDateTime(task.lastCheckAt)}）`
             : '—'}
         </dd>
+        {task.relapse && (
+          <>
+            <dt>回头看</dt>
+            <dd className="warning" data-testid="task-relapse">
+              销号后回头看发现反弹，已重新打开整改
+            </dd>
+          </>
+        )}
+        {task.talk && task.talk.state !== 'none' && (
+          <>
+            <dt>约谈</dt>
+            <dd data-testid="task-talk" className={task.talk.state === 'overdue' ? 'warning' : ''}>
+              {task.talk.state === 'held'
+                ? '已约谈'
+                : `应于 ${formatDateTime(task.talk.dueBy)} 前约谈${task.talk.state === 'overdue' ? '（已逾期）' : ''}`}
+            </dd>
+          </>
+        )}
       </dl>
 
       <Section title="可办理的操作" id="actions">

@@ -15,6 +15,7 @@ export const AUDIENCES = [
   'superior',
   'supervisor',
   'discipline',
+  'raiser',
 ] as const;
 export type Audience = (typeof AUDIENCES)[number];
 
@@ -25,6 +26,7 @@ export const AUDIENCE_LABELS: Record<Audience, string> = {
   superior: '上级党组织书记',
   supervisor: '督查员',
   discipline: '纪检',
+  raiser: '发起单位（党委）书记',
 };
 
 export const PROBLEM_SEVERITIES = ['general', 'serious', 'critical'] as const;
@@ -69,7 +71,8 @@ const MAX_STEP_NAME_LENGTH = 50;
 /**
  * The default ladder, after DOMAIN.md: reminders 7 and 1 working days ahead; 催办 the
  * responsible person and leader at the deadline; 督办 (挂牌督办) to the unit's and the parent's
- * secretaries after 5 working days; 通报 after 10; 问责 to discipline inspection after 20.
+ * secretaries after 5 working days; 通报 after 10; 问责 to discipline inspection after 20. The
+ * raising committee's secretaries (`raiser`) are told at 通报 and 问责 (压力层层传导).
  */
 export const DEFAULT_ESCALATION_POLICY: EscalationPolicy = {
   remindBefore: [{ workingDays: 7 }, { workingDays: 1 }],
@@ -80,13 +83,13 @@ export const DEFAULT_ESCALATION_POLICY: EscalationPolicy = {
       level: 3,
       name: '通报',
       after: { workingDays: 10 },
-      notify: ['secretary', 'superior', 'leader'],
+      notify: ['secretary', 'superior', 'leader', 'raiser'],
     },
     {
       level: 4,
       name: '问责',
       after: { workingDays: 20 },
-      notify: ['discipline', 'secretary', 'superior'],
+      notify: ['discipline', 'secretary', 'superior', 'raiser'],
     },
   ],
   lights: { blueWithinWorkingDays: DEFAULT_BLUE_WITHIN_WORKING_DAYS },

@@ -2,6 +2,7 @@ import type { NotificationKind } from '../notification-input';
 import { renderAccountabilityOpened } from './accountability-opened';
 import { renderCircularIssued } from './circular-issued';
 import { renderEscalation } from './escalation';
+import { renderNegativeListed, renderReinspectionAssigned } from './followup';
 import type { RenderedNotice } from './params';
 import { renderQuarterlyReportDue } from './quarterly-report-due';
 import { renderQuarterlyReportLate } from './quarterly-report-late';
@@ -18,6 +19,8 @@ const TEMPLATES: Record<NotificationKind, (params: Record<string, unknown>) => R
   quarterly_report_late: renderQuarterlyReportLate,
   accountability_opened: renderAccountabilityOpened,
   circular_issued: renderCircularIssued,
+  reinspection_assigned: renderReinspectionAssigned,
+  negative_listed: renderNegativeListed,
 };
 
 export function renderNotice(

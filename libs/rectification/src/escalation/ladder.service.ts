@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditEventInput, AuditLog } from '#duban/audit';
 import {
   type Audience,
+  type AudienceContext,
   CLOCK,
   type Clock,
   dueEffects,
@@ -12,9 +13,12 @@ import {
   plannedTimeline,
   policyForSeverity,
   type ProblemSeverity,
+  resolveAudiences,
+  talkDueBy,
 } from '#duban/domain';
 import { NotificationsService, type NotificationInput } from '#duban/notifications';
 import { CalendarService } from '../calendar/calendar.service';
+import { NegativeListService } from '../negative-list/negative-list.service';
 import { EscalationPolicyService } from './policy.service';
 
 /** From this level on the task is 挂牌督办 (formally supervised). */
@@ -53,10 +57,18 @@ interface Planned {
   effect: DueEffect;
   superseded: boolean;
   recipients: string[];
+  /** The audiences of the step that reached nobody (recorded, never silently dropped). */
+  unreached: Audience[];
 }
 
-/** Who holds a role where, for resolving audiences without a query per task. */
-type RoleIndex = Map<string, string[]>;
+/**
+ * Who holds a role where, for resolving audiences without a query per task; `ancestors` maps
+ * a raising org to itself and its ancestors, nearest first (for `discipline`).
+ */
+interface RoleIndex {
+  holders: Map<string, string[]>;
+  ancestors: Map<string, string[]>;
+}
 const roleKey = (orgId: string, role: string) => `${orgId}/${role}`;
 
 /**
@@ -75,6 +87,7 @@ export class LadderService {
     private readonly policies: EscalationPolicyService,
     private readonly notifications: NotificationsService,
     private readonly audit: AuditLog,
+    private readonly negativeList: NegativeListService,
   ) {}
 
   async processTask(taskId: string): Promise<LadderOutcome> {
@@ -131,7 +144,13 @@ export class LadderService {
         // whose moment came before that are skipped, never sent late.
         const plannedSince = latest(task.deadline_set_at, effective.updatedAt);
         for (const effect of dueEffects(timeline, done, now, plannedSince)) {
-          planned.push({ task, effect, superseded: effect.superseded, recipients: [] });
+          planned.push({
+            task,
+            effect,
+            superseded: effect.superseded,
+            recipients: [],
+            unreached: [],
+          });
           done.add(effect.key);
         }
         nextFire.set(task.id, nextFiring(timeline, done, now));
@@ -143,17 +162,23 @@ export class LadderService {
         if (p.superseded) continue;
         const audiences: readonly Audience[] =
           p.effect.kind === 'step' ? p.effect.notify : ['responsible'];
-        p.recipients = this.recipients(p.task, audiences, roles);
+        const resolved = this.resolve(p.task, audiences, roles);
+        p.recipients = resolved.userIds;
+        p.unreached = resolved.unreached;
       }
 
       // The exactly-once guard: only the effects whose key this transaction inserted go on.
       const inserted: { task_id: string; effect_key: string }[] = planned.length
         ? await m.query(
             `INSERT INTO task_effects (task_id, effect_key, kind, level, name, deadline, planned_at, fired_at,
-                superseded)
-             SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[],
-                                  $7::timestamptz[], $8::timestamptz[], $9::boolean[])
-                 AS x(task_id, effect_key, kind, level, name, deadline, planned_at, fired_at, superseded)
+                superseded, unreached, talk_due_by)
+             SELECT x.task_id, x.effect_key, x.kind, x.level, x.name, x.deadline, x.planned_at, x.fired_at,
+                    x.superseded, CASE WHEN x.unreached = '' THEN '{}'::text[] ELSE string_to_array(x.unreached, ',') END,
+                    x.talk_due_by
+               FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[],
+                                  $7::timestamptz[], $8::timestamptz[], $9::boolean[], $10::text[], $11::timestamptz[])
+                 AS x(task_id, effect_key, kind, level, name, deadline, planned_at, fired_at, superseded,
+                      unreached, talk_due_by)
              ON CONFLICT (task_id, effect_key) DO NOTHING
              RETURNING task_id, effect_key`,
             [
@@ -166,6 +191,19 @@ export class LadderService {
               planned.map((p) => p.effect.firesAt),
               planned.map(() => now),
               planned.map((p) => p.superseded),
+              planned.map((p) => p.unreached.join(',')),
+              // 约谈: the 通报 step makes a talk due within 10 working days of it.
+              planned.map((p) =>
+                p.effect.kind === 'step' &&
+                p.effect.level === CIRCULATED_FROM_LEVEL &&
+                !p.superseded
+                  ? talkDueBy(
+                      now,
+                      this.calendars.forOrgPath(p.task.responsible_org_path),
+                      p.task.time_zone,
+                    )
+                  : null,
+              ),
             ],
           )
         : [];
@@ -223,6 +261,19 @@ export class LadderService {
         m,
         live.filter((p) => p.effect.kind === 'step' && p.effect.opensAccountabilityCase),
         roles,
+        now,
+      );
+      // 负面清单: a unit whose measures reached 通报 twice within a year is listed.
+      await this.negativeList.afterCirculated(
+        m,
+        live
+          .filter((p) => p.effect.kind === 'step' && p.effect.level === CIRCULATED_FROM_LEVEL)
+          .map((p) => ({
+            taskId: p.task.id,
+            responsibleOrgId: p.task.responsible_org_id,
+            raisingOrgId: p.task.raising_org_id,
+          })),
+        CIRCULATED_FROM_LEVEL,
         now,
       );
 
@@ -326,7 +377,7 @@ export class LadderService {
     const cases = steps.map((p) => ({
       id: randomUUID(),
       p,
-      subjects: this.recipients(p.task, ['responsible', 'leader', 'secretary'], roles),
+      subjects: this.resolve(p.task, ['responsible', 'leader', 'secretary'], roles).userIds,
     }));
     const opened: { id: string }[] = await m.query(
       `INSERT INTO accountability_cases (id, task_id, effect_key, raising_org_id, raising_org_path, subject_org_id,
@@ -350,6 +401,17 @@ export class LadderService {
     );
     const openedIds = new Set(opened.map((o) => o.id));
     const fresh = cases.filter((c) => openedIds.has(c.id));
+    // 负面清单: two accountability cases within 12 months list the unit and the people named.
+    await this.negativeList.afterCasesOpened(
+      m,
+      fresh.map((c) => ({
+        id: c.id,
+        subjectOrgId: c.p.task.responsible_org_id,
+        subjectUserIds: c.subjects,
+        raisingOrgId: c.p.task.raising_org_id,
+      })),
+      now,
+    );
     await this.audit.append(
       m,
       fresh.map((c) => ({
@@ -369,7 +431,7 @@ export class LadderService {
     await this.notifications.notifyMany(
       m,
       fresh.map((c) => ({
-        userIds: this.recipients(c.p.task, ['discipline'], roles),
+        userIds: this.resolve(c.p.task, ['discipline'], roles).userIds,
         kind: 'accountability_opened' as const,
         dedupeKey: `case:${c.id}`,
         params: {
@@ -387,16 +449,32 @@ export class LadderService {
     );
   }
 
-  /** Role holders of the responsible orgs, their parents and the raising orgs of a batch. */
+  /**
+   * Role holders of the responsible orgs, their parents, the raising orgs and the raising orgs'
+   * ancestors (discipline inspection resolves to the nearest org at or above the raising org).
+   */
   private async roleIndex(m: EntityManager, tasks: LadderRow[]): Promise<RoleIndex> {
+    const index: RoleIndex = { holders: new Map(), ancestors: new Map() };
+    if (tasks.length === 0) return index;
+    const raisingPaths = [...new Set(tasks.map((t) => t.raising_org_path))];
+    const chain: { raising_path: string; id: string }[] = await m.query(
+      `SELECT r.path AS raising_path, o.id
+         FROM unnest($1::text[]) AS r(path) JOIN orgs o ON o.path @> r.path::ltree
+        ORDER BY r.path, nlevel(o.path) DESC`,
+      [raisingPaths],
+    );
+    const ancestorsByPath = new Map<string, string[]>();
+    for (const c of chain)
+      ancestorsByPath.set(c.raising_path, [...(ancestorsByPath.get(c.raising_path) ?? []), c.id]);
     const orgs = new Set<string>();
     for (const t of tasks) {
       orgs.add(t.responsible_org_id);
       orgs.add(t.raising_org_id);
       if (t.responsible_parent_id) orgs.add(t.responsible_parent_id);
+      const up = ancestorsByPath.get(t.raising_org_path) ?? [t.raising_org_id];
+      index.ancestors.set(t.raising_org_id, up);
+      up.forEach((o) => orgs.add(o));
     }
-    const index: RoleIndex = new Map();
-    if (orgs.size === 0) return index;
     const rows: { org_id: string; role: string; user_id: string }[] = await m.query(
       `SELECT ra.org_id, ra.role, ra.user_id FROM role_assignments ra JOIN users u ON u.id = ra.user_id AND u.active
         WHERE ra.org_id = ANY($1::uuid[]) AND ra.role IN ('secretary', 'supervisor', 'discipline')
@@ -405,39 +483,26 @@ export class LadderService {
     );
     for (const r of rows) {
       const key = roleKey(r.org_id, r.role);
-      index.set(key, [...(index.get(key) ?? []), r.user_id]);
+      index.holders.set(key, [...(index.holders.get(key) ?? []), r.user_id]);
     }
     return index;
   }
 
-  /** Who an audience means for this task (API.md: escalation-policy audiences). */
-  private recipients(task: LadderRow, audiences: readonly Audience[], roles: RoleIndex): string[] {
-    const ids = new Set<string>();
-    const holders = (orgId: string | null, role: string) =>
-      orgId ? (roles.get(roleKey(orgId, role)) ?? []).forEach((u) => ids.add(u)) : undefined;
-    for (const audience of audiences) {
-      switch (audience) {
-        case 'responsible':
-          ids.add(task.responsible_user_id);
-          break;
-        case 'leader':
-          if (task.leader_user_id) ids.add(task.leader_user_id);
-          break;
-        case 'secretary':
-          holders(task.responsible_org_id, 'secretary');
-          break;
-        case 'superior':
-          holders(task.responsible_parent_id, 'secretary');
-          break;
-        case 'supervisor':
-          holders(task.raising_org_id, 'supervisor');
-          break;
-        case 'discipline':
-          holders(task.raising_org_id, 'discipline');
-          break;
-      }
-    }
-    return [...ids];
+  /** Who the audiences mean for this task, and which reach nobody (libs/domain audiences). */
+  private resolve(task: LadderRow, audiences: readonly Audience[], roles: RoleIndex) {
+    const ctx: AudienceContext = {
+      responsibleUserId: task.responsible_user_id,
+      leaderUserId: task.leader_user_id,
+      responsibleOrgId: task.responsible_org_id,
+      responsibleParentId: task.responsible_parent_id,
+      raisingOrgId: task.raising_org_id,
+      raisingAncestorIds: roles.ancestors.get(task.raising_org_id) ?? [task.raising_org_id],
+    };
+    return resolveAudiences(
+      audiences,
+      ctx,
+      (orgId, role) => roles.holders.get(roleKey(orgId, role)) ?? [],
+    );
   }
 }
 

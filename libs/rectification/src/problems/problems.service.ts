@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '#duban/audit';
 import {
+  severityWhileListed,
   Actor,
   CLOCK,
   type Clock,
@@ -13,6 +14,8 @@ import {
 import { forbidden, invalid, notFound, offsetOf, Page, PageRequest } from '#duban/identity';
 import { containsPattern, pathToIds, scopeCondition, scopeParams } from '#duban/persistence';
 import { CategoryCatalog, PROBLEM_SOURCES, type ProblemSource } from '../catalog/catalog';
+import { NegativeListRepository } from '../negative-list/negative-list.repository';
+import { NegativeListService } from '../negative-list/negative-list.service';
 import { TaskView } from '../tasks/task-record';
 import { NewTask, TasksService } from '../tasks/tasks.service';
 
@@ -113,6 +116,8 @@ export class ProblemsService {
     @Inject(CATEGORY_CATALOG) private readonly catalog: CategoryCatalog,
     private readonly tasks: TasksService,
     private readonly audit: AuditLog,
+    private readonly negativeList: NegativeListService,
+    private readonly negativeEntries: NegativeListRepository,
   ) {}
 
   /** 立项: raise a problem, with its measures if given, in one transaction. */
@@ -152,6 +157,9 @@ export class ProblemsService {
       { id: org.id, path: pathToIds(org.path) },
     );
     if (!decision.allowed) throw forbidden(decision.reason);
+    // 负面清单: a listed unit's new problems start one severity higher.
+    const listed = await this.negativeEntries.isOrgListed(m, org.id, now);
+    const severity = severityWhileListed(input.severity, listed);
     const earlier: { id: string }[] = await m.query(
       `SELECT id FROM problems
         WHERE org_id = $1 AND category = $2 AND closed_at IS NOT NULL
@@ -168,7 +176,7 @@ export class ProblemsService {
         input.title,
         input.description,
         input.category,
-        input.severity,
+        severity,
         input.source,
         input.campaign ?? null,
         org.id,
@@ -188,9 +196,33 @@ export class ProblemsService {
         actorId: actor.userId,
         type: 'raised',
         toState: 'open',
-        data: { ...input, tasks: undefined, recurrenceOf: earlier.map((e) => e.id) },
+        data: {
+          ...input,
+          tasks: undefined,
+          recurrenceOf: earlier.map((e) => e.id),
+          ...(severity !== input.severity
+            ? { severity, severityRaisedFrom: input.severity, severityRaisedBy: 'negative_list' }
+            : {}),
+        },
       },
     ]);
+    if (earlier.length > 0) {
+      // 屡改屡犯: the same category back in the same org within 12 months lists the unit.
+      await this.negativeList.enlist(
+        m,
+        [
+          {
+            subjectType: 'org',
+            subjectId: org.id,
+            orgId: org.id,
+            raisingOrgId: raising.id,
+            kind: 'recurrence',
+            ref: id,
+          },
+        ],
+        now,
+      );
+    }
     for (const [i, task] of (input.tasks ?? []).entries()) {
       const r = await this.tasks.assignWithin(
         m,

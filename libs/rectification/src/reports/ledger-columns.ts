@@ -103,6 +103,7 @@ export const LEDGER_COLUMNS = [
   { key: 'light', header: '预警', width: 8, import: 'ignored', required: false },
   { key: 'escalation', header: '升级级别', width: 14, import: 'ignored', required: false },
   { key: 'closedOn', header: '销号日期', width: 14, import: 'ignored', required: false },
+  { key: 'negativeList', header: '负面清单', width: 10, import: 'ignored', required: false },
 ] as const satisfies readonly (Omit<LedgerColumn, 'key'> & { key: string })[];
 
 export type LedgerKey = (typeof LEDGER_COLUMNS)[number]['key'];
@@ -137,6 +138,8 @@ export interface LedgerRecord {
   escalationName: string | null;
   /** 'YYYY-MM-DD' in the responsible org's zone. */
   closedOn: string | null;
+  /** The responsible unit is on the negative list (负面清单) now. */
+  negativeListed?: boolean;
 }
 
 /** The cells of one ledger row, in LEDGER_COLUMNS order. */
@@ -161,6 +164,7 @@ export function ledgerCells(r: LedgerRecord, seq: number): (string | number)[] {
     light: LIGHT_LABELS[r.light] ?? r.light,
     escalation: escalationText(r.escalationLevel, r.escalationName),
     closedOn: r.closedOn ?? '',
+    negativeList: r.negativeListed ? '在列' : '',
   };
   return LEDGER_COLUMNS.map((c) => values[c.key]);
 }

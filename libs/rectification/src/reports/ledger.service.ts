@@ -17,6 +17,7 @@ import {
 import { scopeCondition } from '#duban/persistence';
 import type { CategoryCatalog, ProblemSource } from '../catalog/catalog';
 import { CATEGORY_CATALOG } from '../problems/problems.service';
+import { listedSql } from '../negative-list/negative-list.repository';
 import { lightSql, taskConditions } from '../tasks/task-record';
 import { TasksService } from '../tasks/tasks.service';
 import { csvLine, UTF8_BOM } from './csv';
@@ -75,6 +76,7 @@ interface LedgerRow {
   escalation_level: number;
   escalation_name: string | null;
   closed_on: string | null;
+  negative_listed: boolean;
 }
 
 /**
@@ -144,7 +146,10 @@ export class LedgerService {
                SELECT e.name FROM task_effects e
                 WHERE e.task_id = t.id AND e.kind = 'step' AND e.level = t.escalation_level
                 ORDER BY e.fired_at DESC LIMIT 1) END AS escalation_name,
-             to_char(t.closed_at AT TIME ZONE ro.time_zone, 'YYYY-MM-DD') AS closed_on
+             to_char(t.closed_at AT TIME ZONE ro.time_zone, 'YYYY-MM-DD') AS closed_on,
+             EXISTS (SELECT 1 FROM negative_list_entries e
+                      WHERE e.subject_type = 'org' AND e.subject_id = t.responsible_org_id
+                        AND ${listedSql(nowSql)}) AS negative_listed
         FROM tasks t
         JOIN problems p ON p.id = t.problem_id
         JOIN orgs ro ON ro.id = t.responsible_org_id
@@ -182,6 +187,7 @@ export class LedgerService {
       escalationLevel: r.escalation_level,
       escalationName: r.escalation_name,
       closedOn: r.closed_on,
+      negativeListed: r.negative_listed,
     };
   }
 

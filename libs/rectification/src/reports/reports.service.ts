@@ -57,6 +57,10 @@ export interface QuarterSummary {
   own: OrgTally;
   /** Each child org with its subtree, by name. */
   children: OrgTally[];
+  /** Escalation steps fired in the quarter, in the subtree, that reached nobody for some audience. */
+  unreachedSteps: number;
+  /** Measures of the subtree whose 约谈 (made due by the 通报 step) is overdue now. */
+  overdueTalks: number;
 }
 
 export interface CircularEntry {
@@ -205,6 +209,21 @@ export class ReportsService {
     );
     const tallies = rows.map(toTally);
     const own = tallies.find((_, i) => rows[i].own)!;
+    const [pressure]: { unreached: number; overdue_talks: number }[] = await this.db.query(
+      `SELECT
+         (SELECT count(*)::int FROM task_effects e JOIN tasks t ON t.id = e.task_id
+           WHERE ${scopeCondition('t.responsible_org_path', '$1', '$2')}
+             AND t.responsible_org_path <@ $6::ltree AND e.kind = 'step' AND NOT e.superseded
+             AND cardinality(e.unreached) > 0 AND e.fired_at BETWEEN $4 AND $5) AS unreached,
+         (SELECT count(DISTINCT t.id)::int FROM task_effects e JOIN tasks t ON t.id = e.task_id
+           WHERE ${scopeCondition('t.responsible_org_path', '$1', '$2')}
+             AND t.responsible_org_path <@ $6::ltree AND e.talk_due_by < $3
+             AND NOT EXISTS (SELECT 1 FROM task_effects later WHERE later.task_id = e.task_id
+                              AND later.talk_due_by > e.talk_due_by)
+             AND NOT EXISTS (SELECT 1 FROM task_talks k WHERE k.task_id = e.task_id
+                              AND k.recorded_at >= e.fired_at)) AS overdue_talks`,
+      [...scopeParams(actor), now, quarter.start, quarter.end, org.path],
+    );
     return {
       orgId: org.id,
       orgName: org.name,
@@ -215,6 +234,8 @@ export class ReportsService {
       totals: { ...sumTallies(tallies), orgId: org.id, orgName: org.name },
       own,
       children: tallies.filter((_, i) => !rows[i].own),
+      unreachedSteps: pressure.unreached,
+      overdueTalks: pressure.overdue_talks,
     };
   }
 

@@ -58,6 +58,8 @@ export interface TaskRow {
   ext_progress: string | null;
   /** Who acted on the task (accepted, reported, submitted, asked an extension), first act first. */
   acted_by: string[];
+  /** 回头看 found the problem back after closure (reopened by a re-inspection). */
+  relapse?: boolean;
 }
 
 export const TASK_COLUMNS = `
@@ -219,6 +221,8 @@ export interface TaskView {
    * (回避: they acted on it or hold a role in its responsible org), else null.
    */
   conflictOfInterest: string | null;
+  /** 回头看 found the problem back after closure and reopened the measure. */
+  relapse: boolean;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -250,6 +254,7 @@ export function toTaskView(r: TaskRow, actor: Actor, now: Date): TaskView {
       blueWindowStartsAt: r.blue_from,
     }),
     escalationLevel: r.escalation_level,
+    relapse: r.relapse ?? false,
     version: r.version,
     lastCheckResult: r.last_check_result,
     lastCheckAt: iso(r.last_check_at),

@@ -13,7 +13,9 @@ import {
   DEFAULT_ESCALATION_POLICY,
   DomainEvent,
   endOfLocalDay,
+  forbidden,
   isLocalDate,
+  listedCloseRefusal,
   localDateOf,
   mayLeadTask,
   type OrgRef,
@@ -32,6 +34,7 @@ import {
   scopeParams,
 } from '#duban/persistence';
 import { CalendarService } from '../calendar/calendar.service';
+import { NegativeListRepository } from '../negative-list/negative-list.repository';
 import { WORKING_DAY_CALENDAR } from './calendar';
 import { refusalError } from './refusal';
 import {
@@ -83,6 +86,7 @@ export class TasksService {
     private readonly calendars: CalendarService,
     private readonly audit: AuditLog,
     private readonly evidence: EvidenceService,
+    private readonly negativeList: NegativeListRepository,
   ) {}
 
   // --- reading ------------------------------------------------------------------------------
@@ -267,6 +271,14 @@ export class TasksService {
         );
       }
       const now = this.clock.now();
+      if (
+        command.action === 'close' &&
+        (await this.negativeList.isOrgListed(m, row.responsible_org_id, now))
+      ) {
+        // 负面清单: a listed unit's measures are closed by the raising org's secretary only.
+        const refusal = listedCloseRefusal(actor, toSnapshot(row).raisingOrg);
+        if (refusal) throw forbidden(refusal, 'negative_list_secretary_only');
+      }
       const result = applyCommand(toSnapshot(row), actor, command, now);
       if (!result.ok) throw refusalError(result);
       await this.applyEvidence(m, actor, row, command, now);
@@ -342,6 +354,31 @@ export class TasksService {
       },
       ifMatch,
     );
+  }
+
+  /**
+   * 回头看 found a relapse: reopens the closed measure inside the caller's transaction (the
+   * re-inspection's), with a new deadline that restarts its ladder, and marks it `relapse`.
+   */
+  async reopenWithin(
+    m: EntityManager,
+    actor: Actor,
+    taskId: string,
+    reason: string,
+    newDueAt: Date | null,
+  ): Promise<TaskRow> {
+    const row = await this.lockTask(m, actor, taskId);
+    const now = this.clock.now();
+    const result = applyCommand(
+      toSnapshot(row),
+      actor,
+      { action: 'reopen', input: { reason, newDueAt: row.mode === 'standing' ? null : newDueAt } },
+      now,
+    );
+    if (!result.ok) throw refusalError(result);
+    const after = await this.persist(m, row, result.task, result.events, now);
+    await m.query(`UPDATE tasks SET relapse = true WHERE id = $1`, [taskId]);
+    return { ...after, relapse: true };
   }
 
   private async latestProgress(taskId: string): Promise<string | null> {
