@@ -188,7 +188,7 @@ export function MyWorkPage() {
                     </Link>
                     {t.actions.includes('submit') && (
                       <Link className="button" to={`/tasks/${t.id}#submit`}>
-                        申请销号
+                        提交验收
                       </Link>
                     )}
                   </>
@@ -202,7 +202,7 @@ export function MyWorkPage() {
                 tasks={data.reported}
                 action={(t) => (
                   <Link className="button" to={`/tasks/${t.id}#submit`}>
-                    申请销号
+                    提交验收
                   </Link>
                 )}
               />
