@@ -405,6 +405,8 @@ describeInBrowser('the web workspace in Chromium: the three journeys of its user
       await approver.locator('#timeline [data-event="verification_passed"]').waitFor();
       await screenshot(approver, 'task');
       await approver.locator('form#close').getByRole('button', { name: '批准销号' }).click();
+      // Closing is final: it asks for a confirmation first.
+      await approver.locator('form#close').getByRole('button', { name: '确认销号' }).click();
       await approver.getByTestId('flash').getByText('已销号').waitFor();
       await approver.locator('.facts').getByText('已销号').waitFor();
       expect(await task(task1)).toMatchObject({ state: 'closed' });

@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ROLE_LABEL } from './labels';
 import { CampaignBoardPage } from './pages/CampaignBoardPage';
 import { CampaignListPage } from './pages/CampaignListPage';
@@ -37,6 +37,62 @@ const NAV: { to: string; label: string; prefix: string }[] = [
   { to: '/negative-list', label: '负面清单', prefix: '/negative-list' },
 ];
 
+/**
+ * The main menu; on a phone it is one row that scrolls sideways, and a fade with an arrow at
+ * the edge says there is more (tapping the arrow scrolls on).
+ */
+function MainNav({ children }: { children: ReactNode }) {
+  const nav = useRef<HTMLElement>(null);
+  const [more, setMore] = useState({ left: false, right: false });
+  const measure = useCallback(() => {
+    const el = nav.current;
+    if (!el) return;
+    const left = el.scrollLeft > 2;
+    const right = el.scrollLeft + el.clientWidth < el.scrollWidth - 2;
+    setMore((m) => (m.left === left && m.right === right ? m : { left, right }));
+  }, []);
+  useEffect(() => {
+    measure();
+    window.addEventListener('resize', measure);
+    return () => window.removeEventListener('resize', measure);
+  }, [measure]);
+  const scroll = (direction: 1 | -1) =>
+    nav.current?.scrollBy({ left: direction * nav.current.clientWidth * 0.7, behavior: 'smooth' });
+  return (
+    <div
+      className="mainnav-wrap"
+      data-more-left={more.left || undefined}
+      data-more-right={more.right || undefined}
+    >
+      {more.left && (
+        <button
+          type="button"
+          className="nav-more left"
+          aria-label="菜单向左滑动"
+          data-testid="nav-more-left"
+          onClick={() => scroll(-1)}
+        >
+          ‹
+        </button>
+      )}
+      <nav className="mainnav" aria-label="主导航" ref={nav} onScroll={measure}>
+        {children}
+      </nav>
+      {more.right && (
+        <button
+          type="button"
+          className="nav-more right"
+          aria-label="更多菜单，向右滑动"
+          data-testid="nav-more"
+          onClick={() => scroll(1)}
+        >
+          ›
+        </button>
+      )}
+    </div>
+  );
+}
+
 function Header() {
   const { me, unread, logout } = useSession();
   const { path } = useLocation();
@@ -57,13 +113,13 @@ function Header() {
         </Link>
         <span className="tagline">整改督办工作台</span>
       </div>
-      <nav className="mainnav" aria-label="主导航">
+      <MainNav>
         {NAV.map((n) => (
           <Link key={n.to} to={n.to} aria-current={current(n.prefix) ? 'page' : undefined}>
             {n.label}
           </Link>
         ))}
-      </nav>
+      </MainNav>
       <div className="who">
         <Link
           to="/inbox"
@@ -150,10 +206,12 @@ export function App() {
       navigate(location.query.get('next') || '/my-work', { replace: true });
     }
   }, [loading, me, location]);
-  // The unread count follows the user around: refreshed on every page change.
+  // The unread count follows the user around: fetched once on every page (the session itself
+  // does not fetch it, so a sign-in or a reload asks once, not twice).
+  const signedIn = me?.id;
   useEffect(() => {
-    if (me) refreshUnread();
-  }, [me, location.path, refreshUnread]);
+    if (signedIn) refreshUnread();
+  }, [signedIn, location.path, refreshUnread]);
 
   if (loading) return <Loading what="正在登录" />;
   if (!me) return location.path === '/login' ? <LoginPage /> : null;

@@ -1,27 +1,50 @@
 // Who is who and what is where, fetched once per session and shared by the pages.
 import { api } from './api';
-import type { Org, OrgMember } from './types';
+import type { Org, OrgMember, Page } from './types';
 
-const orgs = new Map<string, Promise<Org | null>>();
+let scope: Promise<Map<string, Org>> | null = null;
 const members = new Map<string, Promise<OrgMember[]>>();
 
 export function clearCaches(): void {
-  orgs.clear();
+  scope = null;
   members.clear();
 }
 
-/** An organisation, or null when it is outside the caller's scope. */
-export function getOrg(id: string): Promise<Org | null> {
-  let p = orgs.get(id);
-  if (!p) {
-    p = api<Org>(`/orgs/${id}`).catch(() => null);
-    orgs.set(id, p);
+/**
+ * Every organisation the caller may read (their roles' subtrees), fetched once per session in
+ * pages of 200. Only these are ever asked about, so no page makes a 404 call for an org above
+ * the caller (the raising committee of a branch's task, say).
+ */
+export function orgsInScopeById(): Promise<Map<string, Org>> {
+  if (!scope) {
+    scope = (async () => {
+      const byId = new Map<string, Org>();
+      for (let page = 1; page <= 50; page++) {
+        const res = await api<Page<Org>>('/orgs', { query: { page, pageSize: 200 } });
+        for (const o of res.items) byId.set(o.id, o);
+        if (res.items.length === 0 || page * 200 >= res.total) break;
+      }
+      return byId;
+    })();
+    scope.catch(() => {
+      scope = null;
+    });
   }
-  return p;
+  return scope;
+}
+
+/** An organisation, or null when it is outside the caller's scope (asked without a request). */
+export async function getOrg(id: string): Promise<Org | null> {
+  try {
+    return (await orgsInScopeById()).get(id) ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Who holds which role in an organisation (empty when outside the caller's scope). */
-export function getMembers(orgId: string): Promise<OrgMember[]> {
+export async function getMembers(orgId: string): Promise<OrgMember[]> {
+  if (!(await getOrg(orgId))) return [];
   let p = members.get(orgId);
   if (!p) {
     p = api<OrgMember[]>(`/orgs/${orgId}/roles`).catch(() => []);
@@ -35,7 +58,8 @@ export async function namesAround(orgIds: string[]): Promise<Map<string, string>
   const ids = new Set<string>();
   for (const id of orgIds) {
     const org = await getOrg(id);
-    (org?.path ?? [id]).forEach((x) => ids.add(x));
+    // The orgs above it that the caller may read too; the others are not asked about.
+    if (org) org.path.forEach((x) => ids.add(x));
   }
   const lists = await Promise.all([...ids].map(getMembers));
   const names = new Map<string, string>();

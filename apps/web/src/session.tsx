@@ -38,27 +38,21 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!getToken()) return;
     api<Me>('/me')
-      .then((m) => {
-        setMe(m);
-        refreshUnread();
-      })
+      .then((m) => setMe(m))
       .catch(() => logout())
       .finally(() => setLoading(false));
-  }, [logout, refreshUnread]);
+  }, [logout]);
 
-  const login = useCallback(
-    async (username: string, password: string) => {
-      const res = await api<{ accessToken: string; user: Me }>('/auth/login', {
-        method: 'POST',
-        body: { username, password },
-      });
-      clearCaches();
-      setToken(res.accessToken);
-      setMe(res.user);
-      refreshUnread();
-    },
-    [refreshUnread],
-  );
+  const login = useCallback(async (username: string, password: string) => {
+    const res = await api<{ accessToken: string; user: Me }>('/auth/login', {
+      method: 'POST',
+      body: { username, password },
+    });
+    clearCaches();
+    setToken(res.accessToken);
+    setMe(res.user);
+    // The unread count is fetched by the page that follows (App), once.
+  }, []);
 
   return (
     <SessionContext.Provider value={{ me, loading, unread, login, logout, refreshUnread }}>

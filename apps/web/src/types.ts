@@ -73,7 +73,10 @@ export interface Task {
   responsibleOrgId: string;
   responsibleOrgName: string;
   responsibleUserId: string;
+  /** Display names, given by the API to whoever may see the task. */
+  responsibleUserName?: string | null;
   leaderUserId: string | null;
+  leaderUserName?: string | null;
   mode: TaskMode;
   dueAt: string | null;
   state: TaskState;
@@ -133,6 +136,7 @@ export interface TimelineEvent {
   seq: number;
   at: string;
   actorId: string | null;
+  actorName?: string | null;
   type: string;
   from: string | null;
   to: string | null;

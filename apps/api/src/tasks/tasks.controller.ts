@@ -98,7 +98,14 @@ export class TasksController {
     @Param('id', uuidParam('id')) id: string,
   ): Promise<TimelineEventResponse[]> {
     await this.tasks.get(actor, id);
-    return this.audit.stream(id);
+    const events = await this.audit.stream(id);
+    const names = await this.tasks.displayNames(
+      events.map((e) => e.actorId).filter((x): x is string => x !== null),
+    );
+    return events.map((e) => ({
+      ...e,
+      actorName: e.actorId ? (names.get(e.actorId) ?? null) : null,
+    }));
   }
 
   @Post('tasks/:id/accept')

@@ -25,6 +25,7 @@ import {
   type TaskMode,
   type TaskState,
 } from '#duban/domain';
+import { Type } from 'class-transformer';
 import { PaginationQuery } from '../http/pagination.dto';
 import { TalkStatusResponse } from '../talks/talks.dto';
 import { QueryBoolean } from '../http/query-transforms';
@@ -151,6 +152,18 @@ export class TaskQuery extends PaginationQuery {
   @IsBoolean({ message: 'overdue must be true or false' })
   overdue?: boolean;
 
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 20,
+    description: 'The escalation step reached (0 = none), as the dashboard counts them',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'escalationLevel must be a whole number from 0 to 20' })
+  @Min(0, { message: 'escalationLevel must be at least 0' })
+  @Max(20, { message: 'escalationLevel must be at most 20' })
+  escalationLevel?: number;
+
   @ApiPropertyOptional({ description: 'Text in the measure or the problem title' })
   @IsOptional()
   @IsString({ message: 'q must be a string' })
@@ -176,7 +189,11 @@ export class TaskResponse {
   @ApiProperty({ format: 'uuid' }) responsibleOrgId!: string;
   @ApiProperty() responsibleOrgName!: string;
   @ApiProperty({ format: 'uuid' }) responsibleUserId!: string;
+  @ApiProperty({ type: String, nullable: true, description: '责任人 display name' })
+  responsibleUserName!: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) leaderUserId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: '分管领导 display name' })
+  leaderUserName!: string | null;
   @ApiProperty({ enum: TASK_MODES }) mode!: TaskMode;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) dueAt!: string | null;
   @ApiProperty({ enum: TASK_STATES }) state!: TaskState;
@@ -359,6 +376,8 @@ export class TimelineEventResponse {
   @ApiProperty() seq!: number;
   @ApiProperty({ format: 'date-time' }) at!: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) actorId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Display name of the actor' })
+  actorName!: string | null;
   @ApiProperty({ example: 'submitted' }) type!: string;
   @ApiPropertyOptional({ type: String, nullable: true }) from!: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) to!: string | null;

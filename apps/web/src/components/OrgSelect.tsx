@@ -1,15 +1,40 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api';
+import { orgsInScopeById } from '../directory';
 import { ORG_KIND_LABEL } from '../labels';
 import type { Org, Page } from '../types';
 
+/**
+ * Orgs in tree order: each one followed by its subtree, siblings by name (zh-CN collation). An
+ * org whose parent is not in the list starts a tree of its own.
+ */
+export function treeOrder(list: Org[]): Org[] {
+  const ids = new Set(list.map((o) => o.id));
+  const children = new Map<string | null, Org[]>();
+  for (const o of list) {
+    const parent = o.parentId && ids.has(o.parentId) ? o.parentId : null;
+    children.set(parent, [...(children.get(parent) ?? []), o]);
+  }
+  const collator = new Intl.Collator('zh-CN');
+  const out: Org[] = [];
+  const walk = (parent: string | null) => {
+    const kids = (children.get(parent) ?? []).sort(
+      (a, b) => a.depth - b.depth || collator.compare(a.name, b.name),
+    );
+    for (const o of kids) {
+      out.push(o);
+      walk(o.id);
+    }
+  };
+  walk(null);
+  return out;
+}
+
 /** Orgs in the caller's scope (optionally below `under`), as a tree-ordered list. */
 export async function orgsInScope(under?: string): Promise<Org[]> {
+  if (!under) return treeOrder([...(await orgsInScopeById()).values()]);
   const res = await api<Page<Org>>('/orgs', { query: { under, pageSize: 200 } });
-  const byId = new Map(res.items.map((o) => [o.id, o]));
-  const key = (o: Org) =>
-    o.path.map((id) => byId.get(id)?.name ?? '').join('\u0000') + '\u0000' + o.name;
-  return [...res.items].sort((a, b) => key(a).localeCompare(key(b), 'zh-CN'));
+  return treeOrder(res.items);
 }
 
 export function OrgSelect({
@@ -63,6 +88,7 @@ export function OrgSelect({
         {orgs.map((o) => (
           <option key={o.id} value={o.id}>
             {'\u3000'.repeat(Math.max(0, o.depth - minDepth))}
+            {o.depth > minDepth ? '└ ' : ''}
             {o.name}（{ORG_KIND_LABEL[o.kind] ?? o.kind}）
           </option>
         ))}

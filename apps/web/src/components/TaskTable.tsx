@@ -50,7 +50,11 @@ export function TaskTable({
                 </td>
               )}
               <td data-label="责任单位">{t.responsibleOrgName}</td>
-              {people && <td data-label="责任人">{people.get(t.responsibleUserId) ?? '—'}</td>}
+              {people && (
+                <td data-label="责任人">
+                  {t.responsibleUserName ?? people.get(t.responsibleUserId) ?? '—'}
+                </td>
+              )}
               <td data-label="期限">{formatDeadline(t.dueAt)}</td>
               <td data-label="状态">
                 <StateBadge state={t.state} />

@@ -351,7 +351,10 @@ export function DashboardPage() {
                           style={{ width: `${(n / data.levels.read) * 100}%` }}
                         />
                       </span>
-                      <Link to={list({ overdue: 'true' })} className="level-n">
+                      <Link
+                        to={list({ overdue: 'true', escalationLevel: String(level) })}
+                        className="level-n"
+                      >
                         {n} 项
                       </Link>
                     </li>

@@ -90,7 +90,7 @@ export function MyWorkPage() {
   const [actionError, setActionError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
 
-  async function act(task: Task, action: 'accept' | 'close', what: string) {
+  async function act(task: Task, action: 'accept', what: string) {
     setBusy(task.id);
     setActionError(null);
     setDone(null);
@@ -188,7 +188,7 @@ export function MyWorkPage() {
                     </Link>
                     {t.actions.includes('submit') && (
                       <Link className="button" to={`/tasks/${t.id}#submit`}>
-                        申请销号
+                        提交验收
                       </Link>
                     )}
                   </>
@@ -202,7 +202,7 @@ export function MyWorkPage() {
                 tasks={data.reported}
                 action={(t) => (
                   <Link className="button" to={`/tasks/${t.id}#submit`}>
-                    申请销号
+                    提交验收
                   </Link>
                 )}
               />
@@ -223,25 +223,7 @@ export function MyWorkPage() {
           )}
           {data.toClose.length > 0 && (
             <Section title="待批准销号" count={data.toClose.length} id="close">
-              <TaskTable
-                tasks={data.toClose}
-                empty="没有待批准销号的任务"
-                action={(t) => (
-                  <>
-                    <button
-                      type="button"
-                      className="primary"
-                      disabled={busy === t.id}
-                      onClick={() => act(t, 'close', '已批准销号')}
-                    >
-                      批准销号
-                    </button>
-                    <Link className="button" to={`/tasks/${t.id}`}>
-                      查看
-                    </Link>
-                  </>
-                )}
-              />
+              <BulkClose tasks={data.toClose} onDone={reload} />
             </Section>
           )}
           {data.toDecide.length > 0 && (
@@ -280,6 +262,144 @@ export function MyWorkPage() {
           )}
         </>
       )}
+    </div>
+  );
+}
+
+interface BulkCloseResult {
+  taskId: string;
+  ok: boolean;
+  status: number;
+  code?: string;
+  message?: string;
+}
+
+/**
+ * 待批准销号: each measure opens on its page with the evidence (审阅销号); several chosen ones
+ * can be approved at once, after a confirmation that lists them. Each is checked on its own
+ * (POST /tasks/close), and the ones refused say why.
+ */
+function BulkClose({ tasks, onDone }: { tasks: Task[]; onDone: () => void }) {
+  const [chosen, setChosen] = useState<Set<string>>(new Set());
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [outcome, setOutcome] = useState<{ closed: number; refused: BulkCloseResult[] } | null>(
+    null,
+  );
+  const selected = tasks.filter((t) => chosen.has(t.id));
+  const toggle = (id: string, on: boolean) =>
+    setChosen((c) => {
+      const next = new Set(c);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  const measureOf = (id: string) => tasks.find((t) => t.id === id)?.measure ?? id;
+
+  async function approve() {
+    setBusy(true);
+    setError(null);
+    try {
+      const results = await api<BulkCloseResult[]>('/tasks/close', {
+        method: 'POST',
+        body: { taskIds: selected.map((t) => t.id) },
+      });
+      setOutcome({
+        closed: results.filter((r) => r.ok).length,
+        refused: results.filter((r) => !r.ok),
+      });
+      setChosen(new Set());
+      setConfirming(false);
+      onDone();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="bulk-close">
+      {outcome && (
+        <div role="status" className={outcome.refused.length ? 'warn' : 'ok'}>
+          <p>已批量销号 {outcome.closed} 项。</p>
+          {outcome.refused.length > 0 && (
+            <ul className="list" aria-label="未能销号">
+              {outcome.refused.map((r) => (
+                <li key={r.taskId}>
+                  {measureOf(r.taskId)}：{r.message ?? r.code ?? r.status}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      <div className="toolbar">
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={tasks.length > 0 && chosen.size === tasks.length}
+            onChange={(e) => setChosen(new Set(e.target.checked ? tasks.map((t) => t.id) : []))}
+          />
+          全选
+        </label>
+        <button
+          type="button"
+          className="primary"
+          disabled={selected.length === 0 || busy}
+          onClick={() => setConfirming(true)}
+        >
+          批量批准销号（{selected.length}）
+        </button>
+      </div>
+      {confirming && selected.length > 0 && (
+        <div className="warn" role="alertdialog" aria-label="确认批量销号">
+          <p>
+            将批准以下 {selected.length}{' '}
+            项措施销号。销号前请确认已逐项查阅整改材料（点“审阅销号”可查看）：
+          </p>
+          <ul className="list">
+            {selected.map((t) => (
+              <li key={t.id}>
+                {t.measure}（{t.responsibleOrgName}）
+              </li>
+            ))}
+          </ul>
+          <div className="buttons">
+            <button type="button" className="primary" disabled={busy} onClick={approve}>
+              确认批量销号
+            </button>
+            <button type="button" disabled={busy} onClick={() => setConfirming(false)}>
+              取消
+            </button>
+          </div>
+        </div>
+      )}
+      <ErrorBox error={error} />
+      <TaskTable
+        tasks={tasks}
+        empty="没有待批准销号的任务"
+        action={(t) => (
+          <>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={chosen.has(t.id)}
+                onChange={(e) => toggle(t.id, e.target.checked)}
+                aria-label={`选择：${t.measure}`}
+              />
+              选择
+            </label>
+            <Link className="button primary" to={`/tasks/${t.id}#close`}>
+              审阅销号
+            </Link>
+            <Link className="button" to={`/tasks/${t.id}`}>
+              查看
+            </Link>
+          </>
+        )}
+      />
     </div>
   );
 }

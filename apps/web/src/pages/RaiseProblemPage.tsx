@@ -346,10 +346,6 @@ export function RaiseProblemPage() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    if (!category && categories.data?.length) setCategory(categories.data[0].code);
-  }, [categories.data, category]);
-
   async function submit(e: FormEvent) {
     e.preventDefault();
     setBusy(true);
@@ -454,8 +450,13 @@ export function RaiseProblemPage() {
               <select
                 name="category"
                 value={category}
+                required
                 onChange={(e) => setCategory(e.target.value)}
               >
+                {/* No silent default: the raiser chooses the category, or the form does not go. */}
+                <option value="" disabled>
+                  请选择问题分类
+                </option>
                 {categories.data?.map((c) => (
                   <option key={c.code} value={c.code}>
                     {c.name}

@@ -38,11 +38,46 @@ async function loadTask(id: string) {
     api<Extension[]>(`/tasks/${id}/extensions`),
   ]);
   const names = await namesAround([task.responsibleOrgId, task.raisingOrgId]);
+  // The API names the people on the task and the actors of its timeline for whoever sees it,
+  // also those in orgs above the caller (whose rosters the caller may not read).
+  if (task.responsibleUserName) names.set(task.responsibleUserId, task.responsibleUserName);
+  if (task.leaderUserId && task.leaderUserName) names.set(task.leaderUserId, task.leaderUserName);
+  for (const e of timeline) if (e.actorId && e.actorName) names.set(e.actorId, e.actorName);
   return { task, timeline, escalations, extensions, names };
 }
 
 const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v : null);
 const ids = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+
+/** The failed verification a task is back from, while it has not been submitted again. */
+function returnedBy(task: Task, timeline: TimelineEvent[]): TimelineEvent | null {
+  if (task.state !== 'in_progress' && task.state !== 'assigned') return null;
+  for (let i = timeline.length - 1; i >= 0; i--) {
+    const e = timeline[i];
+    if (e.type === 'verification_failed') return e;
+    if (e.type === 'submitted' || e.type === 'reopened') return null;
+  }
+  return null;
+}
+
+/** Why the caller has nothing to do on a task that waits for someone: who it waits for. */
+function waitingFor(task: Task): string | null {
+  if (task.state === 'submitted' && !task.actions.includes('verify')) {
+    return '待验收：由上级督查人员验收；整改责任人和参与整改的人不能验收自己的工作。';
+  }
+  if (task.state === 'verified' && !task.actions.includes('close')) {
+    return '待销号：由上级党组织书记批准销号；验收人和参与整改的人不能批准。';
+  }
+  return null;
+}
+
+/** The last submission of a task: what the approver of the closure looks at. */
+function lastSubmission(timeline: TimelineEvent[]): TimelineEvent | null {
+  for (let i = timeline.length - 1; i >= 0; i--) {
+    if (timeline[i].type === 'submitted') return timeline[i];
+  }
+  return null;
+}
 
 function EventDetails({ event, names }: { event: TimelineEvent; names: Map<string, string> }) {
   const d = event.data ?? {};
@@ -162,7 +197,16 @@ function ActionForm({
   );
 }
 
-function Actions({ task, onDone }: { task: Task; onDone: (message: string) => void }) {
+function Actions({
+  task,
+  submission,
+  onDone,
+}: {
+  task: Task;
+  submission: TimelineEvent | null;
+  onDone: (message: string) => void;
+}) {
+  const [confirmingClose, setConfirmingClose] = useState(false);
   const [comment, setComment] = useState('');
   const [content, setContent] = useState('');
   const [percent, setPercent] = useState('');
@@ -249,7 +293,7 @@ function Actions({ task, onDone }: { task: Task; onDone: (message: string) => vo
       {has('submit') && (
         <ActionForm
           id="submit"
-          title="申请销号"
+          title="提交验收"
           buttons={[{ name: 'submit', label: '提交验收', primary: true }]}
           onSubmit={async () => {
             await post('submit', { summary, attachmentIds: submitFiles.map((f) => f.id) });
@@ -300,16 +344,42 @@ function Actions({ task, onDone }: { task: Task; onDone: (message: string) => vo
         <ActionForm
           id="close"
           title="批准销号"
-          buttons={[{ name: 'close', label: '批准销号', primary: true }]}
-          onSubmit={async () => {
+          buttons={
+            confirmingClose
+              ? [
+                  { name: 'confirm', label: '确认销号', primary: true },
+                  { name: 'cancel', label: '取消' },
+                ]
+              : [{ name: 'close', label: '批准销号', primary: true }]
+          }
+          onSubmit={async (which) => {
+            // Closing is final: the approver looks at the evidence, then confirms.
+            if (which === 'close') return setConfirmingClose(true);
+            if (which === 'cancel') return setConfirmingClose(false);
             await post('close', closeComment ? { comment: closeComment } : {});
             return finish('已销号');
           }}
         >
+          <div className="close-evidence" data-testid="close-evidence">
+            <p>
+              <strong>整改完成情况：</strong>
+              {text(submission?.data?.summary) ?? '（未填写）'}
+            </p>
+            {ids(submission?.data?.attachmentIds).length > 0 ? (
+              <AttachmentList ids={ids(submission?.data?.attachmentIds)} />
+            ) : (
+              <p className="muted">未上传佐证材料</p>
+            )}
+          </div>
           <label>
             审批意见（可不填）
             <input value={closeComment} onChange={(e) => setCloseComment(e.target.value)} />
           </label>
+          {confirmingClose && (
+            <p className="warn" role="alert" data-testid="confirm-close">
+              销号后此项整改即告完成，不能撤回（发现反弹只能“回头看”重新打开）。确认已查阅上述整改材料并批准销号？
+            </p>
+          )}
         </ActionForm>
       )}
       {has('decideExtension') && task.pendingExtension && (
@@ -459,6 +529,8 @@ export function TaskDetailPage({ id }: { id: string }) {
   if (!data) return <Loading />;
   const { task, timeline, escalations, extensions, names } = data;
   const who = (userId: string | null) => (userId ? (names.get(userId) ?? '（其他用户）') : '系统');
+  const returned = returnedBy(task, timeline);
+  const waiting = waitingFor(task);
   const progress = timeline.filter((e) => e.type === 'progress_reported');
   const checks = timeline.filter((e) => e.type === 'check_recorded');
   const evidence = [
@@ -475,9 +547,19 @@ export function TaskDetailPage({ id }: { id: string }) {
         <Link to={`/problems/${task.problemId}`}>问题：{task.problemTitle}</Link>
       </p>
       <h1>{task.measure}</h1>
+      {returned && (
+        <div className="returned" role="alert" data-testid="returned">
+          <strong>已退回</strong>
+          <span>
+            {who(returned.actorId)}于{formatDateTime(returned.at)}验收未通过，退回重改
+            {text(returned.data?.comment) ? `：${text(returned.data?.comment)}` : '。'}
+          </span>
+        </div>
+      )}
       <div className="facts">
         <LightBadge light={task.light} />
         <StateBadge state={task.state} />
+        {returned && <span className="tag danger">已退回</span>}
         <LevelBadge
           level={task.escalationLevel}
           name={escalations.find((e) => e.level === task.escalationLevel)?.name}
@@ -533,14 +615,20 @@ export function TaskDetailPage({ id }: { id: string }) {
           )}
         </div>
         {task.conflictOfInterest && (
-          <p className="muted" data-testid="conflict-of-interest">
+          <p className="warn" role="note" data-testid="conflict-of-interest">
             回避：{task.conflictOfInterest}，不能验收、销号或督查此任务。
+          </p>
+        )}
+        {waiting && !task.conflictOfInterest && (
+          <p className="muted" role="note" data-testid="waiting-for">
+            {waiting}
           </p>
         )}
         <ClearFlash.Provider value={() => setFlash(null)}>
           <Actions
             key={`${task.version}-${task.state}`}
             task={task}
+            submission={lastSubmission(timeline)}
             onDone={(message) => {
               setFlash(message);
               reload();

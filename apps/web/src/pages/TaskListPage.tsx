@@ -17,6 +17,7 @@ const FILTERS = [
   'campaign',
   'category',
   'responsibleUserId',
+  'escalationLevel',
 ] as const;
 
 export function TaskListPage() {
@@ -78,6 +79,8 @@ export function TaskListPage() {
     current.light && LIGHT_LABEL[current.light as keyof typeof LIGHT_LABEL],
     current.state && STATE_LABEL[current.state as keyof typeof STATE_LABEL],
     current.overdue === 'true' && '已逾期',
+    current.escalationLevel !== '' &&
+      (current.escalationLevel === '0' ? '尚未升级' : `升级至${current.escalationLevel}级`),
   ].filter(Boolean);
 
   return (
@@ -139,6 +142,24 @@ export function TaskListPage() {
         <label>
           批次
           <input value={form.campaign} onChange={(e) => set('campaign', e.target.value)} />
+        </label>
+        <label>
+          升级级别
+          <select
+            value={form.escalationLevel}
+            onChange={(e) => set('escalationLevel', e.target.value)}
+          >
+            <option value="">全部</option>
+            <option value="0">尚未升级</option>
+            {[1, 2, 3, 4].map((n) => (
+              <option key={n} value={String(n)}>
+                {n}级
+              </option>
+            ))}
+            {Number(form.escalationLevel) > 4 && (
+              <option value={form.escalationLevel}>{form.escalationLevel}级</option>
+            )}
+          </select>
         </label>
         <label className="check">
           <input

@@ -34,7 +34,9 @@ export interface TaskRow {
   responsible_org_path: string;
   responsible_org_name: string;
   responsible_user_id: string;
+  responsible_user_name: string | null;
   leader_user_id: string | null;
+  leader_user_name: string | null;
   mode: TaskMode;
   due_at: Date | null;
   state: TaskState;
@@ -66,7 +68,9 @@ export const TASK_COLUMNS = `
   t.*, t.raising_org_path::text AS raising_org_path, t.responsible_org_path::text AS responsible_org_path,
   p.title AS problem_title, p.category, p.severity, ro.name AS responsible_org_name,
   x.requested_by AS ext_requested_by, x.requested_at AS ext_requested_at,
-  x.requested_due_at AS ext_requested_due_at, x.reason AS ext_reason, x.progress AS ext_progress`;
+  x.requested_due_at AS ext_requested_due_at, x.reason AS ext_reason, x.progress AS ext_progress,
+  (SELECT u.display_name FROM users u WHERE u.id = t.responsible_user_id) AS responsible_user_name,
+  (SELECT u.display_name FROM users u WHERE u.id = t.leader_user_id) AS leader_user_name`;
 
 export const TASK_FROM = `
   tasks t
@@ -116,6 +120,8 @@ export interface TaskFilter {
   campaign?: string;
   category?: string;
   overdue?: boolean;
+  /** The escalation step reached (0 = none), as the dashboard counts open overdue tasks by it. */
+  escalationLevel?: number;
   q?: string;
 }
 
@@ -152,6 +158,8 @@ export function taskConditions(
   if (filter.problemId) add((p) => `t.problem_id = ${p}`, filter.problemId);
   if (filter.campaign) add((p) => `p.campaign = ${p}`, filter.campaign);
   if (filter.category) add((p) => `p.category = ${p}`, filter.category);
+  if (filter.escalationLevel !== undefined)
+    add((p) => `t.escalation_level = ${p}`, filter.escalationLevel);
   if (filter.q) {
     add((p) => `(t.measure ILIKE ${p} OR p.title ILIKE ${p})`, containsPattern(filter.q));
   }
@@ -200,7 +208,10 @@ export interface TaskView {
   responsibleOrgId: string;
   responsibleOrgName: string;
   responsibleUserId: string;
+  /** Display names of the people named on the task, for whoever may see the task. */
+  responsibleUserName: string | null;
   leaderUserId: string | null;
+  leaderUserName: string | null;
   mode: TaskMode;
   dueAt: string | null;
   state: TaskState;
@@ -240,7 +251,9 @@ export function toTaskView(r: TaskRow, actor: Actor, now: Date): TaskView {
     responsibleOrgId: r.responsible_org_id,
     responsibleOrgName: r.responsible_org_name,
     responsibleUserId: r.responsible_user_id,
+    responsibleUserName: r.responsible_user_name ?? null,
     leaderUserId: r.leader_user_id,
+    leaderUserName: r.leader_user_name ?? null,
     mode: r.mode,
     dueAt: iso(r.due_at),
     state: r.state,

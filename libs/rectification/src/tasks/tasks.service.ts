@@ -103,6 +103,20 @@ export class TasksService {
     return toTaskView(rows[0], actor, this.clock.now());
   }
 
+  /**
+   * Display names of the people who acted on a task the caller may see (its timeline's actors):
+   * whoever sees a task sees who worked on it, even from orgs above their own.
+   */
+  async displayNames(userIds: string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(userIds)];
+    if (ids.length === 0) return new Map();
+    const rows: { id: string; display_name: string }[] = await this.db.query(
+      'SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.display_name]));
+  }
+
   async list(actor: Actor, filter: TaskFilter, page: PageRequest): Promise<Page<TaskView>> {
     const now = this.clock.now();
     const { where: whereSql, params } = taskConditions(actor, filter, now);
