@@ -96,7 +96,7 @@ describe('notifications: inbox, settings, delegation', () => {
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({
       kind: 'reminder',
-      title: '【提醒】整改任务将于2026年11月30日到期',
+      title: '【提醒】“制定“三会一课”年度计划并建立会议记录台账”将于2026年11月30日到期',
       readAt: null,
       viaDelegationFrom: null,
     });

@@ -15,6 +15,7 @@ import { APP_ROLE, LeastPrivilege1764510000000 } from './migrations/176451000000
 export { APP_ROLE };
 import { EvidenceBlobs1764550000000 } from './migrations/1764550000000-EvidenceBlobs';
 import { Campaigns1764610000000 } from './migrations/1764610000000-Campaigns';
+import { WorkflowNotices1764650000000 } from './migrations/1764650000000-WorkflowNotices';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   LeastPrivilege1764510000000,
   EvidenceBlobs1764550000000,
   Campaigns1764610000000,
+  WorkflowNotices1764650000000,
 ];
 
 export interface DataSourceRole {

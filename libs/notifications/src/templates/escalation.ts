@@ -26,7 +26,7 @@ export function renderEscalation(params: Record<string, unknown>): RenderedNotic
   const late = overdue === undefined || overdue <= 0 ? '' : `，已逾期${overdue}个工作日`;
   const ask = ASK_BY_STEP[stepName] ?? `请相关责任人高度重视，立即落实整改。`;
   return {
-    title: `【${stepName}】${orgName}整改任务逾期未完成`,
+    title: `【${stepName}】${orgName}：“${measure}”逾期未完成`,
     body:
       `${orgName}负责的整改措施“${measure}”整改期限为${formatDateTime(dueAt, tz)}，至今未完成${late}。` +
       `现进入第${level}级“${stepName}”。${ask}`,

@@ -14,7 +14,7 @@ export function renderReminder(params: Record<string, unknown>): RenderedNotice 
   const daysLeft = p.optionalInt('workingDaysLeft');
   const left = daysLeft === undefined ? '' : `（还剩${daysLeft}个工作日）`;
   return {
-    title: `【提醒】整改任务将于${formatDate(dueAt, tz)}到期`,
+    title: `【提醒】“${measure}”将于${formatDate(dueAt, tz)}到期`,
     body:
       `${orgName ? `${orgName}：` : ''}您负责的整改措施“${measure}”将于${formatDateTime(dueAt, tz)}到期${left}。` +
       '请按期完成整改并在督办系统中反馈进展；确需延期的，请在到期前提出延期申请并说明理由。',

@@ -11,7 +11,7 @@ describe('notice templates (zh-CN)', () => {
       orgName: '第一支部',
       overdueWorkingDays: 5,
     });
-    expect(n.title).toBe('【督办】第一支部整改任务逾期未完成');
+    expect(n.title).toBe('【督办】第一支部：“建立“三会一课”台账”逾期未完成');
     expect(n.body).toContain('2026年11月30日 23:59');
     expect(n.body).toContain('已逾期5个工作日');
     expect(n.body).toContain('挂牌督办');
@@ -55,7 +55,7 @@ describe('notice templates (zh-CN)', () => {
       ],
       'Asia/Shanghai',
     );
-    expect(d.subject).toBe('【督办】每日汇总：2条待办提醒');
+    expect(d.subject).toBe('【督办】每日汇总：甲等2条');
     expect(d.text).toContain('1. 甲（2026年11月2日 09:00）');
     expect(d.text).toContain('2. 乙（2026年11月2日 10:00）');
   });
