@@ -86,15 +86,18 @@ const pairKey = (userId: string, dedupeKey: string) => `${userId}\u0000${dedupeK
  * the digest read title and body when they go out, so they carry the merged text).
  */
 const OPEN_FOR_MERGE = `
-SELECT DISTINCT ON (x.idx) x.idx, n.id, n.data
+SELECT x.idx, n.id, n.data
   FROM unnest($1::int[], $2::uuid[], $3::text[], $4::text[]) AS x(idx, user_id, kind, key)
-  JOIN notifications n ON n.user_id = x.user_id AND n.kind = x.kind AND n.coalesce_key = x.key
- WHERE n.read_at IS NULL AND n.created_at > $5
-   AND NOT EXISTS (SELECT 1 FROM deliveries d
-                    WHERE d.notification_id = n.id
-                      AND (d.state <> 'pending' OR d.send_token IS NOT NULL))
- ORDER BY x.idx, n.created_at DESC, n.id
-   FOR UPDATE OF n`;
+  CROSS JOIN LATERAL (
+    SELECT n.id, n.data FROM notifications n
+     WHERE n.user_id = x.user_id AND n.kind = x.kind AND n.coalesce_key = x.key
+       AND n.read_at IS NULL AND n.created_at > $5
+       AND NOT EXISTS (SELECT 1 FROM deliveries d
+                        WHERE d.notification_id = n.id
+                          AND (d.state <> 'pending' OR d.send_token IS NOT NULL))
+     ORDER BY n.created_at DESC, n.id
+     LIMIT 1
+       FOR UPDATE) n`;
 
 /**
  * The one way anything tells people something. Called by the supervision engine inside its

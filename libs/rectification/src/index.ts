@@ -20,4 +20,5 @@ export * from './tasks/calendar';
 export * from './tasks/refusal';
 export * from './tasks/task-record';
 export * from './tasks/tasks.service';
+export * from './notices/workflow-notices.service';
 export * from './rectification.module';

@@ -23,6 +23,8 @@ import { LedgerService } from './reports/ledger.service';
 import { ReportsService } from './reports/reports.service';
 import { calendarProvider } from './tasks/calendar';
 import { TasksService } from './tasks/tasks.service';
+import { WorkflowNoticesRepository } from './notices/workflow-notices.repository';
+import { WorkflowNoticesService } from './notices/workflow-notices.service';
 
 const SERVICES = [
   TasksService,
@@ -38,6 +40,8 @@ const SERVICES = [
   ProblemImportService,
   CampaignsRepository,
   CampaignsService,
+  WorkflowNoticesRepository,
+  WorkflowNoticesService,
 ];
 
 /** The use cases of rectification supervision, shared by the api and the worker. */
