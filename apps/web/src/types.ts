@@ -90,6 +90,10 @@ export interface Task {
   actions: TaskAction[];
   /** Why I stay out of judging this task (回避), when I otherwise could. */
   conflictOfInterest?: string | null;
+  /** GET /tasks/{id} only: the org whose escalation policy governs it (null: the default). */
+  policyOrgId?: string | null;
+  /** GET /tasks/{id} only: false when the raising org set the governing policy itself. */
+  policyInherited?: boolean;
 }
 
 export interface Problem {

@@ -17,6 +17,9 @@ import { NotificationsService, type NotificationInput } from '#duban/notificatio
 import { CalendarService } from '../calendar/calendar.service';
 import { EscalationPolicyService } from './policy.service';
 
+/** Who an accountability case is about (its subjects). */
+const CASE_SUBJECTS: readonly Audience[] = ['responsible', 'leader', 'secretary'];
+
 /** From this level on the task is 挂牌督办 (formally supervised). */
 export const SUPERVISED_FROM_LEVEL = 2;
 /** From this level on the task is named in the quarter's circulated notice (通报). */
@@ -53,6 +56,11 @@ interface Planned {
   effect: DueEffect;
   superseded: boolean;
   recipients: string[];
+  /**
+   * Of the recipients, those told by the case this step opens instead (discipline inspection
+   * by accountability_opened, the subjects by case_opened_subject): one mail each, not two.
+   */
+  toldByCase: Set<string>;
 }
 
 /** Who holds a role where, for resolving audiences without a query per task. */
@@ -131,7 +139,13 @@ export class LadderService {
         // whose moment came before that are skipped, never sent late.
         const plannedSince = latest(task.deadline_set_at, effective.updatedAt);
         for (const effect of dueEffects(timeline, done, now, plannedSince)) {
-          planned.push({ task, effect, superseded: effect.superseded, recipients: [] });
+          planned.push({
+            task,
+            effect,
+            superseded: effect.superseded,
+            recipients: [],
+            toldByCase: new Set(),
+          });
           done.add(effect.key);
         }
         nextFire.set(task.id, nextFiring(timeline, done, now));
@@ -144,6 +158,12 @@ export class LadderService {
         const audiences: readonly Audience[] =
           p.effect.kind === 'step' ? p.effect.notify : ['responsible'];
         p.recipients = this.recipients(p.task, audiences, roles);
+        if (p.effect.kind === 'step' && p.effect.opensAccountabilityCase) {
+          p.toldByCase = new Set([
+            ...this.recipients(p.task, ['discipline'], roles),
+            ...this.recipients(p.task, CASE_SUBJECTS, roles),
+          ]);
+        }
       }
 
       // The exactly-once guard: only the effects whose key this transaction inserted go on.
@@ -174,11 +194,15 @@ export class LadderService {
       const live = effects.filter((p) => !p.superseded);
 
       // Notifications (the outbox), set-based.
-      const notified = await this.notifications.notifyMany(
-        m,
-        live.map((p) => this.notice(p)),
-        now,
-      );
+      const notified = (
+        await this.notifications.notifyMany(
+          m,
+          live.map((p) => this.notice(p)),
+          now,
+        )
+      ).map((users, i) => [
+        ...new Set([...users, ...live[i].recipients.filter((u) => live[i].toldByCase.has(u))]),
+      ]);
       if (live.length) {
         await m.query(
           `UPDATE task_effects e SET notified = x.notified
@@ -262,7 +286,7 @@ export class LadderService {
       };
     }
     return {
-      userIds: p.recipients,
+      userIds: p.recipients.filter((u) => !p.toldByCase.has(u)),
       kind: 'escalation',
       dedupeKey,
       params: { ...common, level: effect.level, stepName: effect.name },
@@ -326,7 +350,7 @@ export class LadderService {
     const cases = steps.map((p) => ({
       id: randomUUID(),
       p,
-      subjects: this.recipients(p.task, ['responsible', 'leader', 'secretary'], roles),
+      subjects: this.recipients(p.task, CASE_SUBJECTS, roles),
     }));
     const opened: { id: string }[] = await m.query(
       `INSERT INTO accountability_cases (id, task_id, effect_key, raising_org_id, raising_org_path, subject_org_id,
@@ -382,6 +406,24 @@ export class LadderService {
         urgent: true,
         requiresAck: true,
         orgId: c.p.task.raising_org_id,
+      })),
+      now,
+    );
+    // The people held to account are told at once, in a notice addressed to them.
+    await this.notifications.notifyMany(
+      m,
+      fresh.map((c) => ({
+        userIds: c.subjects,
+        kind: 'case_opened_subject' as const,
+        dedupeKey: `case:${c.id}:subject`,
+        params: {
+          caseId: c.id,
+          taskId: c.p.task.id,
+          taskMeasure: c.p.task.measure,
+          orgName: c.p.task.responsible_org_name,
+          timeZone: c.p.task.time_zone,
+        },
+        urgent: true,
       })),
       now,
     );
