@@ -42,6 +42,7 @@ interface LadderRow {
   leader_user_id: string | null;
   time_zone: string;
   severity: ProblemSeverity;
+  problem_id: string;
   problem_title: string;
 }
 
@@ -104,7 +105,7 @@ export class LadderService {
                 t.raising_org_path::text AS raising_org_path, t.responsible_org_id,
                 t.responsible_org_path::text AS responsible_org_path, ro.name AS responsible_org_name,
                 ro.parent_id AS responsible_parent_id, t.responsible_user_id, t.leader_user_id, ro.time_zone,
-                p.severity, p.title AS problem_title
+                p.severity, p.id AS problem_id, p.title AS problem_title
            FROM tasks t JOIN orgs ro ON ro.id = t.responsible_org_id JOIN problems p ON p.id = t.problem_id
           WHERE t.id = ANY($1::uuid[]) ORDER BY t.id FOR UPDATE OF t`,
         [[...new Set(taskIds)]],
@@ -276,20 +277,25 @@ export class LadderService {
       dueAt: task.due_at!.toISOString(),
     };
     const dedupeKey = `task:${task.id}:${effect.key}`;
+    // Notices of one kind (and step) about one problem to one person merge into one listing
+    // the measures (减负): 120 measures due together are one urge, not 120.
+    const tasks = [{ id: task.id, measure: task.measure, dueAt: common.dueAt }];
     if (effect.kind === 'reminder') {
       return {
         userIds: p.recipients,
         kind: 'reminder',
         dedupeKey,
-        params: common,
+        params: { ...common, tasks },
         orgId: task.responsible_org_id,
+        coalesceKey: `problem:${task.problem_id}:reminder`,
       };
     }
     return {
       userIds: p.recipients.filter((u) => !p.toldByCase.has(u)),
       kind: 'escalation',
       dedupeKey,
-      params: { ...common, level: effect.level, stepName: effect.name },
+      coalesceKey: `problem:${task.problem_id}:step:${effect.level}`,
+      params: { ...common, level: effect.level, stepName: effect.name, tasks },
       // From 督办 up, notices go out at once (no digest) and are chased until read.
       urgent: effect.level >= SUPERVISED_FROM_LEVEL,
       requiresAck: effect.level >= SUPERVISED_FROM_LEVEL,
