@@ -1,4 +1,4 @@
-import { RenderedNotice, TemplateParams } from './params';
+import { numberedList, RenderedNotice, TemplateParams } from './params';
 
 /**
  * 问责 as its subjects read it: a case was opened against them, or decided. params: caseId,
@@ -10,6 +10,16 @@ export function renderCaseOpenedForSubject(params: Record<string, unknown>): Ren
   p.text('taskId');
   const measure = p.text('taskMeasure');
   const orgName = p.text('orgName');
+  if (Array.isArray(params.tasks) && params.tasks.length > 1) {
+    const lines = p.list('tasks', (t) => t.text('measure'));
+    return {
+      title: `【问责】${orgName}${lines.length}项整改措施逾期未完成，已对您启动问责程序`,
+      body:
+        `${orgName}负责的以下${lines.length}项整改措施经逐级催办、督办仍未按期完成，系统已分别建立问责案件，` +
+        `您是问责对象之一：\n${numberedList(lines)}\n` +
+        '纪检部门将调查核实并作出处理决定；如有正当理由，可向纪检部门说明情况。',
+    };
+  }
   return {
     title: `【问责】“${measure}”逾期未完成，已对您启动问责程序`,
     body:
