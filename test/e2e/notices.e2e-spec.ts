@@ -133,7 +133,7 @@ describe('workflow notices: people are told when work lands on them', () => {
       const assigned = await noticesOf(t, p, 'task_assigned');
       expect(assigned).toHaveLength(1);
       expect(assigned[0].title).toBe('【交办】“党员教育不到位”的3项整改措施已交办给您');
-      expect(assigned[0].data.tasks!.map((x) => x.id)).toEqual([m1, m2, m3]);
+      expect(assigned[0].data.tasks!.map((x) => x.id).sort()).toEqual([m1, m2, m3].sort());
       expect(assigned[0].urgent).toBe(false);
     }
     expect(await noticesOf(t, w.sup)).toEqual([]); // never told of their own act
@@ -147,7 +147,7 @@ describe('workflow notices: people are told when work lands on them', () => {
     }
     const submitted = await noticesOf(t, w.sup, 'task_submitted');
     expect(submitted).toHaveLength(1);
-    expect(submitted[0].data.tasks!.map((x) => x.id)).toEqual([m1, m2]);
+    expect(submitted[0].data.tasks!.map((x) => x.id).sort()).toEqual([m1, m2].sort());
     expect(await noticesOf(t, w.sec, 'task_submitted')).toEqual([]);
 
     // Verified → those who may close; returned → the responsible person, with the reason.
