@@ -238,6 +238,9 @@ export interface Notification {
 export interface NotificationSettings {
   channels: string[];
   digest: boolean;
+  /** Local time of the daily digest in effect. */
+  digestTime?: string;
+  digestTimeIsDefault?: boolean;
   quietHours: { start: string; end: string } | null;
   timeZone: string;
   timeZoneFromOrg: boolean;
