@@ -175,7 +175,7 @@ export function SettingsPage() {
                 checked={digest}
                 onChange={(e) => setDigest(e.target.checked)}
               />
-              每日汇总一封邮件（默认开启；督办及以上的紧急通知和问责立案仍即时发送）
+              每日汇总一封邮件（督办及以上的紧急通知仍即时发送）
             </label>
             {digest && (
               <label>
