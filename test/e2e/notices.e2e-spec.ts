@@ -95,7 +95,9 @@ async function raise(
     })),
   });
   expect(res.status).toBe(201);
-  return res.body.tasks.map((x: { id: string }) => x.id);
+  // In the order the measures were given (the response lists them by deadline).
+  const tasks: { id: string; measure: string }[] = res.body.tasks;
+  return measures.map((m) => tasks.find((x) => x.measure === m.measure)!.id);
 }
 
 interface NoticeRow {
