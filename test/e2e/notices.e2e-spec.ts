@@ -269,7 +269,9 @@ describe('减负: a quarter of 50 measures in compressed time', () => {
 
   it('gives each person at most one routine message a day, and every escalation arrives', async () => {
     const { t } = w;
-    await as(t, w.sec).put(`/api/v1/orgs/${w.county.id}/escalation-policy`, DAILY_POLICY).expect(200);
+    await as(t, w.sec)
+      .put(`/api/v1/orgs/${w.county.id}/escalation-policy`, DAILY_POLICY)
+      .expect(200);
     // 50 measures, ten deadlines a week apart, five measures on each.
     const measures = Array.from({ length: 50 }, (_, i) => ({
       measure: `整改措施第${i + 1}项`,
@@ -318,7 +320,9 @@ describe('减负: a quarter of 50 measures in compressed time', () => {
                 jsonb_to_recordset(coalesce(n.data->'tasks', jsonb_build_array(jsonb_build_object('id', n.data->>'taskId')))) AS x(id uuid)
           WHERE n.kind IN ('escalation', 'accountability_opened', 'case_opened_subject')`,
       );
-    const has = new Set(told.map((r) => `${r.user_id} ${r.task_id} ${r.kind === 'escalation' ? r.level : 4}`));
+    const has = new Set(
+      told.map((r) => `${r.user_id} ${r.task_id} ${r.kind === 'escalation' ? r.level : 4}`),
+    );
     for (const e of effects) {
       expect(e.notified.length).toBeGreaterThan(0);
       for (const u of e.notified) expect(has.has(`${u} ${e.task_id} ${e.level}`)).toBe(true);
@@ -326,9 +330,9 @@ describe('减负: a quarter of 50 measures in compressed time', () => {
     // The inspector got one mail per case, not two.
     const inspector = smtp.to(w.disc.email).map((m) => m.subject);
     expect(inspector.filter((s) => s.includes('已启动问责程序')).length).toBeGreaterThan(0);
-    expect(inspector.filter((s) => s.startsWith('【问责】') && !s.includes('已启动问责程序'))).toEqual(
-      [],
-    );
+    expect(
+      inspector.filter((s) => s.startsWith('【问责】') && !s.includes('已启动问责程序')),
+    ).toEqual([]);
 
     // Routine messages: at most one a day per person and channel (the daily digest).
     const routine: { user_id: string; day: string; channel: string; n: number }[] =

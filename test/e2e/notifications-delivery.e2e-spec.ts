@@ -310,7 +310,9 @@ describe('notifications: e-mail and webhook deliveries', () => {
     const mails = smtp.to(reader.email);
     expect(mails).toHaveLength(2);
     // The subject names what the first item is about, and how many there are.
-    expect(mails[1].subject).toMatch(/^【督办】每日汇总：“整改措施第[123]项”将于2026年11月30日到期等3条$/);
+    expect(mails[1].subject).toMatch(
+      /^【督办】每日汇总：“整改措施第[123]项”将于2026年11月30日到期等3条$/,
+    );
     for (let i = 1; i <= 3; i++) expect(mails[1].text).toContain(`整改措施第${i}项`);
     for (const item of items) {
       expect(await emailDelivery(reader.id, item.dedupeKey)).toMatchObject({ state: 'sent' });
@@ -437,7 +439,9 @@ describe('notifications: e-mail and webhook deliveries', () => {
     await sweep();
     const chased = smtp.to(reader.email);
     expect(chased).toHaveLength(2);
-    expect(chased[1].subject).toBe('【再次提醒】【督办】第一支部：“落实党员教育管理制度”逾期未完成');
+    expect(chased[1].subject).toBe(
+      '【再次提醒】【督办】第一支部：“落实党员教育管理制度”逾期未完成',
+    );
     expect(chased[1].text).toContain('第1次提醒');
     expect(chased[1].messageId).not.toBe(chased[0].messageId);
 

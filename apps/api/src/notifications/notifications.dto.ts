@@ -121,7 +121,9 @@ export class NotificationSettingsRequest {
     description: 'Local time HH:MM of your daily digest; null or absent for the default',
   })
   @IsOptional()
-  @IsString({ message: 'digestTime 须为本地时间 HH:MM，如 08:00 — digestTime must be a local time HH:MM' })
+  @IsString({
+    message: 'digestTime 须为本地时间 HH:MM，如 08:00 — digestTime must be a local time HH:MM',
+  })
   @Matches(HH_MM, {
     message: 'digestTime 须为本地时间 HH:MM，如 08:00 — digestTime must be a local time HH:MM',
   })

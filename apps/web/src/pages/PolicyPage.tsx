@@ -253,7 +253,8 @@ export function PolicyPage() {
     <div className="page">
       <h1>逾期升级规则</h1>
       <p className="muted">
-        每项任务按<strong>立项党组织</strong>的规则办理：立项党组织自定了规则的用其规则，未自定的沿用其上级规则，与责任单位自己的规则无关。期限前提醒，逾期后逐级升级，最后一级启动问责。
+        每项任务按<strong>立项党组织</strong>
+        的规则办理：立项党组织自定了规则的用其规则，未自定的沿用其上级规则，与责任单位自己的规则无关。期限前提醒，逾期后逐级升级，最后一级启动问责。
       </p>
       <div className="toolbar">
         <OrgSelect

@@ -1,10 +1,4 @@
-import {
-  formatDate,
-  formatDateTime,
-  numberedList,
-  RenderedNotice,
-  TemplateParams,
-} from './params';
+import { formatDate, formatDateTime, numberedList, RenderedNotice, TemplateParams } from './params';
 
 /**
  * 提醒: a deadline is near. params: taskId, taskMeasure, dueAt (ISO instant), and optionally

@@ -30,7 +30,8 @@ function read(kind: string, params: Record<string, unknown>) {
       comment: t.optionalText('comment'),
     };
   });
-  const subject = tasks.length === 1 ? `“${tasks[0].measure}”` : `“${problem}”的${tasks.length}项整改措施`;
+  const subject =
+    tasks.length === 1 ? `“${tasks[0].measure}”` : `“${problem}”的${tasks.length}项整改措施`;
   return { problem, tz, tasks, subject };
 }
 
@@ -98,7 +99,11 @@ export function renderExtensionDecided(params: Record<string, unknown>): Rendere
   const line = (l: Line) =>
     `${l.measure}：${l.approved ? `已批准延期${l.newDueAt ? `至${formatDate(l.newDueAt, tz)}` : ''}` : '未批准延期，原期限不变'}` +
     `${l.comment ? `（意见：${l.comment}）` : ''}`;
-  const all = tasks.every((l) => l.approved) ? '已批准' : tasks.every((l) => l.approved === false) ? '未获批准' : '已审批';
+  const all = tasks.every((l) => l.approved)
+    ? '已批准'
+    : tasks.every((l) => l.approved === false)
+      ? '未获批准'
+      : '已审批';
   return {
     title: `【延期审批】${subject}的延期申请${all}`,
     body: `问题“${problem}”的延期申请已审批：\n${numberedList(tasks.map(line))}`,
