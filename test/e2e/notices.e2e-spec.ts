@@ -190,6 +190,37 @@ describe('workflow notices: people are told when work lands on them', () => {
   });
 });
 
+describe('the policy that governs a task', () => {
+  let w: World;
+  beforeAll(async () => {
+    const t = await startTestApp({ DUBAN_TOKEN_TTL_SECONDS: String(7 * 86400) });
+    t.clock.set('2026-12-01T01:00:00Z');
+    w = await world(t);
+  });
+  afterAll(() => w.t.close());
+
+  it('is the raising org’s (inherited), never the responsible branch’s own', async () => {
+    const { t } = w;
+    const [id] = await raise(w, '制度执行不严', [
+      { measure: '修订议事规则', dueDate: '2027-01-31' },
+    ]);
+    const governing = async () => {
+      const res = await as(t, w.owner).get(`/api/v1/tasks/${id}`).expect(200);
+      return { policyOrgId: res.body.policyOrgId, policyInherited: res.body.policyInherited };
+    };
+    expect(await governing()).toEqual({ policyOrgId: null, policyInherited: true });
+    // The responsible branch sets its own rule: it governs what the branch raises, not this.
+    await as(t, w.bsec)
+      .put(`/api/v1/orgs/${w.branch.id}/escalation-policy`, DAILY_POLICY)
+      .expect(200);
+    expect(await governing()).toEqual({ policyOrgId: null, policyInherited: true });
+    await as(t, w.sec)
+      .put(`/api/v1/orgs/${w.county.id}/escalation-policy`, DAILY_POLICY)
+      .expect(200);
+    expect(await governing()).toEqual({ policyOrgId: w.county.id, policyInherited: false });
+  });
+});
+
 describe('the quarterly notice on a fresh install mid-quarter', () => {
   let w: World;
   beforeAll(async () => {
