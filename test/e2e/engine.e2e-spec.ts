@@ -322,6 +322,12 @@ describe('the supervision engine: reminders, the ladder and accountability', () 
       reason: '改判',
     });
     expect(twice.status).toBe(409);
+    // Its subjects are told of the decision, once.
+    const told = (await inbox(responsible, 'case_decided')).filter(
+      (n: { data: { caseId: string } }) => n.data.caseId === c.id,
+    );
+    expect(told).toHaveLength(1);
+    expect(told[0].title).toContain('容错免责');
     const caseTimeline = await t.db.query(
       `SELECT type FROM audit_events WHERE stream_id = $1 ORDER BY seq`,
       [c.id],
