@@ -490,6 +490,16 @@ describeInBrowser('the web workspace in Chromium: the three journeys of its user
       const ladder = page.getByRole('list', { name: '升级阶梯时间轴' });
       await ladder.getByText('4级 问责').waitFor();
       await ladder.getByText('启动问责').waitFor();
+      // The page says which tasks the rule governs, and that tasks assigned from above do not
+      // follow it (they follow their raising org's rule).
+      await page
+        .getByTestId('policy-source')
+        .getByText(/立项的问题/)
+        .waitFor();
+      await page
+        .getByTestId('policy-not-governing')
+        .getByText(/不适用此处规则/)
+        .waitFor();
       await page.locator('fieldset[data-step="3"]').getByLabel('名称').fill('通报约谈');
       await page.getByRole('button', { name: '保存规则' }).click();
       await page.getByRole('status').getByText('已保存').waitFor();

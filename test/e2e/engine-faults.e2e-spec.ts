@@ -111,11 +111,12 @@ describe('the engine under faults', () => {
         [ids],
       ),
     ).toBe(0);
-    // One inbox message per person per step (the escalation notices to the leader: levels 1 and 3).
+    // Each task in one inbox message per person per step (the escalation notices to the leader:
+    // levels 1 and 3; the measures of one problem reaching a step together share one notice).
     expect(
       await count(
-        `SELECT count(*)::int AS n FROM notifications WHERE user_id = $1 AND kind = 'escalation'
-           AND dedupe_key LIKE ANY (SELECT 'task:' || id || ':%' FROM unnest($2::uuid[]) AS id)`,
+        `SELECT count(*)::int AS n FROM notifications n, jsonb_array_elements(n.data->'tasks') x
+          WHERE n.user_id = $1 AND n.kind = 'escalation' AND (x->>'id')::uuid = ANY($2::uuid[])`,
         [leader.id, ids],
       ),
     ).toBe(ids.length * 2);

@@ -183,6 +183,21 @@ describe('the supervision engine: reminders, the ladder and accountability', () 
       expect.arrayContaining([responsible.id, leader.id, branchSecretary.id]),
     );
     expect(await inbox(discipline, 'accountability_opened')).toHaveLength(1);
+    // At 问责 each person gets one notice, not two: discipline inspection the case notice, the
+    // subjects theirs, and the step's notice goes to nobody who already has one of those.
+    const stepFour = async (p: Person) =>
+      (await inbox(p, 'escalation')).filter((n: { data: { level: number } }) => n.data.level === 4);
+    expect(await stepFour(discipline)).toHaveLength(0);
+    expect(await stepFour(branchSecretary)).toHaveLength(0);
+    for (const subject of [responsible, leader, branchSecretary]) {
+      const told = await inbox(subject, 'case_opened_subject');
+      expect(told).toHaveLength(1);
+      expect(told[0].title).toContain('恢复党员活动室功能');
+    }
+    const record = (await as(secretary).get(`/api/v1/tasks/${taskId}/escalations`)).body.find(
+      (e: { level: number }) => e.level === 4,
+    );
+    expect(record.notified).toEqual(expect.arrayContaining([discipline.id, branchSecretary.id]));
 
     // Time going on opens nothing more.
     t.clock.advance(24 * HOUR);
@@ -307,6 +322,12 @@ describe('the supervision engine: reminders, the ladder and accountability', () 
       reason: '改判',
     });
     expect(twice.status).toBe(409);
+    // Its subjects are told of the decision, once.
+    const told = (await inbox(responsible, 'case_decided')).filter(
+      (n: { data: { caseId: string } }) => n.data.caseId === c.id,
+    );
+    expect(told).toHaveLength(1);
+    expect(told[0].title).toContain('容错免责');
     const caseTimeline = await t.db.query(
       `SELECT type FROM audit_events WHERE stream_id = $1 ORDER BY seq`,
       [c.id],

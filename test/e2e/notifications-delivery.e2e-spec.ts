@@ -62,7 +62,11 @@ describe('notifications: e-mail and webhook deliveries', () => {
     return { jobs, outcomes };
   }
 
-  async function person(orgId: string, settings?: object): Promise<Person> {
+  /** Single e-mails unless a test asks otherwise (the digest is on by default). */
+  async function person(
+    orgId: string,
+    settings: object = { channels: ['inbox', 'email'], digest: false },
+  ): Promise<Person> {
     const p = await api.createPerson(admin, [{ orgId, role: 'member' }], `p${++counter}`);
     const email = `${p.username}@example.org`;
     await t.db.query('UPDATE users SET email = $2 WHERE id = $1', [p.id, email]);
@@ -184,7 +188,7 @@ describe('notifications: e-mail and webhook deliveries', () => {
     expect(mails.map((m) => m.accepted)).toEqual([false, false, true]);
     // Every attempt carries the same Message-ID, so a repeat is recognisable as one mail.
     expect(new Set(mails.map((m) => m.messageId))).toEqual(new Set([`<${delivery.id}@localhost>`]));
-    expect(mails[2].subject).toBe('【提醒】整改任务将于2026年11月30日到期');
+    expect(mails[2].subject).toBe('【提醒】“制定“三会一课”年度计划”将于2026年11月30日到期');
     expect(mails[2].text).toContain('同志：');
     expect(mails[2].text).toContain('制定“三会一课”年度计划');
 
@@ -266,7 +270,7 @@ describe('notifications: e-mail and webhook deliveries', () => {
     expect(inbox.body.total).toBe(2);
     await sweep();
     expect(smtp.to(sleeper.email).map((m) => m.subject)).toEqual([
-      '【督办】第一支部整改任务逾期未完成',
+      '【督办】第一支部：“落实党员教育管理制度”逾期未完成',
     ]);
     const held = await emailDelivery(sleeper.id, quiet.dedupeKey);
     expect(held.next_attempt_at?.toISOString()).toBe('2026-11-02T23:00:00.000Z'); // 07:00 local
@@ -277,7 +281,7 @@ describe('notifications: e-mail and webhook deliveries', () => {
     t.clock.set('2026-11-02T23:00:00.000Z');
     await sweep();
     expect(smtp.to(sleeper.email).map((m) => m.subject)[1]).toBe(
-      '【提醒】整改任务将于2026年11月30日到期',
+      '【提醒】“制定“三会一课”年度计划”将于2026年11月30日到期',
     );
   });
 
@@ -291,7 +295,7 @@ describe('notifications: e-mail and webhook deliveries', () => {
 
     await sweep();
     expect(smtp.to(reader.email).map((m) => m.subject)).toEqual([
-      '【督办】第一支部整改任务逾期未完成',
+      '【督办】第一支部：“落实党员教育管理制度”逾期未完成',
     ]);
     const held = await emailDelivery(reader.id, items[0].dedupeKey);
     expect(held).toMatchObject({ state: 'pending', next_attempt_at: null, digest_id: null });
@@ -305,7 +309,10 @@ describe('notifications: e-mail and webhook deliveries', () => {
     expect(run.outcomes).toEqual(['sent']);
     const mails = smtp.to(reader.email);
     expect(mails).toHaveLength(2);
-    expect(mails[1].subject).toBe('【督办】每日汇总：3条待办提醒');
+    // The subject names what the first item is about, and how many there are.
+    expect(mails[1].subject).toMatch(
+      /^【督办】每日汇总：“整改措施第[123]项”将于2026年11月30日到期等3条$/,
+    );
     for (let i = 1; i <= 3; i++) expect(mails[1].text).toContain(`整改措施第${i}项`);
     for (const item of items) {
       expect(await emailDelivery(reader.id, item.dedupeKey)).toMatchObject({ state: 'sent' });
@@ -344,7 +351,7 @@ describe('notifications: e-mail and webhook deliveries', () => {
       msgtype: 'text',
       duban: { kind: 'escalation', dedupeKey: input.dedupeKey, orgId: branchA.id, urgent: true },
     });
-    expect(body.text.content).toContain('【督办】第一支部整改任务逾期未完成');
+    expect(body.text.content).toContain('【督办】第一支部：“落实党员教育管理制度”逾期未完成');
     expect((await sweep()).jobs).toEqual([]);
   });
 
@@ -432,7 +439,9 @@ describe('notifications: e-mail and webhook deliveries', () => {
     await sweep();
     const chased = smtp.to(reader.email);
     expect(chased).toHaveLength(2);
-    expect(chased[1].subject).toBe('【再次提醒】【督办】第一支部整改任务逾期未完成');
+    expect(chased[1].subject).toBe(
+      '【再次提醒】【督办】第一支部：“落实党员教育管理制度”逾期未完成',
+    );
     expect(chased[1].text).toContain('第1次提醒');
     expect(chased[1].messageId).not.toBe(chased[0].messageId);
 

@@ -96,7 +96,7 @@ describe('notifications: inbox, settings, delegation', () => {
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({
       kind: 'reminder',
-      title: '【提醒】整改任务将于2026年11月30日到期',
+      title: '【提醒】“制定“三会一课”年度计划并建立会议记录台账”将于2026年11月30日到期',
       readAt: null,
       viaDelegationFrom: null,
     });
@@ -179,9 +179,12 @@ describe('notifications: inbox, settings, delegation', () => {
     const url = '/api/v1/me/notification-settings';
     let res = await as(memberA).get(url);
     expect(res.status).toBe(200);
+    // Routine notices go into one daily digest unless the person turns it off.
     expect(res.body).toEqual({
       channels: ['inbox', 'email'],
-      digest: false,
+      digest: true,
+      digestTime: '08:00',
+      digestTimeIsDefault: true,
       quietHours: null,
       timeZone: 'Asia/Shanghai',
       timeZoneFromOrg: true,
@@ -203,6 +206,8 @@ describe('notifications: inbox, settings, delegation', () => {
       [{ channels: ['email'], digest: true, quietHours: '22:00-07:00' }, 'quietHours'],
       [{ channels: ['email'], digest: true, timeZone: 'Mars/Olympus' }, 'timeZone'],
       [{ channels: ['email'], digest: true, volume: 11 }, 'volume'],
+      [{ channels: ['email'], digest: true, digestTime: '8点' }, 'digestTime'],
+      [{ channels: ['email'], digest: true, digestTime: '24:00' }, 'digestTime'],
     ];
     for (const [body, field] of bad) {
       res = await as(memberA).put(url, body);
@@ -216,11 +221,14 @@ describe('notifications: inbox, settings, delegation', () => {
       digest: true,
       quietHours: { start: '22:00', end: '07:00' },
       timeZone: 'Asia/Urumqi',
+      digestTime: '18:30',
     });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       channels: ['inbox', 'email', 'webhook'],
       digest: true,
+      digestTime: '18:30',
+      digestTimeIsDefault: false,
       quietHours: { start: '22:00', end: '07:00' },
       timeZone: 'Asia/Urumqi',
       timeZoneFromOrg: false,
@@ -230,6 +238,8 @@ describe('notifications: inbox, settings, delegation', () => {
     res = await as(memberA).put(url, { channels: [], digest: false, quietHours: null });
     expect(res.body).toMatchObject({
       channels: ['inbox'],
+      digestTime: '08:00',
+      digestTimeIsDefault: true,
       quietHours: null,
       timeZoneFromOrg: true,
     });

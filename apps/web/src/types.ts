@@ -97,6 +97,10 @@ export interface Task {
   relapse?: boolean;
   /** GET /tasks/{id} only: the 约谈 the 通报 step made due. */
   talk?: { state: 'none' | 'due' | 'overdue' | 'held'; dueBy: string | null };
+  /** GET /tasks/{id} only: the org whose escalation policy governs it (null: the default). */
+  policyOrgId?: string | null;
+  /** GET /tasks/{id} only: false when the raising org set the governing policy itself. */
+  policyInherited?: boolean;
 }
 
 export interface Problem {
@@ -242,6 +246,9 @@ export interface Notification {
 export interface NotificationSettings {
   channels: string[];
   digest: boolean;
+  /** Local time of the daily digest in effect. */
+  digestTime?: string;
+  digestTimeIsDefault?: boolean;
   quietHours: { start: string; end: string } | null;
   timeZone: string;
   timeZoneFromOrg: boolean;

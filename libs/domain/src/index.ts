@@ -27,3 +27,4 @@ export * from './escalation/audiences';
 export * from './talks/talks';
 export * from './reinspection/reinspection';
 export * from './negative-list/negative-list';
+export * from './notices';

@@ -89,16 +89,16 @@ export class DeliveryDueSource implements DueWorkSource {
   }
 
   private async startDigests(m: EntityManager, now: Date, limit: number): Promise<void> {
-    // Lock per person (their settings row), so two sweeps never split one person's items
-    // into two digests.
+    // Lock per person (a transaction-level advisory lock on their id: the digest is on by
+    // default, so many people have no settings row to lock), so two sweeps never split one
+    // person's items into two digests.
     const users: { user_id: string }[] = await m.query(
-      `SELECT s.user_id FROM notification_settings s
-        WHERE s.user_id IN (
-          SELECT d.user_id FROM deliveries d
-           WHERE d.state = 'pending' AND d.digest_id IS NULL AND d.digest_due_at <= $1)
-        ORDER BY s.user_id
-        LIMIT $2
-        FOR UPDATE SKIP LOCKED`,
+      `SELECT x.user_id FROM (
+         SELECT DISTINCT d.user_id FROM deliveries d
+          WHERE d.state = 'pending' AND d.digest_id IS NULL AND d.digest_due_at <= $1
+          ORDER BY d.user_id
+          LIMIT $2) x
+        WHERE pg_try_advisory_xact_lock(hashtextextended('duban-digest:' || x.user_id::text, 0))`,
       [now, limit],
     );
     if (users.length === 0) return;

@@ -59,7 +59,7 @@ export class DeliveryPlanner {
     if (profile.digest && options.chase === 0) {
       const due = nextDigestAt(
         now,
-        this.config.DUBAN_DIGEST_TIME,
+        profile.digestTime ?? this.config.DUBAN_DIGEST_TIME,
         profile.quietHours,
         profile.timeZone,
       );

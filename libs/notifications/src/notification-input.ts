@@ -8,6 +8,16 @@ export const NOTIFICATION_KINDS = [
   'circular_issued',
   'reinspection_assigned',
   'negative_listed',
+  // Workflow notices (work landed on the reader), routine: held for the daily digest.
+  'task_assigned',
+  'task_returned',
+  'task_submitted',
+  'task_verified',
+  'extension_requested',
+  'extension_decided',
+  // 问责 as its subjects are told of it.
+  'case_opened_subject',
+  'case_decided',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -39,6 +49,12 @@ export interface NotificationInput {
    * absent. A deputy (请假委托) gets a copy only when they may see every one of them.
    */
   taskIds?: string[];
+  /**
+   * Merges a burst: a notice of the same kind and coalesce key (e.g. `problem:<id>`) to the
+   * same person, still unread and not yet mailed, gets this notice's `params.tasks` appended
+   * instead of a new notice (one notice listing the measures).
+   */
+  coalesceKey?: string;
 }
 
 /** The tasks a notice is about: its `taskIds`, else the task ids its params name. */
@@ -72,6 +88,15 @@ export function checkNotificationInput(input: NotificationInput, index: number):
   }
   if (!Array.isArray(input.userIds) || !input.userIds.every(isUuid)) {
     throw new Error(`${where}: userIds must be an array of UUIDs`);
+  }
+  if (
+    input.coalesceKey !== undefined &&
+    (typeof input.coalesceKey !== 'string' ||
+      input.coalesceKey.length < 1 ||
+      input.coalesceKey.length > 300 ||
+      !Array.isArray(input.params.tasks))
+  ) {
+    throw new Error(`${where}: coalesceKey must be 1–300 characters, with params.tasks a list`);
   }
   if (input.orgId !== undefined && !isUuid(input.orgId)) {
     throw new Error(`${where}: orgId must be a UUID`);

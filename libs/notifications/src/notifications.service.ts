@@ -7,6 +7,7 @@ import {
   PlannedWebhook,
   webhookDedupeKey,
 } from './delivery-planner';
+import { COALESCE_WINDOW_MS, mergeTaskLists } from './coalesce';
 import { checkNotificationInput, type NotificationInput, taskIdsOf } from './notification-input';
 import { PROFILE_COLUMNS, ProfileRow, timeZoneSql, toProfile } from './recipient-profile';
 import { renderNotice, type RenderedNotice } from './templates';
@@ -30,7 +31,7 @@ const INSERT_NOTICES = `
 WITH input AS MATERIALIZED (
   SELECT * FROM json_to_recordset($3::json)
     AS i(idx int, kind text, title text, body text, data jsonb, dedupe_key text, urgent boolean,
-         requires_ack boolean, task_ids jsonb)
+         requires_ack boolean, task_ids jsonb, coalesce_key text)
 ),
 direct AS (
   SELECT r.idx, r.user_id
@@ -63,9 +64,11 @@ chosen AS (
 ),
 inserted AS (
   INSERT INTO notifications (id, user_id, kind, title, body, data, dedupe_key, urgent,
-                             requires_ack, created_at, via_delegation_from, next_chase_at)
+                             requires_ack, created_at, via_delegation_from, next_chase_at,
+                             coalesce_key)
   SELECT gen_random_uuid(), c.user_id, i.kind, i.title, i.body, i.data, i.dedupe_key, i.urgent,
-         i.requires_ack, $1, c.via, CASE WHEN i.requires_ack THEN $2::timestamptz END
+         i.requires_ack, $1, c.via, CASE WHEN i.requires_ack THEN $2::timestamptz END,
+         i.coalesce_key
     FROM chosen c JOIN input i ON i.idx = c.idx
   ON CONFLICT (user_id, dedupe_key) DO NOTHING
   RETURNING id, user_id, dedupe_key, via_delegation_from
@@ -76,6 +79,25 @@ SELECT ins.id, ins.user_id, ins.dedupe_key, ins.via_delegation_from, ${PROFILE_C
   LEFT JOIN notification_settings s ON s.user_id = u.id`;
 
 const pairKey = (userId: string, dedupeKey: string) => `${userId}\u0000${dedupeKey}`;
+
+/**
+ * The unread notice a coalescing notice merges into: same person, kind and coalesce key,
+ * created within the window, and none of its deliveries sent or being sent (the e-mail and
+ * the digest read title and body when they go out, so they carry the merged text).
+ */
+const OPEN_FOR_MERGE = `
+SELECT x.idx, n.id, n.data
+  FROM unnest($1::int[], $2::uuid[], $3::text[], $4::text[]) AS x(idx, user_id, kind, key)
+  CROSS JOIN LATERAL (
+    SELECT n.id, n.data FROM notifications n
+     WHERE n.user_id = x.user_id AND n.kind = x.kind AND n.coalesce_key = x.key
+       AND n.read_at IS NULL AND n.created_at > $5
+       AND NOT EXISTS (SELECT 1 FROM deliveries d
+                        WHERE d.notification_id = n.id
+                          AND (d.state <> 'pending' OR d.send_token IS NOT NULL))
+     ORDER BY n.created_at DESC, n.id
+     LIMIT 1
+       FOR UPDATE) n`;
 
 /**
  * The one way anything tells people something. Called by the supervision engine inside its
@@ -107,6 +129,105 @@ export class NotificationsService {
   ): Promise<string[][]> {
     if (inputs.length === 0) return [];
     inputs.forEach(checkNotificationInput);
+    const result: string[][] = inputs.map(() => []);
+    const plain = inputs.flatMap((input, i) => (input.coalesceKey ? [] : [i]));
+    if (plain.length > 0) {
+      const out = await this.insertNotices(
+        manager,
+        plain.map((i) => inputs[i]),
+        now,
+      );
+      plain.forEach((i, k) => result[i].push(...out[k]));
+    }
+    if (plain.length < inputs.length) await this.coalesce(manager, inputs, result, now);
+    return result;
+  }
+
+  /**
+   * Notices with a coalesce key: one per person, kind and key. Those of the batch are merged
+   * first; then each merges into the person's open notice of the same kind and key (see
+   * OPEN_FOR_MERGE) or becomes a new one.
+   */
+  private async coalesce(
+    manager: EntityManager,
+    inputs: readonly NotificationInput[],
+    result: string[][],
+    now: Date,
+  ): Promise<void> {
+    const groups = new Map<string, { input: NotificationInput; sources: number[] }>();
+    inputs.forEach((input, i) => {
+      if (!input.coalesceKey) return;
+      for (const userId of new Set(input.userIds)) {
+        const key = [userId, input.kind, input.coalesceKey].join('\u0000');
+        const group = groups.get(key);
+        if (!group) {
+          groups.set(key, {
+            input: {
+              ...input,
+              userIds: [userId],
+              params: { ...input.params, tasks: mergeTaskLists([], input.params.tasks) },
+              taskIds: undefined,
+            },
+            sources: [i],
+          });
+        } else {
+          group.input.params.tasks = mergeTaskLists(group.input.params.tasks, input.params.tasks);
+          group.sources.push(i);
+        }
+      }
+    });
+    const list = [...groups.values()];
+    if (list.length === 0) return;
+    const open: { idx: number; id: string; data: Record<string, unknown> }[] = await manager.query(
+      OPEN_FOR_MERGE,
+      [
+        list.map((_, i) => i),
+        list.map((g) => g.input.userIds[0]),
+        list.map((g) => g.input.kind),
+        list.map((g) => g.input.coalesceKey),
+        new Date(now.getTime() - COALESCE_WINDOW_MS),
+      ],
+    );
+    const merged = new Set<number>();
+    const updates = open.map((o) => {
+      const g = list[o.idx];
+      merged.add(o.idx);
+      const data = {
+        ...g.input.params,
+        tasks: mergeTaskLists(o.data.tasks, g.input.params.tasks),
+      };
+      const notice = renderNotice(g.input.kind, data);
+      return { id: o.id, data, ...notice };
+    });
+    if (updates.length > 0) {
+      await manager.query(
+        `UPDATE notifications n SET data = x.data, title = x.title, body = x.body
+           FROM json_to_recordset($1::json) AS x(id uuid, data jsonb, title text, body text)
+          WHERE n.id = x.id`,
+        [JSON.stringify(updates)],
+      );
+      for (const o of open) {
+        for (const i of new Set(list[o.idx].sources)) result[i].push(list[o.idx].input.userIds[0]);
+      }
+    }
+    const fresh = list.flatMap((g, i) => (merged.has(i) ? [] : [g]));
+    if (fresh.length === 0) return;
+    const out = await this.insertNotices(
+      manager,
+      fresh.map((g) => g.input),
+      now,
+    );
+    fresh.forEach((g, k) => {
+      for (const i of new Set(g.sources)) result[i].push(...out[k]);
+    });
+  }
+
+  /** Inserts new notices (and their deliveries); returns, per input, who got an inbox row. */
+  private async insertNotices(
+    manager: EntityManager,
+    inputs: readonly NotificationInput[],
+    now: Date,
+  ): Promise<string[][]> {
     const rendered: RenderedNotice[] = inputs.map((i) => renderNotice(i.kind, i.params));
 
     // Which input a (recipient, key) pair came from; the first one wins, as in the SQL.
@@ -138,6 +259,7 @@ export class NotificationsService {
         urgent: input.urgent ?? false,
         requires_ack: input.requiresAck ?? false,
         task_ids: taskIdsOf(input),
+        coalesce_key: input.coalesceKey ?? null,
       })),
     );
     const rows: InsertedRow[] = await manager.query(INSERT_NOTICES, [

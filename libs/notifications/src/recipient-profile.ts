@@ -8,7 +8,10 @@ export interface RecipientProfile {
   email: string | null;
   displayName: string;
   channels: readonly Channel[];
+  /** Routine e-mails held for one daily digest; on unless the person turned it off. */
   digest: boolean;
+  /** Their own digest time 'HH:MM', or null for DUBAN_DIGEST_TIME. */
+  digestTime: string | null;
   quietHours: QuietHours | null;
   timeZone: string;
 }
@@ -25,7 +28,7 @@ export function timeZoneSql(userId: string, settings: string): string {
 }
 
 /** Columns of a profile, selected from `users u LEFT JOIN notification_settings s`. */
-export const PROFILE_COLUMNS = `u.email, u.display_name, s.channels, s.digest, s.quiet_start,
+export const PROFILE_COLUMNS = `u.email, u.display_name, s.channels, s.digest, s.digest_time, s.quiet_start,
   s.quiet_end, ${timeZoneSql('u.id', 's')} AS time_zone`;
 
 export interface ProfileRow {
@@ -33,6 +36,7 @@ export interface ProfileRow {
   display_name: string;
   channels: string[] | null;
   digest: boolean | null;
+  digest_time: string | null;
   quiet_start: string | null;
   quiet_end: string | null;
   time_zone: string;
@@ -46,7 +50,8 @@ export function toProfile(userId: string, r: ProfileRow): RecipientProfile {
     channels: r.channels
       ? r.channels.filter((c): c is Channel => (CHANNELS as readonly string[]).includes(c))
       : DEFAULT_CHANNELS,
-    digest: r.digest ?? false,
+    digest: r.digest ?? true,
+    digestTime: r.digest_time ?? null,
     quietHours: r.quiet_start && r.quiet_end ? { start: r.quiet_start, end: r.quiet_end } : null,
     timeZone: r.time_zone,
   };

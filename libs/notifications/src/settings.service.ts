@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '#duban/config';
 import { CLOCK, type Clock, isValidTimeZone } from '#duban/domain';
 import { invalid } from '#duban/identity';
 import { isHhMm, type QuietHours } from './delivery-rules';
@@ -11,6 +12,9 @@ export interface NotificationSettingsView {
   channels: Channel[];
   /** Non-urgent e-mails batched into one daily message (每日汇总). */
   digest: boolean;
+  /** Local time 'HH:MM' of the daily digest in effect: their own, else DUBAN_DIGEST_TIME. */
+  digestTime: string;
+  digestTimeIsDefault: boolean;
   quietHours: QuietHours | null;
   /** The zone quiet hours and the digest time are read in. */
   timeZone: string;
@@ -21,6 +25,8 @@ export interface NotificationSettingsView {
 export interface NotificationSettingsInput {
   channels: string[];
   digest: boolean;
+  /** Absent or null: the installation's DUBAN_DIGEST_TIME. */
+  digestTime?: string | null;
   quietHours?: { start: string; end: string } | null;
   /** Absent or null: follow the organisation's zone. */
   timeZone?: string | null;
@@ -32,6 +38,7 @@ export class NotificationSettingsService {
   constructor(
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async get(userId: string): Promise<NotificationSettingsView> {
@@ -46,6 +53,8 @@ export class NotificationSettingsService {
     return {
       channels: [...p.channels],
       digest: p.digest,
+      digestTime: p.digestTime ?? this.config.DUBAN_DIGEST_TIME,
+      digestTimeIsDefault: p.digestTime === null,
       quietHours: p.quietHours,
       timeZone: p.timeZone,
       timeZoneFromOrg: rows[0].own_zone === null,
@@ -74,6 +83,10 @@ export class NotificationSettingsService {
         throw invalid('quietHours', 'quietHours.start and quietHours.end must differ');
       }
     }
+    const digestTime = input.digestTime ?? null;
+    if (digestTime !== null && !isHhMm(digestTime)) {
+      throw invalid('digestTime', 'digestTime 须为本地时间 HH:MM，如 08:00');
+    }
     const timeZone = input.timeZone ?? null;
     if (timeZone !== null && !isValidTimeZone(timeZone)) {
       throw invalid(
@@ -83,12 +96,13 @@ export class NotificationSettingsService {
     }
     await this.db.query(
       `INSERT INTO notification_settings (user_id, channels, digest, quiet_start, quiet_end,
-                                          time_zone, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+                                          time_zone, updated_at, digest_time)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (user_id) DO UPDATE
          SET channels = EXCLUDED.channels, digest = EXCLUDED.digest,
              quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end,
-             time_zone = EXCLUDED.time_zone, updated_at = EXCLUDED.updated_at`,
+             time_zone = EXCLUDED.time_zone, updated_at = EXCLUDED.updated_at,
+             digest_time = EXCLUDED.digest_time`,
       [
         userId,
         channels,
@@ -97,6 +111,7 @@ export class NotificationSettingsService {
         quiet?.end ?? null,
         timeZone,
         this.clock.now(),
+        digestTime,
       ],
     );
     return this.get(userId);

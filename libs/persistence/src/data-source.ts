@@ -20,6 +20,7 @@ import { Circulars1764630000000 } from './migrations/1764630000000-Circulars';
 import { Pressure1764620000000 } from './migrations/1764620000000-Pressure';
 import { Reinspection1764620000001 } from './migrations/1764620000001-Reinspection';
 import { NegativeList1764620000002 } from './migrations/1764620000002-NegativeList';
+import { WorkflowNotices1764650000000 } from './migrations/1764650000000-WorkflowNotices';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   Pressure1764620000000,
   Reinspection1764620000001,
   NegativeList1764620000002,
+  WorkflowNotices1764650000000,
 ];
 
 export interface DataSourceRole {

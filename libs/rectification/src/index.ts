@@ -30,5 +30,6 @@ export * from './negative-list/negative-list.service';
 export * from './reinspection/reinspection-due.source';
 export * from './reinspection/reinspection.repository';
 export * from './reinspection/reinspection.service';
+export * from './notices/workflow-notices.service';
 export * from './rectification.module';
 export * from './five-in-one';

@@ -32,6 +32,8 @@ import { NegativeListRepository } from './negative-list/negative-list.repository
 import { NegativeListService } from './negative-list/negative-list.service';
 import { ReinspectionRepository } from './reinspection/reinspection.repository';
 import { ReinspectionService } from './reinspection/reinspection.service';
+import { WorkflowNoticesRepository } from './notices/workflow-notices.repository';
+import { WorkflowNoticesService } from './notices/workflow-notices.service';
 
 const SERVICES = [
   TasksService,
@@ -56,6 +58,8 @@ const SERVICES = [
   ReinspectionDueSource,
   NegativeListRepository,
   NegativeListService,
+  WorkflowNoticesRepository,
+  WorkflowNoticesService,
 ];
 
 /** The use cases of rectification supervision, shared by the api and the worker. */

@@ -36,7 +36,7 @@ export class NotificationResponse {
   @ApiProperty({
     example: 'escalation',
     description:
-      'reminder | escalation | quarterly_report_due | quarterly_report_late | accountability_opened | circular_issued',
+      'reminder | escalation | quarterly_report_due | quarterly_report_late | accountability_opened | circular_issued | task_assigned | task_returned | task_submitted | task_verified | extension_requested | extension_decided | case_opened_subject | case_decided',
   })
   kind!: string;
   @ApiProperty({ example: '【督办】第一支部整改任务逾期未完成' }) title!: string;
@@ -115,6 +115,21 @@ export class NotificationSettingsRequest {
   digest!: boolean;
 
   @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '08:00',
+    description: 'Local time HH:MM of your daily digest; null or absent for the default',
+  })
+  @IsOptional()
+  @IsString({
+    message: 'digestTime 须为本地时间 HH:MM，如 08:00 — digestTime must be a local time HH:MM',
+  })
+  @Matches(HH_MM, {
+    message: 'digestTime 须为本地时间 HH:MM，如 08:00 — digestTime must be a local time HH:MM',
+  })
+  digestTime?: string | null;
+
+  @ApiPropertyOptional({
     type: QuietHoursDto,
     nullable: true,
     description: 'No e-mail in this window (免打扰), except urgent notices; null for none',
@@ -144,7 +159,11 @@ export class QuietHoursResponse {
 
 export class NotificationSettingsResponse {
   @ApiProperty({ enum: CHANNELS, isArray: true }) channels!: Channel[];
-  @ApiProperty() digest!: boolean;
+  @ApiProperty({ description: 'On unless you turned it off' }) digest!: boolean;
+  @ApiProperty({ example: '08:00', description: 'Local time of your daily digest, in effect' })
+  digestTime!: string;
+  @ApiProperty({ description: 'true when digestTime is the installation default' })
+  digestTimeIsDefault!: boolean;
   @ApiProperty({ type: QuietHoursResponse, nullable: true }) quietHours!: QuietHoursResponse | null;
   @ApiProperty({ example: 'Asia/Shanghai', description: 'The zone in effect' }) timeZone!: string;
   @ApiProperty({ description: 'true when timeZone follows your organisation' })

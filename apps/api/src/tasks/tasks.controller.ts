@@ -3,11 +3,12 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@n
 import { AuditLog } from '#duban/audit';
 import type { Actor } from '#duban/domain';
 import { DomainError } from '#duban/identity';
-import { TalksService, TasksService } from '#duban/rectification';
+import { EscalationPolicyService, TalksService, TasksService } from '#duban/rectification';
 import { CurrentActor } from '../auth/decorators';
 import { uuidParam } from '../http/uuid.pipe';
 import { IfMatch } from './if-match';
 import {
+  TaskDetailResponse,
   AcceptRequest,
   BulkCloseRequest,
   BulkCloseResult,
@@ -65,6 +66,7 @@ export class TasksController {
     private readonly tasks: TasksService,
     private readonly audit: AuditLog,
     private readonly talks: TalksService,
+    private readonly policies: EscalationPolicyService,
   ) {}
 
   @Get('tasks')
@@ -80,14 +82,18 @@ export class TasksController {
   @ApiOperation({
     summary: 'One task with its state, deadline, light, escalation level and version',
   })
-  @ApiResponse({ status: 200, type: TaskResponse })
+  @ApiResponse({ status: 200, type: TaskDetailResponse })
   @ApiResponse({ status: 404, description: 'Not found within your scope' })
   async get(
     @CurrentActor() actor: Actor,
     @Param('id', uuidParam('id')) id: string,
-  ): Promise<TaskResponse> {
+  ): Promise<TaskDetailResponse> {
     const task = await this.tasks.get(actor, id);
-    return { ...task, talk: await this.talks.status(id) };
+    return {
+      ...task,
+      talk: await this.talks.status(id),
+      ...(await this.policies.governing(task.raisingOrgId)),
+    };
   }
 
   @Get('tasks/:id/timeline')

@@ -228,6 +228,23 @@ export class TaskResponse {
   relapse!: boolean;
 }
 
+/** GET /tasks/{id}: the task, and which escalation policy governs it (the raising org's, inherited). */
+export class TaskDetailResponse extends TaskResponse {
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description:
+      'The org whose escalation policy governs this task: the raising org’s own, else the nearest org above it with one; null when the installation default applies',
+  })
+  policyOrgId!: string | null;
+  @ApiProperty({
+    description:
+      'true unless the raising org set the policy itself (inherited from an org above, or the default)',
+  })
+  policyInherited!: boolean;
+}
+
 export class TaskWithWarningsResponse {
   @ApiProperty({ type: TaskResponse }) task!: TaskResponse;
   @ApiProperty({ type: [String] }) warnings!: string[];

@@ -153,6 +153,41 @@ function LadderTimeline({ reminders, steps }: { reminders: OffsetDraft[]; steps:
   );
 }
 
+/**
+ * Which tasks the shown rule governs: those of problems raised by this org, and by the orgs
+ * below it that have no rule of their own. Never those assigned to this org by a committee
+ * above it (their raising org's rule governs them), so a branch's own rule is never shown as
+ * in force for tasks it does not govern.
+ */
+export function PolicySource({
+  orgId,
+  orgName,
+  fromOrgId,
+  fromName,
+}: {
+  orgId: string;
+  orgName: string;
+  fromOrgId: string | null;
+  fromName: string;
+}) {
+  const scope = `适用于${orgName}及其未自定规则的下级党组织立项的问题。`;
+  const notHere = `上级党组织交办给${orgName}的任务，按其立项党组织的规则办理，不适用此处规则。`;
+  return (
+    <div className="card" data-testid="policy-source">
+      <p>
+        {fromOrgId === null
+          ? `${orgName}及其上级均未自定规则，当前使用系统默认规则：${scope}`
+          : fromOrgId === orgId
+            ? `当前为${orgName}自定规则：${scope}`
+            : `${orgName}未自定规则，当前沿用上级 ${fromName} 的规则：${scope}保存后，${orgName}及其未自定规则的下级立项的问题改用新规则。`}
+      </p>
+      <p className="muted" data-testid="policy-not-governing">
+        {notHere}每项任务详情页注明其所适用的规则。
+      </p>
+    </div>
+  );
+}
+
 export function PolicyPage() {
   const me = useMe();
   const { query } = useLocation();
@@ -218,7 +253,8 @@ export function PolicyPage() {
     <div className="page">
       <h1>逾期升级规则</h1>
       <p className="muted">
-        规则由党委为本级及下级设定；下级未单独设定时沿用上级规则。期限前提醒，逾期后逐级升级，最后一级启动问责。
+        每项任务按<strong>立项党组织</strong>
+        的规则办理：立项党组织自定了规则的用其规则，未自定的沿用其上级规则，与责任单位自己的规则无关。期限前提醒，逾期后逐级升级，最后一级启动问责。
       </p>
       <div className="toolbar">
         <OrgSelect
@@ -232,13 +268,12 @@ export function PolicyPage() {
       {loaded.loading && !loaded.data && <Loading />}
       {loaded.data && (
         <>
-          <p className="card" data-testid="policy-source">
-            {loaded.data.policy.inheritedFromOrgId === null
-              ? '当前使用系统默认规则。'
-              : loaded.data.policy.inheritedFromOrgId === orgId
-                ? `当前为${loaded.data.org?.name ?? '本组织'}自定规则。`
-                : `当前沿用上级 ${loaded.data.from?.name ?? ''} 的规则；保存后本组织及下级改用新规则。`}
-          </p>
+          <PolicySource
+            orgId={orgId}
+            orgName={loaded.data.org?.name ?? '本组织'}
+            fromOrgId={loaded.data.policy.inheritedFromOrgId}
+            fromName={loaded.data.from?.name ?? '上级党组织'}
+          />
           <section className="card" aria-labelledby="ladder-title">
             <h2 id="ladder-title">升级阶梯</h2>
             <LadderTimeline reminders={reminders} steps={steps} />

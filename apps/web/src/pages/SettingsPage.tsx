@@ -98,7 +98,8 @@ function Delegations() {
 export function SettingsPage() {
   const loaded = useAsync(() => api<NotificationSettings>('/me/notification-settings'), []);
   const [channels, setChannels] = useState<string[]>(['inbox']);
-  const [digest, setDigest] = useState(false);
+  const [digest, setDigest] = useState(true);
+  const [digestTime, setDigestTime] = useState('');
   const [quiet, setQuiet] = useState(false);
   const [start, setStart] = useState('22:00');
   const [end, setEnd] = useState('07:00');
@@ -110,6 +111,7 @@ export function SettingsPage() {
     if (!s) return;
     setChannels(s.channels);
     setDigest(s.digest);
+    setDigestTime(s.digestTimeIsDefault ? '' : (s.digestTime ?? ''));
     setQuiet(Boolean(s.quietHours));
     if (s.quietHours) {
       setStart(s.quietHours.start);
@@ -124,7 +126,14 @@ export function SettingsPage() {
     try {
       await api('/me/notification-settings', {
         method: 'PUT',
-        body: { channels, digest, quietHours: quiet ? { start, end } : null },
+        body: {
+          channels,
+          digest,
+          digestTime: digestTime || null,
+          quietHours: quiet ? { start, end } : null,
+          // Keep an own zone chosen elsewhere; null follows the organisation.
+          timeZone: loaded.data?.timeZoneFromOrg ? null : loaded.data?.timeZone,
+        },
       });
       setSaved(true);
       loaded.reload();
@@ -168,6 +177,17 @@ export function SettingsPage() {
               />
               每日汇总一封邮件（督办及以上的紧急通知仍即时发送）
             </label>
+            {digest && (
+              <label>
+                汇总发送时间
+                <input
+                  type="time"
+                  value={digestTime || loaded.data.digestTime || ''}
+                  onChange={(e) => setDigestTime(e.target.value)}
+                />
+                {!digestTime && <span className="muted">（系统默认）</span>}
+              </label>
+            )}
             <label className="check">
               <input type="checkbox" checked={quiet} onChange={(e) => setQuiet(e.target.checked)} />
               免打扰时段

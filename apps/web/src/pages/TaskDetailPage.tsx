@@ -578,6 +578,20 @@ export function TaskDetailPage({ id }: { id: string }) {
         <dd data-testid="task-deadline">{formatDeadline(task.dueAt)}</dd>
         <dt>严重程度</dt>
         <dd>{label(SEVERITY_LABEL, task.severity)}</dd>
+        {task.policyInherited !== undefined && (
+          <>
+            <dt>升级规则</dt>
+            <dd data-testid="task-policy">
+              <Link to={`/policy?orgId=${task.policyOrgId ?? task.raisingOrgId}`}>
+                {task.policyOrgId === null || task.policyOrgId === undefined
+                  ? '按系统默认规则（立项党组织及其上级均未自定）'
+                  : task.policyInherited
+                    ? '按立项党组织沿用的上级规则'
+                    : '按立项党组织自定规则'}
+              </Link>
+            </dd>
+          </>
+        )}
         <dt>最近进展</dt>
         <dd>{formatDateTime(task.lastProgressAt)}</dd>
         <dt>最近督查</dt>

@@ -18,8 +18,11 @@ export function renderDigest(
     (item, i) =>
       `${i + 1}. ${item.title}（${formatDateTime(item.createdAt, timeZone)}）\n${item.body}`,
   );
+  // The subject names what the first item is about (its title's text after the 【tag】).
+  const first = items[0]?.title.replace(/^【[^】]*】/, '') ?? '';
+  const about = first ? `${first}${items.length > 1 ? `等${items.length}条` : ''}` : '';
   return {
-    subject: `【督办】每日汇总：${items.length}条待办提醒`,
+    subject: `【督办】每日汇总：${about || `${items.length}条待办提醒`}`,
     text:
       `以下是您的督办事项每日汇总，共${items.length}条：\n\n${sections.join('\n\n')}\n\n` +
       '详情请登录督办系统查看并办理。',

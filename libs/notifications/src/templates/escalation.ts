@@ -1,4 +1,4 @@
-import { formatDateTime, RenderedNotice, TemplateParams } from './params';
+import { formatDateTime, numberedList, RenderedNotice, TemplateParams } from './params';
 
 /** What each step of the default ladder asks of the reader; other step names get the generic line. */
 const ASK_BY_STEP: Record<string, string> = {
@@ -25,8 +25,22 @@ export function renderEscalation(params: Record<string, unknown>): RenderedNotic
   const overdue = p.optionalInt('overdueWorkingDays');
   const late = overdue === undefined || overdue <= 0 ? '' : `，已逾期${overdue}个工作日`;
   const ask = ASK_BY_STEP[stepName] ?? `请相关责任人高度重视，立即落实整改。`;
+  if (Array.isArray(params.tasks) && params.tasks.length > 1) {
+    // Several measures of one problem reached the step together: one notice lists them.
+    const problem = p.text('problemTitle');
+    const lines = p.list(
+      'tasks',
+      (t) => `${t.text('measure')}（期限：${formatDateTime(t.instant('dueAt'), tz)}）`,
+    );
+    return {
+      title: `【${stepName}】${orgName}：“${problem}”的${lines.length}项整改措施逾期未完成`,
+      body:
+        `${orgName}负责的以下${lines.length}项整改措施逾期未完成：\n${numberedList(lines)}\n` +
+        `现进入第${level}级“${stepName}”。${ask}`,
+    };
+  }
   return {
-    title: `【${stepName}】${orgName}整改任务逾期未完成`,
+    title: `【${stepName}】${orgName}：“${measure}”逾期未完成`,
     body:
       `${orgName}负责的整改措施“${measure}”整改期限为${formatDateTime(dueAt, tz)}，至今未完成${late}。` +
       `现进入第${level}级“${stepName}”。${ask}`,

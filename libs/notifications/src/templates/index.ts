@@ -7,6 +7,15 @@ import type { RenderedNotice } from './params';
 import { renderQuarterlyReportDue } from './quarterly-report-due';
 import { renderQuarterlyReportLate } from './quarterly-report-late';
 import { renderReminder } from './reminder';
+import { renderCaseDecided, renderCaseOpenedForSubject } from './case-notices';
+import {
+  renderExtensionDecided,
+  renderExtensionRequested,
+  renderTaskAssigned,
+  renderTaskReturned,
+  renderTaskSubmitted,
+  renderTaskVerified,
+} from './workflow';
 
 export type { RenderedNotice } from './params';
 export { renderDigest, type DigestItem } from './digest';
@@ -21,6 +30,14 @@ const TEMPLATES: Record<NotificationKind, (params: Record<string, unknown>) => R
   circular_issued: renderCircularIssued,
   reinspection_assigned: renderReinspectionAssigned,
   negative_listed: renderNegativeListed,
+  task_assigned: renderTaskAssigned,
+  task_returned: renderTaskReturned,
+  task_submitted: renderTaskSubmitted,
+  task_verified: renderTaskVerified,
+  extension_requested: renderExtensionRequested,
+  extension_decided: renderExtensionDecided,
+  case_opened_subject: renderCaseOpenedForSubject,
+  case_decided: renderCaseDecided,
 };
 
 export function renderNotice(

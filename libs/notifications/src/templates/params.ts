@@ -45,6 +45,13 @@ export class TemplateParams {
     return this.int(name);
   }
 
+  optionalBool(name: string): boolean | undefined {
+    const v = this.params[name];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') this.fail(name, 'true or false when given');
+    return v;
+  }
+
   /** An ISO 8601 instant (or a Date), e.g. a task's dueAt. */
   instant(name: string): Date {
     const v = this.params[name];

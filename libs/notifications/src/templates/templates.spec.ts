@@ -11,7 +11,7 @@ describe('notice templates (zh-CN)', () => {
       orgName: '第一支部',
       overdueWorkingDays: 5,
     });
-    expect(n.title).toBe('【督办】第一支部整改任务逾期未完成');
+    expect(n.title).toBe('【督办】第一支部：“建立“三会一课”台账”逾期未完成');
     expect(n.body).toContain('2026年11月30日 23:59');
     expect(n.body).toContain('已逾期5个工作日');
     expect(n.body).toContain('挂牌督办');
@@ -71,8 +71,65 @@ describe('notice templates (zh-CN)', () => {
       ],
       'Asia/Shanghai',
     );
-    expect(d.subject).toBe('【督办】每日汇总：2条待办提醒');
+    expect(d.subject).toBe('【督办】每日汇总：甲等2条');
     expect(d.text).toContain('1. 甲（2026年11月2日 09:00）');
     expect(d.text).toContain('2. 乙（2026年11月2日 10:00）');
+  });
+
+  it('names the measure in a workflow notice, and the problem when it lists several', () => {
+    const one = renderNotice('task_returned', {
+      problemTitle: '党员教育不到位',
+      tasks: [{ id: 'a', measure: '建立学习台账', reason: '缺少11月记录' }],
+    });
+    expect(one.title).toBe('【退回】“建立学习台账”验收未通过，请重新整改');
+    expect(one.body).toContain('1. 建立学习台账——退回理由：缺少11月记录');
+    const many = renderNotice('task_assigned', {
+      problemTitle: '党员教育不到位',
+      timeZone: 'Asia/Shanghai',
+      tasks: [
+        { id: 'a', measure: '措施甲', dueAt: '2027-01-31T15:59:59.999Z' },
+        { id: 'b', measure: '措施乙', dueAt: null },
+      ],
+    });
+    expect(many.title).toBe('【交办】“党员教育不到位”的2项整改措施已交办给您');
+    expect(many.body).toContain('1. 措施甲（期限：2027年1月31日）');
+    expect(many.body).toContain('2. 措施乙');
+  });
+
+  it('says whether an extension was granted', () => {
+    const n = renderNotice('extension_decided', {
+      problemTitle: '问题',
+      tasks: [{ id: 'a', measure: '措施甲', approved: true, newDueAt: '2027-02-28T15:59:59Z' }],
+    });
+    expect(n.title).toBe('【延期审批】“措施甲”的延期申请已批准');
+    expect(n.body).toContain('措施甲：已批准延期至2027年2月28日');
+  });
+
+  it('lists the measures of one problem that reached a step together', () => {
+    const n = renderNotice('escalation', {
+      taskId: 'a',
+      level: 2,
+      stepName: '督办',
+      taskMeasure: '措施甲',
+      problemTitle: '阵地建设不达标',
+      dueAt: '2026-11-30T15:59:59.999Z',
+      orgName: '第一支部',
+      tasks: [
+        { id: 'a', measure: '措施甲', dueAt: '2026-11-30T15:59:59.999Z' },
+        { id: 'b', measure: '措施乙', dueAt: '2026-11-30T15:59:59.999Z' },
+      ],
+    });
+    expect(n.title).toBe('【督办】第一支部：“阵地建设不达标”的2项整改措施逾期未完成');
+    expect(n.body).toContain('2. 措施乙（期限：2026年11月30日 23:59）');
+  });
+
+  it('tells the subjects of a case in a notice addressed to them', () => {
+    const n = renderNotice('case_opened_subject', {
+      caseId: 'c',
+      taskId: 't',
+      taskMeasure: '措施甲',
+      orgName: '第一支部',
+    });
+    expect(n.title).toBe('【问责】“措施甲”逾期未完成，已对您启动问责程序');
   });
 });

@@ -11,6 +11,7 @@ import {
   Page,
   PageRequest,
 } from '#duban/identity';
+import { NotificationsService } from '#duban/notifications';
 import { pathToIds, returning, scopeCondition, scopeParams } from '#duban/persistence';
 
 /** Forms of accountability (问责条例 2019, art. 8), or 容错免责. */
@@ -110,6 +111,7 @@ export class AccountabilityService {
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly audit: AuditLog,
+    private readonly notifications: NotificationsService,
   ) {}
 
   async list(
@@ -210,6 +212,23 @@ export class AccountabilityService {
           data: { outcome: input.outcome, reason: input.reason.trim() },
         },
       ]);
+      // Its subjects are told of the decision (routine: their daily digest).
+      await this.notifications.notify(
+        m,
+        {
+          userIds: row.subject_user_ids.filter((u) => u !== actor.userId),
+          kind: 'case_decided',
+          dedupeKey: `case:${id}:decided`,
+          params: {
+            caseId: id,
+            taskId: row.task_id,
+            taskMeasure: row.measure,
+            outcomeLabel: CASE_OUTCOME_LABELS[input.outcome],
+            reason: input.reason.trim(),
+          },
+        },
+        now,
+      );
     });
     return this.get(actor, id);
   }

@@ -21,6 +21,9 @@ import { CalendarService } from '../calendar/calendar.service';
 import { NegativeListService } from '../negative-list/negative-list.service';
 import { EscalationPolicyService } from './policy.service';
 
+/** Who an accountability case is about (its subjects). */
+const CASE_SUBJECTS: readonly Audience[] = ['responsible', 'leader', 'secretary'];
+
 /** From this level on the task is 挂牌督办 (formally supervised). */
 export const SUPERVISED_FROM_LEVEL = 2;
 /** From this level on the task is named in the quarter's circulated notice (通报). */
@@ -43,6 +46,7 @@ interface LadderRow {
   leader_user_id: string | null;
   time_zone: string;
   severity: ProblemSeverity;
+  problem_id: string;
   problem_title: string;
 }
 
@@ -59,6 +63,11 @@ interface Planned {
   recipients: string[];
   /** The audiences of the step that reached nobody (recorded, never silently dropped). */
   unreached: Audience[];
+  /**
+   * Of the recipients, those told by the case this step opens instead (discipline inspection
+   * by accountability_opened, the subjects by case_opened_subject): one mail each, not two.
+   */
+  toldByCase: Set<string>;
 }
 
 /**
@@ -109,7 +118,7 @@ export class LadderService {
                 t.raising_org_path::text AS raising_org_path, t.responsible_org_id,
                 t.responsible_org_path::text AS responsible_org_path, ro.name AS responsible_org_name,
                 ro.parent_id AS responsible_parent_id, t.responsible_user_id, t.leader_user_id, ro.time_zone,
-                p.severity, p.title AS problem_title
+                p.severity, p.id AS problem_id, p.title AS problem_title
            FROM tasks t JOIN orgs ro ON ro.id = t.responsible_org_id JOIN problems p ON p.id = t.problem_id
           WHERE t.id = ANY($1::uuid[]) ORDER BY t.id FOR UPDATE OF t`,
         [[...new Set(taskIds)]],
@@ -150,6 +159,7 @@ export class LadderService {
             superseded: effect.superseded,
             recipients: [],
             unreached: [],
+            toldByCase: new Set(),
           });
           done.add(effect.key);
         }
@@ -165,6 +175,12 @@ export class LadderService {
         const resolved = this.resolve(p.task, audiences, roles);
         p.recipients = resolved.userIds;
         p.unreached = resolved.unreached;
+        if (p.effect.kind === 'step' && p.effect.opensAccountabilityCase) {
+          p.toldByCase = new Set([
+            ...this.resolve(p.task, ['discipline'], roles).userIds,
+            ...this.resolve(p.task, CASE_SUBJECTS, roles).userIds,
+          ]);
+        }
       }
 
       // The exactly-once guard: only the effects whose key this transaction inserted go on.
@@ -212,11 +228,15 @@ export class LadderService {
       const live = effects.filter((p) => !p.superseded);
 
       // Notifications (the outbox), set-based.
-      const notified = await this.notifications.notifyMany(
-        m,
-        live.map((p) => this.notice(p)),
-        now,
-      );
+      const notified = (
+        await this.notifications.notifyMany(
+          m,
+          live.map((p) => this.notice(p)),
+          now,
+        )
+      ).map((users, i) => [
+        ...new Set([...users, ...live[i].recipients.filter((u) => live[i].toldByCase.has(u))]),
+      ]);
       if (live.length) {
         await m.query(
           `UPDATE task_effects e SET notified = x.notified
@@ -303,20 +323,25 @@ export class LadderService {
       dueAt: task.due_at!.toISOString(),
     };
     const dedupeKey = `task:${task.id}:${effect.key}`;
+    // Notices of one kind (and step) about one problem to one person merge into one listing
+    // the measures (减负): 120 measures due together are one urge, not 120.
+    const tasks = [{ id: task.id, measure: task.measure, dueAt: common.dueAt }];
     if (effect.kind === 'reminder') {
       return {
         userIds: p.recipients,
         kind: 'reminder',
         dedupeKey,
-        params: common,
+        params: { ...common, tasks },
         orgId: task.responsible_org_id,
+        coalesceKey: `problem:${task.problem_id}:reminder`,
       };
     }
     return {
-      userIds: p.recipients,
+      userIds: p.recipients.filter((u) => !p.toldByCase.has(u)),
       kind: 'escalation',
       dedupeKey,
-      params: { ...common, level: effect.level, stepName: effect.name },
+      coalesceKey: `problem:${task.problem_id}:step:${effect.level}`,
+      params: { ...common, level: effect.level, stepName: effect.name, tasks },
       // From 督办 up, notices go out at once (no digest) and are chased until read.
       urgent: effect.level >= SUPERVISED_FROM_LEVEL,
       requiresAck: effect.level >= SUPERVISED_FROM_LEVEL,
@@ -377,7 +402,7 @@ export class LadderService {
     const cases = steps.map((p) => ({
       id: randomUUID(),
       p,
-      subjects: this.resolve(p.task, ['responsible', 'leader', 'secretary'], roles).userIds,
+      subjects: this.resolve(p.task, CASE_SUBJECTS, roles).userIds,
     }));
     const opened: { id: string }[] = await m.query(
       `INSERT INTO accountability_cases (id, task_id, effect_key, raising_org_id, raising_org_path, subject_org_id,
@@ -440,10 +465,33 @@ export class LadderService {
           taskMeasure: c.p.task.measure,
           orgName: c.p.task.responsible_org_name,
           timeZone: c.p.task.time_zone,
+          tasks: [{ id: c.p.task.id, measure: c.p.task.measure, caseId: c.id }],
         },
+        // Cases of one problem opened together: one notice listing them.
+        coalesceKey: `problem:${c.p.task.problem_id}:case`,
         urgent: true,
         requiresAck: true,
         orgId: c.p.task.raising_org_id,
+      })),
+      now,
+    );
+    // The people held to account are told at once, in a notice addressed to them.
+    await this.notifications.notifyMany(
+      m,
+      fresh.map((c) => ({
+        userIds: c.subjects,
+        kind: 'case_opened_subject' as const,
+        dedupeKey: `case:${c.id}:subject`,
+        params: {
+          caseId: c.id,
+          taskId: c.p.task.id,
+          taskMeasure: c.p.task.measure,
+          orgName: c.p.task.responsible_org_name,
+          timeZone: c.p.task.time_zone,
+          tasks: [{ id: c.p.task.id, measure: c.p.task.measure, caseId: c.id }],
+        },
+        coalesceKey: `problem:${c.p.task.problem_id}:case`,
+        urgent: true,
       })),
       now,
     );

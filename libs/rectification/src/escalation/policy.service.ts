@@ -96,6 +96,24 @@ export class EscalationPolicyService {
     );
   }
 
+  /**
+   * Which policy governs the tasks a committee raises: its own, else the nearest org above it
+   * with one (policyInherited), else the installation default (policyOrgId null). A branch's
+   * own rule governs only the problems it and the orgs below it (without their own) raise.
+   */
+  async governing(
+    raisingOrgId: string,
+  ): Promise<{ policyOrgId: string | null; policyInherited: boolean }> {
+    const rows: { org_id: string }[] = await this.db.query(
+      `SELECT ep.org_id FROM escalation_policies ep JOIN orgs o ON o.id = ep.org_id
+        WHERE (SELECT path FROM orgs WHERE id = $1) <@ o.path
+        ORDER BY nlevel(o.path) DESC LIMIT 1`,
+      [raisingOrgId],
+    );
+    const policyOrgId = rows[0]?.org_id ?? null;
+    return { policyOrgId, policyInherited: policyOrgId !== raisingOrgId };
+  }
+
   async get(actor: Actor, orgId: string): Promise<EffectivePolicy> {
     const org = await this.tasks.orgInScope(this.db.manager, actor, orgId, 'orgId');
     return this.effective(this.db, org.path);

@@ -7,6 +7,7 @@ import {
   localDateOf,
   quarterByLabel,
   quarterOf,
+  quarterStartPlan,
   startOfLocalDay,
   type Quarter,
 } from '#duban/domain';
@@ -120,12 +121,19 @@ export class QuarterlyService implements DueWorkSource {
     return this.zones.list;
   }
 
-  /** 季度提醒: one message per responsible person listing every open task that owes a report. */
+  /**
+   * 季度提醒: one message per responsible person listing every open task that owes a report.
+   * Run only at or after the end of the grace period (fresh install, new zone, long outage), it
+   * is recorded and sends nothing (quarterStartPlan): no report-by date is ever past, and the
+   * late run due on the same sweep is the one message of the quarter.
+   */
   async start(timeZone: string, label: string): Promise<number> {
-    this.quarter(timeZone, label);
+    const q = this.quarter(timeZone, label);
     return this.db.transaction(async (m) => {
       const now = this.clock.now();
       if (!(await this.markRun(m, timeZone, label, 'start', now))) return 0;
+      const plan = quarterStartPlan(now, reportLateAt(q, timeZone));
+      if (!plan.send) return 0;
       // A province's quarter start addresses tens of thousands of people: their grouped task
       // lists are read through a cursor, NOTIFY_CHUNK people at a time, so the worker holds one
       // chunk, never the whole list (same transaction, same exactly-once guard).
@@ -139,7 +147,7 @@ export class QuarterlyService implements DueWorkSource {
           GROUP BY t.responsible_user_id`,
         [timeZone],
       );
-      const reportBy = reportLateAt(this.quarter(timeZone, label), timeZone).toISOString();
+      const reportBy = plan.reportBy.toISOString();
       const { people, tasks } = await this.notifyEach(m, 'quarter_start', now, (r) => ({
         userIds: [r.user_id],
         kind: 'quarterly_report_due',

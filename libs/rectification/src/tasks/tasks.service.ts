@@ -35,6 +35,7 @@ import {
 } from '#duban/persistence';
 import { CalendarService } from '../calendar/calendar.service';
 import { NegativeListRepository } from '../negative-list/negative-list.repository';
+import { WorkflowNoticesService } from '../notices/workflow-notices.service';
 import { WORKING_DAY_CALENDAR } from './calendar';
 import { refusalError } from './refusal';
 import {
@@ -87,6 +88,7 @@ export class TasksService {
     private readonly audit: AuditLog,
     private readonly evidence: EvidenceService,
     private readonly negativeList: NegativeListRepository,
+    private readonly notices: WorkflowNoticesService,
   ) {}
 
   // --- reading ------------------------------------------------------------------------------
@@ -249,6 +251,13 @@ export class TasksService {
       m,
       this.auditInputs(result.events, { measure: input.measure, warnings }),
     );
+    await this.notices.afterEvents(
+      m,
+      result.task,
+      { problemId: problem.id, measure: input.measure, timeZone: responsible.time_zone },
+      result.events,
+      now,
+    );
     return { id, warnings };
   }
 
@@ -296,7 +305,20 @@ export class TasksService {
       const result = applyCommand(toSnapshot(row), actor, command, now);
       if (!result.ok) throw refusalError(result);
       await this.applyEvidence(m, actor, row, command, now);
-      return { before: row, after: await this.persist(m, row, result.task, result.events, now) };
+      const after = await this.persist(m, row, result.task, result.events, now);
+      await this.notices.afterEvents(
+        m,
+        result.task,
+        {
+          problemId: row.problem_id,
+          problemTitle: row.problem_title,
+          measure: row.measure,
+          timeZone: row.time_zone,
+        },
+        result.events,
+        now,
+      );
+      return { before: row, after };
     });
     // The locked row already carries the joined columns (problem, org); only a change of the
     // pending extension needs them read again.

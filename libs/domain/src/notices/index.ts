@@ -1,0 +1,2 @@
+export * from './workflow-notices';
+export * from './quarterly-notices';
