@@ -465,6 +465,30 @@ describe('POST /problems/import: a problem list from a ledger file, all or nothi
     expect(await counts()).toEqual(before);
   });
 
+  it('takes back the xlsx ledger the export writes, title row and date cells included (dry run)', async () => {
+    const exported = await t
+      .http()
+      .get(`/api/v1/reports/ledger?orgId=${general1.id}`)
+      .auth(supervisor.token, { type: 'bearer' })
+      .buffer(true)
+      .parse(binaryParser)
+      .expect(200);
+    const res = await upload(
+      supervisor,
+      exported.body as Buffer,
+      { raisedByOrgId: county.id, dryRun: 'true' },
+      'ledger.xlsx',
+    );
+    expect(res.body).toMatchObject({ dryRun: true });
+    expect(res.status).toBe(200);
+    const [{ n }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM tasks t JOIN orgs o ON o.id = t.responsible_org_id
+        WHERE o.path <@ (SELECT path FROM orgs WHERE id = $1)`,
+      [general1.id],
+    );
+    expect(res.body.tasks).toBe(n);
+  });
+
   it('takes back the ledger the export writes (dry run)', async () => {
     const exported = await t
       .http()

@@ -5,6 +5,7 @@ import {
   CLOCK,
   type Clock,
   endOfLocalDay,
+  instantAtLocalTime,
   isLocalDate,
   localDateOf,
   mayRaiseProblem,
@@ -356,6 +357,7 @@ export class ProblemImportService {
       else bad('mode', `“${c.mode}” is not a mode; write one of ${MODE_CHOICES}`);
     }
     let dueDate: string | undefined;
+    let dueAt: string | undefined;
     if (mode === 'standing') {
       if (c.dueDate !== undefined) {
         bad(
@@ -369,14 +371,27 @@ export class ProblemImportService {
         `${headerOf('dueDate')} is empty: give the deadline as YYYY-MM-DD, or set ${headerOf('mode')} to 长期坚持`,
       );
     } else {
-      dueDate = parseDate(c.dueDate);
-      if (!dueDate) {
+      const parsed = parseDate(c.dueDate);
+      if (!parsed) {
         bad('dueDate', `“${c.dueDate}” is not a date; write it as YYYY-MM-DD, e.g. 2026-12-31`);
-      } else if (org && endOfLocalDay(dueDate, org.time_zone).getTime() <= now.getTime()) {
-        bad(
-          'dueDate',
-          `${dueDate} has passed (today is ${localDateOf(now, org.time_zone)} in ${org.name}); the deadline must be today or later`,
-        );
+      } else if (org) {
+        const instant = parsed.time
+          ? instantAtLocalTime(
+              parsed.date,
+              { ...parsed.time, second: 0, millisecond: 0 },
+              org.time_zone,
+            )
+          : endOfLocalDay(parsed.date, org.time_zone);
+        if (instant.getTime() <= now.getTime()) {
+          bad(
+            'dueDate',
+            `${c.dueDate.trim()} has passed (today is ${localDateOf(now, org.time_zone)} in ${org.name}); the deadline must be today or later`,
+          );
+        } else if (parsed.time) {
+          dueAt = instant.toISOString();
+        } else {
+          dueDate = parsed.date;
+        }
       }
     }
     let responsibleUserId: string | undefined;
@@ -399,6 +414,7 @@ export class ProblemImportService {
       leaderUserId,
       mode,
       dueDate,
+      dueAt,
     };
   }
 
@@ -562,20 +578,32 @@ function pick(people: readonly PersonRow[], text: string, missing: string): Reso
 }
 
 /** YYYY-MM-DD from the ways ledgers write a date: 2026-12-31, 2026/12/31, 2026.12.31, 2026年12月31日, or an Excel serial. */
-function parseDate(text: string): string | undefined {
+/**
+ * A deadline cell: a date (the end of that day), or a date and a wall-clock time HH:MM (an
+ * exact instant in the responsible org's zone, as the ledger export writes dueAt deadlines).
+ */
+function parseDate(
+  text: string,
+): { date: string; time?: { hour: number; minute: number } } | undefined {
   const t = text.trim();
   const m =
-    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?$/u.exec(
+    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T](\d{1,2}):(\d{2})(?::00(?:\.0+)?)?)?$/u.exec(
       t,
     );
   if (m) {
     const date = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
-    return isLocalDate(date) ? date : undefined;
+    if (!isLocalDate(date)) return undefined;
+    if (m[4] === undefined) return { date };
+    const hour = Number(m[4]);
+    const minute = Number(m[5]);
+    if (hour > 23 || minute > 59) return undefined;
+    // Midnight is how spreadsheets write a plain date cell: the end of that day.
+    return hour === 0 && minute === 0 ? { date } : { date, time: { hour, minute } };
   }
   // A date cell whose format the reader did not recognise arrives as Excel's day number.
   if (/^\d{5}$/.test(t)) {
     const date = new Date(Date.UTC(1899, 11, 30) + Number(t) * 86_400_000);
-    return date.toISOString().slice(0, 10);
+    return { date: date.toISOString().slice(0, 10) };
   }
   return undefined;
 }
