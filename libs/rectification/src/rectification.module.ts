@@ -6,6 +6,7 @@ import { EvidenceModule } from '#duban/evidence';
 import { NotificationsModule } from '#duban/notifications';
 import { AccountabilityService } from './accountability/accountability.service';
 import { CampaignsRepository } from './campaigns/campaigns.repository';
+import { ProblemImportsRepository } from './import/problem-imports.repository';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { CalendarService } from './calendar/calendar.service';
 import { CategoryCatalog, loadCategories } from './catalog/catalog';
@@ -36,6 +37,7 @@ const SERVICES = [
   LedgerService,
   ReportsService,
   ProblemImportService,
+  ProblemImportsRepository,
   CampaignsRepository,
   CampaignsService,
 ];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
@@ -7,8 +8,13 @@ import {
   endOfLocalDay,
   instantAtLocalTime,
   isLocalDate,
+  duplicateImportMessage,
+  importContentHash,
+  importProblemsHash,
   localDateOf,
+  localTimeOf,
   mayRaiseProblem,
+  repeatedImport,
   type TaskMode,
 } from '#duban/domain';
 import { DomainError, forbidden } from '#duban/identity';
@@ -27,7 +33,8 @@ import {
   sourceOfText,
 } from '../reports/ledger-columns';
 import { type NewTask, TasksService } from '../tasks/tasks.service';
-import { ImportRejectedError, type ImportRowError } from './import-errors';
+import { DuplicateImportError, ImportRejectedError, type ImportRowError } from './import-errors';
+import { ProblemImportsRepository } from './problem-imports.repository';
 import { type LedgerSheet, readLedgerSheet, type SheetRow } from './ledger-sheet';
 
 /** One import takes at most this many data rows (measures). */
@@ -38,6 +45,10 @@ export interface ImportOptions {
   raisedByOrgId: string;
   /** Check everything, write nothing. */
   dryRun: boolean;
+  /** Import even a file (or list of problems) imported before for the same raising org. */
+  force?: boolean;
+  /** The uploaded file's name, recorded with the import. */
+  fileName?: string;
 }
 
 export interface ImportResult {
@@ -48,6 +59,8 @@ export interface ImportResult {
   problemIds: string[];
   /** Non-fatal remarks, e.g. a deadline beyond the known holiday calendar. */
   warnings: string[];
+  /** The recorded import (null for a dry run). */
+  importId: string | null;
 }
 
 interface OrgRow {
@@ -102,6 +115,8 @@ const FIELD_COLUMNS: Record<string, LedgerKey> = {
 
 class DryRunRollback extends Error {}
 
+const pad = (n: number) => String(n).padStart(2, '0');
+
 const normaliseName = (s: string) => s.replace(/[\s“”"'‘’「」『』]/gu, '');
 const splitTrail = (s: string) =>
   s
@@ -124,17 +139,43 @@ export class ProblemImportService {
     @Inject(CATEGORY_CATALOG) private readonly catalog: CategoryCatalog,
     private readonly problems: ProblemsService,
     private readonly tasks: TasksService,
+    private readonly imports: ProblemImportsRepository,
   ) {}
 
   async importLedger(actor: Actor, file: Buffer, options: ImportOptions): Promise<ImportResult> {
     const raising = await this.raisingOrg(actor, options.raisedByOrgId);
     const sheet = await readLedgerSheet(file, IMPORT_MAX_ROWS);
     const plan = await this.plan(actor, raising, sheet);
+    const contentSha256 = importContentHash(file);
+    const problemsSha256 = importProblemsHash(
+      plan.map((p) => ({
+        title: p.input.title,
+        orgId: p.input.orgId,
+        campaign: p.input.campaign,
+        measures: (p.input.tasks ?? []).map((t) => ({
+          measure: t.measure,
+          responsibleOrgId: t.responsibleOrgId,
+        })),
+      })),
+    );
     const problemIds: string[] = [];
     const warnings = new Set<string>();
+    const importId = randomUUID();
     let tasks = 0;
     try {
       await this.db.transaction(async (m) => {
+        // One import per raising org at a time, so two uploads of one file cannot both pass.
+        await m.query(`SELECT pg_advisory_xact_lock(hashtext('problem_import:' || $1))`, [
+          raising.id,
+        ]);
+        const found = await this.imports.findEarlier(m, raising.id, contentSha256, problemsSha256);
+        const earlier = repeatedImport(found.sameFile, found.sameProblems);
+        if (earlier && !options.force) {
+          const at = earlier.importedAt;
+          const time = localTimeOf(at, raising.time_zone);
+          const label = `${localDateOf(at, raising.time_zone)} ${pad(time.hour)}:${pad(time.minute)}`;
+          throw new DuplicateImportError(duplicateImportMessage(earlier, label), earlier);
+        }
         for (const p of plan) {
           try {
             const r = await this.problems.raiseWithin(m, actor, p.input);
@@ -146,6 +187,19 @@ export class ProblemImportService {
           }
         }
         if (options.dryRun) throw new DryRunRollback();
+        await this.imports.insert(m, {
+          id: importId,
+          raisedByOrgId: raising.id,
+          contentSha256,
+          problemsSha256,
+          fileName: options.fileName ?? null,
+          problems: plan.length,
+          tasks,
+          problemIds,
+          forced: earlier !== null,
+          importedBy: actor.userId,
+          importedAt: this.clock.now(),
+        });
       });
     } catch (e) {
       if (!(e instanceof DryRunRollback)) throw e;
@@ -156,6 +210,7 @@ export class ProblemImportService {
       tasks,
       problemIds: options.dryRun ? [] : problemIds,
       warnings: [...warnings],
+      importId: options.dryRun ? null : importId,
     };
   }
 
