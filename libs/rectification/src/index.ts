@@ -21,3 +21,4 @@ export * from './tasks/refusal';
 export * from './tasks/task-record';
 export * from './tasks/tasks.service';
 export * from './rectification.module';
+export * from './calendar-feed/calendar-feed.service';

@@ -7,6 +7,8 @@ import { NotificationsModule } from '#duban/notifications';
 import { AccountabilityService } from './accountability/accountability.service';
 import { CampaignsRepository } from './campaigns/campaigns.repository';
 import { ProblemImportsRepository } from './import/problem-imports.repository';
+import { CalendarFeedRepository } from './calendar-feed/calendar-feed.repository';
+import { CalendarFeedService } from './calendar-feed/calendar-feed.service';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { CalendarService } from './calendar/calendar.service';
 import { CategoryCatalog, loadCategories } from './catalog/catalog';
@@ -38,6 +40,8 @@ const SERVICES = [
   ReportsService,
   ProblemImportService,
   ProblemImportsRepository,
+  CalendarFeedRepository,
+  CalendarFeedService,
   CampaignsRepository,
   CampaignsService,
 ];
