@@ -32,6 +32,8 @@ export interface IcsCalendar {
 }
 
 const CRLF = '\r\n';
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 const MAX_OCTETS = 75;
 
 /** A TEXT value: backslash, semicolon, comma and newlines escaped (RFC 5545 3.3.11). */
@@ -41,7 +43,8 @@ export function icsEscape(text: string): string {
     .replace(/;/g, '\\;')
     .replace(/,/g, '\\,')
     .replace(/\r\n|\r|\n/g, '\\n')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+    // Other control characters are not allowed in TEXT (RFC 5545 3.3.11).
+    .replace(CONTROL_CHARACTERS, '');
 }
 
 /**
