@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '#duban/audit';
+import { NotificationsService } from '#duban/notifications';
 import { Actor, CaseParties, CLOCK, type Clock, whyNotDecideCase } from '#duban/domain';
 import {
   conflict,
@@ -105,6 +106,7 @@ export class AccountabilityService {
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly audit: AuditLog,
+    private readonly notifications: NotificationsService,
   ) {}
 
   async list(
@@ -205,6 +207,19 @@ export class AccountabilityService {
           data: { outcome: input.outcome, reason: input.reason.trim() },
         },
       ]);
+      // The subject org's robot and those above it hear of the decision (an org-level event).
+      await this.notifications.postOrgEvent(
+        m,
+        {
+          orgId: row.subject_org_id,
+          kind: 'accountability_decided',
+          dedupeKey: `case:${id}:decided`,
+          title: `【问责决定】${row.subject_org_name}：${row.measure}`,
+          body: `问题：${row.problem_title}\n决定：${input.outcome}\n理由：${input.reason.trim()}`,
+          data: { caseId: id, taskId: row.task_id, outcome: input.outcome },
+        },
+        now,
+      );
     });
     return this.get(actor, id);
   }
