@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { AuditLog } from '#duban/audit';
 import type { Actor } from '#duban/domain';
 import { DomainError } from '#duban/identity';
@@ -79,13 +80,26 @@ export class TasksController {
   @ApiOperation({
     summary: 'One task with its state, deadline, light, escalation level and version',
   })
-  @ApiResponse({ status: 200, type: TaskResponse })
+  @ApiResponse({
+    status: 200,
+    type: TaskResponse,
+    headers: {
+      ETag: {
+        description: 'The task version, quoted (e.g. "3"): send it back as If-Match',
+        schema: { type: 'string', example: '"3"' },
+      },
+    },
+  })
   @ApiResponse({ status: 404, description: 'Not found within your scope' })
-  get(
+  async get(
     @CurrentActor() actor: Actor,
     @Param('id', uuidParam('id')) id: string,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<TaskResponse> {
-    return this.tasks.get(actor, id);
+    const task = await this.tasks.get(actor, id);
+    // The version If-Match expects: `If-Match: "3"` (or 3) on a transition.
+    res.setHeader('ETag', `"${task.version}"`);
+    return task;
   }
 
   @Get('tasks/:id/timeline')
