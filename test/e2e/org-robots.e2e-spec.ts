@@ -134,7 +134,12 @@ describe('org robots: org-level events in the subtree, DingTalk and WeCom format
 
     // WeCom: markdown content to the key URL, no signature needed.
     const wecomPosts = wecom.posts.map((p) => ({ ...p, json: JSON.parse(p.body) }));
-    expect(wecomPosts.length).toBe(dingPosts.length);
+    // The branch robot hears the escalations of its measure (the case opened by the last step
+    // belongs to the raising org, 某某县委: only robots at or above it hear of that).
+    const escalationTitles = (titles: (string | undefined)[]) =>
+      titles.filter((x) => /【(催办|督办)】/.test(x ?? '')).length;
+    expect(wecomPosts.length).toBe(escalationTitles(titles));
+    expect(escalationTitles(titles)).toBe(2);
     for (const post of wecomPosts) {
       expect(post.path).toBe('/cgi-bin/webhook/send?key=wecom-key');
       expect(post.json).toMatchObject({ msgtype: 'markdown' });
@@ -150,5 +155,27 @@ describe('org robots: org-level events in the subtree, DingTalk and WeCom format
     await engine.sweep();
     await deliverAll();
     expect(dingtalk.posts.length + wecom.posts.length).toBe(before);
+  });
+
+  it('posts accountability cases opened and decided to the robots above the subject org', async () => {
+    const titleOf = (body: string) => JSON.parse(body).markdown?.title as string | undefined;
+    // The last step of the ladder (督办 here) opened a case in the first test's sweep.
+    expect(dingtalk.posts.map((p) => titleOf(p.body)).some((x) => x?.includes('问责'))).toBe(true);
+    const cases = await as(secretary).get(`/api/v1/accountability-cases?orgId=${county.id}`);
+    expect(cases.status).toBe(200);
+    const open = (cases.body.items ?? cases.body).find(
+      (c: { state: string }) => c.state === 'open',
+    );
+    expect(open).toBeDefined();
+    const decided = await as(secretary).post(`/api/v1/accountability-cases/${open.id}/decision`, {
+      outcome: 'inspection',
+      reason: '责令作出书面检查',
+    });
+    expect(decided.status).toBe(201);
+    await deliverAll();
+    for (const robot of [dingtalk, wecom]) {
+      const decisions = robot.posts.filter((p) => p.body.includes('【问责决定】'));
+      expect(decisions).toHaveLength(1);
+    }
   });
 });

@@ -127,6 +127,23 @@ export class NotificationsService {
         recipientIds.push(userId);
       }
     });
+    // Org-level events reach the robots of the org and the orgs above it, opted in or not,
+    // and even when no person is reached (e.g. nobody holds the discipline role).
+    await this.planner.insertSubtreeWebhooks(
+      manager,
+      inputs.flatMap((input, idx) =>
+        input.orgId && ORG_EVENT_KINDS.includes(input.kind)
+          ? [
+              {
+                dedupeKey: `${input.kind}:${input.dedupeKey}`,
+                orgId: input.orgId,
+                payload: webhookPayload(input, rendered[idx], now),
+              },
+            ]
+          : [],
+      ),
+      now,
+    );
     if (recipientIds.length === 0) return inputs.map(() => []);
 
     const nextChaseAt = new Date(now.getTime() + this.config.DUBAN_ACK_CHASE_HOURS * 3_600_000);
@@ -182,22 +199,6 @@ export class NotificationsService {
     }
     await this.planner.insertEmails(manager, emails, now);
     await this.planner.insertWebhooks(manager, [...webhooks.values()], now);
-    // Org-level events reach the robots of the org and the orgs above it, opted in or not.
-    await this.planner.insertSubtreeWebhooks(
-      manager,
-      inputs.flatMap((input, idx) =>
-        input.orgId && ORG_EVENT_KINDS.includes(input.kind)
-          ? [
-              {
-                dedupeKey: `${input.kind}:${input.dedupeKey}`,
-                orgId: input.orgId,
-                payload: webhookPayload(input, rendered[idx], now),
-              },
-            ]
-          : [],
-      ),
-      now,
-    );
     return notified;
   }
 
