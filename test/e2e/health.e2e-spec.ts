@@ -34,7 +34,7 @@ const IMPLEMENTED: [string, string][] = [
 const PUBLIC = new Set([
   'post /api/v1/auth/login',
   'get /health',
-  'get /api/v1/calendar-feeds/{file}',
+  'get /api/v1/calendar-feeds/{token}.ics',
 ]);
 
 describe('health and API documentation', () => {

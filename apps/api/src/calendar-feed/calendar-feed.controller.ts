@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '#duban/config';
-import { type Actor, notFound } from '#duban/domain';
+import type { Actor } from '#duban/domain';
 import { CalendarFeedService } from '#duban/rectification';
 import { CurrentActor, Public } from '../auth/decorators';
 
@@ -56,7 +56,7 @@ export class CalendarFeedController {
     await this.feeds.revoke(actor);
   }
 
-  @Get(`${FEED_PATH}/:file`)
+  @Get(`${FEED_PATH}/:token.ics`)
   @Public()
   @ApiOperation({
     summary:
@@ -66,18 +66,16 @@ export class CalendarFeedController {
       'the task’s version, DTEND is the deadline (an end-of-day deadline as the following local ' +
       'midnight, in UTC), DTSTART an hour before.',
   })
-  @ApiParam({ name: 'file', description: '`{token}.ics`' })
+  @ApiParam({ name: 'token', description: 'The secret token of the feed URL' })
   @ApiProduces('text/calendar')
   @ApiResponse({ status: 200, description: 'text/calendar; charset=utf-8' })
   @ApiResponse({ status: 404, description: 'Unknown or revoked token' })
   async ics(
-    @Param('file') file: string,
+    @Param('token') token: string,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
-    if (!file.endsWith('.ics'))
-      throw notFound('日历订阅地址无效或已撤销', 'calendar_feed_not_found');
-    const text = await this.feeds.ics(file.slice(0, -'.ics'.length), this.baseUrl(req));
+    const text = await this.feeds.ics(token, this.baseUrl(req));
     res.setHeader('Content-Type', 'text/calendar; charset=utf-8');
     res.setHeader('Content-Disposition', 'inline; filename="duban.ics"');
     res.setHeader('Cache-Control', 'private, no-cache');
