@@ -38,13 +38,15 @@ const MAX_OCTETS = 75;
 
 /** A TEXT value: backslash, semicolon, comma and newlines escaped (RFC 5545 3.3.11). */
 export function icsEscape(text: string): string {
-  return text
-    .replace(/\\/g, '\\\\')
-    .replace(/;/g, '\\;')
-    .replace(/,/g, '\\,')
-    .replace(/\r\n|\r|\n/g, '\\n')
-    // Other control characters are not allowed in TEXT (RFC 5545 3.3.11).
-    .replace(CONTROL_CHARACTERS, '');
+  return (
+    text
+      .replace(/\\/g, '\\\\')
+      .replace(/;/g, '\\;')
+      .replace(/,/g, '\\,')
+      .replace(/\r\n|\r|\n/g, '\\n')
+      // Other control characters are not allowed in TEXT (RFC 5545 3.3.11).
+      .replace(CONTROL_CHARACTERS, '')
+  );
 }
 
 /**
