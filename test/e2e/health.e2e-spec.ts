@@ -30,7 +30,12 @@ const IMPLEMENTED: [string, string][] = [
   ['get', '/api/v1/orgs/{id}/children'],
   ['post', '/api/v1/orgs/{orgId}/roles'],
 ];
-const PUBLIC = new Set(['post /api/v1/auth/login', 'get /health']);
+// The calendar feed is public: calendar apps cannot send a bearer token; its URL is the secret.
+const PUBLIC = new Set([
+  'post /api/v1/auth/login',
+  'get /health',
+  'get /api/v1/calendar-feeds/{token}.ics',
+]);
 
 describe('health and API documentation', () => {
   let t: TestApp;

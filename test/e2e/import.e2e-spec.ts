@@ -284,7 +284,14 @@ describe('POST /problems/import: a problem list from a ledger file, all or nothi
       dryRun: 'true',
     });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ dryRun: true, problems: 2, tasks: 3, problemIds: [], warnings: [] });
+    expect(res.body).toEqual({
+      dryRun: true,
+      problems: 2,
+      tasks: 3,
+      problemIds: [],
+      warnings: [],
+      importId: null,
+    });
     expect(await counts()).toEqual(before);
 
     const bad = goodRows('（试导入）');
@@ -463,6 +470,76 @@ describe('POST /problems/import: a problem list from a ledger file, all or nothi
     expect(res.status).toBe(413);
     expect(res.body.message).toMatch(/at most 5000/);
     expect(await counts()).toEqual(before);
+  });
+
+  it('recognises a file imported before (same bytes, or same problems) with 409, unless force', async () => {
+    const xlsx = await buildXlsx(goodRows('（重复）'));
+    const first = await upload(supervisor, xlsx, { raisedByOrgId: county.id });
+    expect(first.status).toBe(201);
+    expect(first.body.importId).toEqual(expect.any(String));
+    const before = await counts();
+
+    const again = await upload(supervisor, xlsx, { raisedByOrgId: county.id });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({
+      statusCode: 409,
+      error: 'Conflict',
+      code: 'duplicate_import',
+      earlierImport: {
+        id: first.body.importId,
+        importedBy: { id: supervisor.id, displayName: '督查员' },
+        problems: 2,
+        tasks: 3,
+        match: 'file',
+      },
+    });
+    expect(again.body.message).toContain('督查员');
+    expect(new Date(again.body.earlierImport.importedAt).getTime()).toBe(t.clock.now().getTime());
+    // A dry run says so too.
+    const dry = await upload(supervisor, xlsx, { raisedByOrgId: county.id, dryRun: 'true' });
+    expect(dry.status).toBe(409);
+
+    // The same problems from another file (CSV, rows reordered): recognised as well.
+    const [header, ...rows] = goodRows('（重复）');
+    const csv = buildCsv([header, rows[2], rows[0], rows[1]]);
+    const twin = await upload(supervisor, csv, { raisedByOrgId: county.id }, 'ledger.csv');
+    expect(twin.status).toBe(409);
+    expect(twin.body.earlierImport).toMatchObject({ id: first.body.importId, match: 'problems' });
+    expect(await counts()).toEqual(before);
+
+    const forced = await upload(supervisor, xlsx, { raisedByOrgId: county.id, force: 'true' });
+    expect(forced.status).toBe(201);
+    expect(forced.body.problems).toBe(2);
+    const [recorded] = await t.db.query(
+      `SELECT forced, problems, tasks, content_sha256 FROM problem_imports WHERE id = $1`,
+      [forced.body.importId],
+    );
+    expect(recorded).toMatchObject({ forced: true, problems: 2, tasks: 3 });
+    expect(recorded.content_sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('takes back the xlsx ledger the export writes, title row and date cells included (dry run)', async () => {
+    const exported = await t
+      .http()
+      .get(`/api/v1/reports/ledger?orgId=${general1.id}`)
+      .auth(supervisor.token, { type: 'bearer' })
+      .buffer(true)
+      .parse(binaryParser)
+      .expect(200);
+    const res = await upload(
+      supervisor,
+      exported.body as Buffer,
+      { raisedByOrgId: county.id, dryRun: 'true' },
+      'ledger.xlsx',
+    );
+    expect(res.body).toMatchObject({ dryRun: true });
+    expect(res.status).toBe(200);
+    const [{ n }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM tasks t JOIN orgs o ON o.id = t.responsible_org_id
+        WHERE o.path <@ (SELECT path FROM orgs WHERE id = $1)`,
+      [general1.id],
+    );
+    expect(res.body.tasks).toBe(n);
   });
 
   it('takes back the ledger the export writes (dry run)', async () => {

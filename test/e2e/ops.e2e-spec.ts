@@ -181,7 +181,7 @@ describe('operations: Prometheus metrics and the queue dashboard', () => {
 
     it('reports deliveries by channel and state, and due sends', async () => {
       const before = await scrape();
-      const dead0 = sample(before, 'duban_deliveries_total', { channel: 'webhook', state: 'dead' });
+      const dead0 = sample(before, 'duban_deliveries', { channel: 'webhook', state: 'dead' });
       const now = t.clock.now();
       const insert = (state: string, nextAttemptAt: Date | null) =>
         t.db.query(
@@ -197,18 +197,16 @@ describe('operations: Prometheus metrics and the queue dashboard', () => {
       let text = await scrape();
       // Due sends are read on every scrape; the totals are re-counted at most every 30 s.
       expect(sample(text, 'duban_due_timers', { source: 'delivery' })).toBeGreaterThanOrEqual(1);
-      expect(sample(text, 'duban_deliveries_total', { channel: 'webhook', state: 'dead' })).toBe(
-        dead0,
-      );
+      expect(sample(text, 'duban_deliveries', { channel: 'webhook', state: 'dead' })).toBe(dead0);
       t.clock.advance(ENGINE_TOTALS_MAX_AGE_MS);
       text = await scrape();
-      expect(sample(text, 'duban_deliveries_total', { channel: 'webhook', state: 'dead' })).toBe(
+      expect(sample(text, 'duban_deliveries', { channel: 'webhook', state: 'dead' })).toBe(
         dead0! + 2,
       );
       expect(
-        sample(text, 'duban_deliveries_total', { channel: 'webhook', state: 'pending' }),
+        sample(text, 'duban_deliveries', { channel: 'webhook', state: 'pending' }),
       ).toBeGreaterThanOrEqual(2);
-      expect(sample(text, 'duban_deliveries_total', { channel: 'email', state: 'dead' })).toBe(0);
+      expect(sample(text, 'duban_deliveries', { channel: 'email', state: 'dead' })).toBe(0);
       expect(
         sample(text, 'duban_due_timer_oldest_seconds', { source: 'delivery' }),
       ).toBeGreaterThanOrEqual(60);

@@ -1,7 +1,12 @@
-import { LEDGER_HEADERS, parseCsv } from '#duban/rectification';
+import ExcelJS from 'exceljs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LEDGER_COLUMNS, LEDGER_HEADERS, parseCsv } from '#duban/rectification';
 import { ApiClient } from '../support/api-client';
 import { EngineDriver } from '../support/engine-driver';
-import { binaryParser, readXlsx } from '../support/ledger-files';
+import { binaryParser, readXlsx, readXlsxSheet } from '../support/ledger-files';
 import { createNamedPerson, type NamedPerson } from '../support/named-person';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -227,7 +232,10 @@ describe('reports: the ledger, the quarter summary and the circulated notice', (
       expect(res.headers['content-disposition']).toContain(
         `filename*=UTF-8''${encodeURIComponent('台账-某某县委-2026-11-02.xlsx')}`,
       );
-      const rows = await readXlsx(res.body as Buffer);
+      const all = await readXlsx(res.body as Buffer);
+      // Row 1 is the title naming the org and the date; the header row is row 2.
+      expect(all[0][0]).toBe('某某县委整改台账（2026-11-02导出）');
+      const rows = all.slice(1);
       expect(rows[0]).toEqual(LEDGER_HEADERS);
       expect(
         rows
@@ -252,20 +260,22 @@ describe('reports: the ledger, the quarter summary and the circulated notice', (
         '第一党总支/第一支部',
         '张三',
         '赵分管',
-        '2026-11-02',
+        // An exact deadline (dueAt) keeps its local wall-clock time.
+        '2026-11-02 10:00',
         '已交办',
         '红',
-        '3级 通报',
+        '3',
+        '通报',
         '',
         // 负面清单: the unit is on the list now (通报 twice in a year, or a recurrence).
         '在列',
       ]);
       expect(byMeasure.get('开展专题组织生活会')).toMatchObject({
-        14: '2026-11-12',
+        14: '2026-11-12 09:00',
         15: '已销号',
         16: '绿',
         17: '',
-        18: '2026-11-02',
+        19: '2026-11-02',
       });
       expect(byMeasure.get('建立党员教育长效机制')).toMatchObject({
         10: '长期坚持',
@@ -274,10 +284,14 @@ describe('reports: the ledger, the quarter summary and the circulated notice', (
         14: '',
         15: '已交办',
       });
-      expect(byMeasure.get('开展党员集中轮训')).toMatchObject({ 14: '2026-11-04', 16: '蓝' });
+      expect(byMeasure.get('开展党员集中轮训')).toMatchObject({
+        14: '2026-11-04 09:00',
+        16: '蓝',
+      });
       expect(byMeasure.get('恢复党员活动室')).toMatchObject({
         11: '第二党总支/第一支部',
-        17: '2级 督办',
+        17: '2',
+        18: '督办',
       });
       // 序号 runs 1..n, and the measures of one problem stay together.
       expect(rows.slice(1).map((r) => r[0])).toEqual(['1', '2', '3', '4', '5', '6']);
@@ -312,7 +326,8 @@ describe('reports: the ledger, the quarter summary and the circulated notice', (
       const xlsx = await readXlsx(
         (await download(supervisor, `/api/v1/reports/ledger?orgId=${county.id}`)).body as Buffer,
       );
-      expect(records).toEqual(xlsx);
+      // The same rows as the workbook, below its title row; dates written as text.
+      expect(records).toEqual(xlsx.slice(1));
 
       const measures = async (query: string) => {
         const r = await download(supervisor, `/api/v1/reports/ledger?format=csv&${query}`);
@@ -332,6 +347,77 @@ describe('reports: the ledger, the quarter summary and the circulated notice', (
       );
     });
 
+    it('writes real date and number cells, a title row and an A4 landscape print setup', async () => {
+      const res = await download(supervisor, `/api/v1/reports/ledger?orgId=${county.id}`);
+      const bytes = res.body as Buffer;
+      const sheet = await readXlsxSheet(bytes);
+      const col = (key: string) => LEDGER_COLUMNS.findIndex((c) => c.key === key) + 1;
+      expect(sheet.getCell(1, 1).value).toBe('某某县委整改台账（2026-11-02导出）');
+      expect(sheet.getRow(2).getCell(1).value).toBe('序号');
+      const rowOf = (measure: string) => {
+        for (let n = 3; n <= sheet.rowCount; n++) {
+          if (sheet.getRow(n).getCell(col('measure')).value === measure) return sheet.getRow(n);
+        }
+        throw new Error(`no row for ${measure}`);
+      };
+      const overdue = rowOf('补齐会议记录');
+      expect(typeof overdue.getCell(col('seq')).value).toBe('number');
+      // 10:00 Beijing time as the cell's wall-clock value (Excel has no time zones).
+      const due = overdue.getCell(col('dueDate'));
+      expect(due.value).toEqual(new Date('2026-11-02T10:00:00.000Z'));
+      expect(due.type).toBe(ExcelJS.ValueType.Date);
+      expect(due.numFmt).toBe('yyyy-mm-dd hh:mm');
+      expect(overdue.getCell(col('escalation')).value).toBe(3);
+      expect(overdue.getCell(col('escalationName')).value).toBe('通报');
+      const closed = rowOf('开展专题组织生活会').getCell(col('closedOn'));
+      expect(closed.value).toEqual(new Date('2026-11-02T00:00:00.000Z'));
+      expect(closed.numFmt).toBe('yyyy-mm-dd');
+      expect(sheet.pageSetup).toMatchObject({
+        paperSize: 9,
+        orientation: 'landscape',
+        fitToPage: true,
+        fitToWidth: 1,
+        fitToHeight: 0,
+        printTitlesRow: '2:2',
+      });
+      expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 2 });
+      expect(sheet.autoFilter).toBe('A2:T2');
+
+      // LibreOffice, where installed (Debian's package in CI), opens it and sees the same dates.
+      const soffice = ['soffice', 'libreoffice'].find(
+        (bin) => spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0,
+      );
+      if (!soffice) {
+        console.warn(
+          'SKIPPED: LibreOffice (soffice) is not installed; the headless check did not run',
+        );
+        return;
+      }
+      const dir = mkdtempSync(join(tmpdir(), 'duban-ledger-'));
+      try {
+        writeFileSync(join(dir, 'ledger.xlsx'), bytes);
+        const run = spawnSync(
+          soffice,
+          [
+            '--headless',
+            `-env:UserInstallation=file://${dir}/profile`,
+            '--convert-to',
+            'csv:Text - txt - csv (StarCalc):44,34,76',
+            '--outdir',
+            dir,
+            join(dir, 'ledger.xlsx'),
+          ],
+          { encoding: 'utf8', timeout: 120_000 },
+        );
+        expect(run.status).toBe(0);
+        const csv = readFileSync(join(dir, 'ledger.csv'), 'utf8');
+        expect(csv).toContain('2026-11-02 10:00');
+        expect(csv).toContain('某某县委整改台账');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('gives a branch secretary only their own rows, and 404 for an org outside their scope', async () => {
       const own = await download(a2Secretary, '/api/v1/reports/ledger?format=csv');
       expect(own.status).toBe(200);
@@ -348,7 +434,7 @@ describe('reports: the ledger, the quarter summary and the circulated notice', (
       );
       expect(
         (await readXlsx(mine.body as Buffer))
-          .slice(1)
+          .slice(2)
           .map((r) => r[9])
           .sort(),
       ).toEqual(['开展党员集中轮训', '建立党员教育长效机制'].sort());

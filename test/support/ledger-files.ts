@@ -15,16 +15,33 @@ export function binaryParser(
   stream.on('error', (e: Error) => callback(e, Buffer.alloc(0)));
 }
 
-/** Every row of the first worksheet of an xlsx file, as text, read with exceljs. */
-export async function readXlsx(bytes: Buffer): Promise<string[][]> {
+/** The first worksheet of an xlsx file, read with exceljs (cell types, print setup…). */
+export async function readXlsxSheet(bytes: Buffer): Promise<ExcelJS.Worksheet> {
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
-  const sheet = workbook.worksheets[0];
+  return workbook.worksheets[0];
+}
+
+/**
+ * Every row of the first worksheet of an xlsx file, as text, read with exceljs. A date cell
+ * reads as YYYY-MM-DD, with HH:MM when its time is not midnight (as the CSV ledger writes it).
+ */
+export async function readXlsx(bytes: Buffer): Promise<string[][]> {
+  const sheet = await readXlsxSheet(bytes);
   const rows: string[][] = [];
+  const text = (v: ExcelJS.CellValue | undefined): string => {
+    if (v === null || v === undefined) return '';
+    if (v instanceof Date) {
+      const iso = v.toISOString();
+      const time = iso.slice(11, 16);
+      return time === '00:00' ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${time}`;
+    }
+    return String(v);
+  };
   sheet.eachRow({ includeEmpty: true }, (row, n) => {
     // row.values is sparse (empty cells are holes) and numbered from 1.
     const values = Array.from(row.values as ExcelJS.CellValue[]).slice(1);
-    rows[n - 1] = values.map((v) => (v === null || v === undefined ? '' : String(v)));
+    rows[n - 1] = values.map(text);
   });
   const width = Math.max(...rows.map((r) => r.length));
   return rows.map((r) => [...r, ...Array(width - r.length).fill('')]);

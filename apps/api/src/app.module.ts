@@ -9,6 +9,7 @@ import { ObservabilityModule } from '#duban/observability';
 import { PlatformModule } from '#duban/platform';
 import { FiveInOneModule, RectificationModule } from '#duban/rectification';
 import { AttachmentsController } from './attachments/attachments.controller';
+import { CalendarFeedController } from './calendar-feed/calendar-feed.controller';
 import { AuditAnchorsController } from './audit/audit-anchors.controller';
 import { AuthController } from './auth/auth.controller';
 import { CampaignsController } from './campaigns/campaigns.controller';
@@ -79,6 +80,7 @@ export class AppModule {
         DeliveriesController,
         OrgWebhooksController,
         AuditAnchorsController,
+        CalendarFeedController,
         ...OPS_CONTROLLERS,
         CommitmentsController,
         ReviewsController,

@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type AppConfig, trustProxySetting } from '#duban/config';
 import { installBodyParsing } from './http/body-parsing';
+import { installMethodNotAllowed } from './http/method-not-allowed';
 import { createValidationPipe } from './http/validation';
 import { installClientErrorResponses, TextGuardPipe } from './http/input-guard';
 import { serveWebApp } from './web/web-app';
@@ -36,6 +37,8 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  // A wrong method on a documented path: 405 with Allow (before the routes, which would 404).
+  installMethodNotAllowed(app, document.paths);
   // The web workspace (apps/web/dist) at `/`; it talks to the server only through /api/v1.
   serveWebApp(app);
 }

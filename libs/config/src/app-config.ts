@@ -254,6 +254,17 @@ export class AppConfig {
   @IsInt({ message: 'DUBAN_AUDIT_ANCHOR_INTERVAL_MS must be an integer number of milliseconds' })
   @Min(1000, { message: 'DUBAN_AUDIT_ANCHOR_INTERVAL_MS must be at least 1000' })
   DUBAN_AUDIT_ANCHOR_INTERVAL_MS = 3600_000;
+
+  /**
+   * Optional: the address people reach Duban at (e.g. https://duban.example.org), for links
+   * that leave the app — calendar feed URLs and the task links inside them. Unset: the
+   * address of the request asking for the URL.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/\s]+(\/[^\s]*)?$/, {
+    message: 'DUBAN_PUBLIC_URL must be an http:// or https:// URL, e.g. https://duban.example.org',
+  })
+  DUBAN_PUBLIC_URL?: string;
 }
 
 export class ConfigError extends Error {
@@ -285,6 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'DUBAN_APP_DATABASE_URL',
     'DUBAN_AUDIT_KEY_FILE',
     'DUBAN_AUDIT_ANCHOR_WEBHOOK_URL',
+    'DUBAN_PUBLIC_URL',
     'DUBAN_ATTACHMENTS_URL',
     'DUBAN_ATTACHMENTS_DIR',
     'DUBAN_CONFIG_DIR',

@@ -28,3 +28,5 @@ export * from './talks/talks';
 export * from './reinspection/reinspection';
 export * from './negative-list/negative-list';
 export * from './notices';
+export * from './imports/duplicate-import';
+export * from './ics/ics';

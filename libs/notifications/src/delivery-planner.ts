@@ -117,4 +117,35 @@ export class DeliveryPlanner {
       ],
     );
   }
+
+  /**
+   * Org-level events (escalation steps, cases opened and decided, 通报 issued) go to the robot
+   * of the event's org and of every org above it, whoever opted in: one post per robot and
+   * event (`webhook:<robot org>:<kind>:<key>`, the same key as the opted-in path, so a robot
+   * never gets an event twice).
+   */
+  async insertSubtreeWebhooks(
+    m: EntityManager,
+    planned: readonly PlannedWebhook[],
+    now: Date,
+  ): Promise<void> {
+    if (planned.length === 0) return;
+    await m.query(
+      `INSERT INTO deliveries (id, channel, dedupe_key, org_id, payload, state, attempts,
+                               next_attempt_at, created_at)
+       SELECT gen_random_uuid(), 'webhook', 'webhook:' || w.org_id || ':' || x.suffix, w.org_id,
+              x.payload, 'pending', 0, $1, $1
+         FROM unnest($2::text[], $3::uuid[], $4::jsonb[]) AS x(suffix, org_id, payload)
+         JOIN orgs eo ON eo.id = x.org_id
+         JOIN orgs wo ON eo.path <@ wo.path
+         JOIN org_webhooks w ON w.org_id = wo.id
+       ON CONFLICT (dedupe_key) DO NOTHING`,
+      [
+        now,
+        planned.map((p) => p.dedupeKey),
+        planned.map((p) => p.orgId),
+        planned.map((p) => JSON.stringify(p.payload)),
+      ],
+    );
+  }
 }

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '#duban/config';
 import { CLOCK, type Clock } from '#duban/domain';
 import { EmailChannel, EmailMessage } from './channels/email.channel';
+import type { RobotFormat, RobotPayload } from './channels/robot-formats';
 import { describe, PermanentDeliveryError, WebhookChannel } from './channels/webhook.channel';
 import { deliveryLeaseMs } from './notifications-queue';
 import { MAX_DELIVERY_ATTEMPTS, retryBackoffMs } from './delivery-rules';
@@ -35,7 +36,13 @@ interface NoticeRow {
 
 type Composed =
   | { channel: 'email'; message: EmailMessage }
-  | { channel: 'webhook'; url: string; secret: string; body: string }
+  | {
+      channel: 'webhook';
+      url: string;
+      secret: string | null;
+      format: RobotFormat;
+      payload: RobotPayload;
+    }
   | { channel: 'none'; reason: string };
 
 const FOOTER = '—— 督办系统（本邮件由系统自动发送，请勿直接回复）';
@@ -93,8 +100,9 @@ export class DeliveryProcessor {
         await this.webhook.send({
           url: composed.url,
           secret: composed.secret,
-          body: composed.body,
-          timestamp: String(Math.floor(this.clock.now().getTime() / 1000)),
+          format: composed.format,
+          payload: composed.payload,
+          nowMs: this.clock.now().getTime(),
           deliveryId: delivery.id,
         });
       }
@@ -108,14 +116,14 @@ export class DeliveryProcessor {
 
   private async compose(d: DeliveryRow): Promise<Composed> {
     if (d.channel === 'webhook') {
-      const hooks: { url: string; secret: string }[] = await this.db.query(
-        'SELECT url, secret FROM org_webhooks WHERE org_id = $1',
-        [d.org_id],
-      );
+      const hooks: { url: string; secret: string | null; format: RobotFormat }[] =
+        await this.db.query('SELECT url, secret, format FROM org_webhooks WHERE org_id = $1', [
+          d.org_id,
+        ]);
       if (hooks.length === 0) {
         throw new PermanentDeliveryError('the organisation no longer has a webhook configured');
       }
-      return { channel: 'webhook', ...hooks[0], body: JSON.stringify(d.payload) };
+      return { channel: 'webhook', ...hooks[0], payload: d.payload as RobotPayload };
     }
 
     const people: ProfileRow[] = await this.db.query(

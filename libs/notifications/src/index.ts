@@ -17,3 +17,4 @@ export {
   TIMESTAMP_HEADER,
 } from './channels/webhook-signature';
 export * from './notifications.module';
+export * from './channels/robot-formats';

@@ -8,7 +8,12 @@ import {
   webhookDedupeKey,
 } from './delivery-planner';
 import { COALESCE_WINDOW_MS, mergeTaskLists } from './coalesce';
-import { checkNotificationInput, type NotificationInput, taskIdsOf } from './notification-input';
+import {
+  checkNotificationInput,
+  type NotificationInput,
+  type NotificationKind,
+  taskIdsOf,
+} from './notification-input';
 import { PROFILE_COLUMNS, ProfileRow, timeZoneSql, toProfile } from './recipient-profile';
 import { renderNotice, type RenderedNotice } from './templates';
 
@@ -243,6 +248,23 @@ export class NotificationsService {
         recipientIds.push(userId);
       }
     });
+    // Org-level events reach the robots of the org and the orgs above it, opted in or not,
+    // and even when no person is reached (e.g. nobody holds the discipline role).
+    await this.planner.insertSubtreeWebhooks(
+      manager,
+      inputs.flatMap((input, idx) =>
+        input.orgId && ORG_EVENT_KINDS.includes(input.kind)
+          ? [
+              {
+                dedupeKey: `${input.kind}:${input.dedupeKey}`,
+                orgId: input.orgId,
+                payload: webhookPayload(input, rendered[idx], now),
+              },
+            ]
+          : [],
+      ),
+      now,
+    );
     if (recipientIds.length === 0) return inputs.map(() => []);
 
     const nextChaseAt = new Date(now.getTime() + this.config.DUBAN_ACK_CHASE_HOURS * 3_600_000);
@@ -301,6 +323,52 @@ export class NotificationsService {
     await this.planner.insertWebhooks(manager, [...webhooks.values()], now);
     return notified;
   }
+
+  /**
+   * An org-level event for the robots only (no person is notified by it here): a case decided,
+   * a 通报 issued… Posted to the robot of `orgId` and of every org above it, once per `kind`
+   * and `dedupeKey`. Call it inside the transaction that records the event.
+   */
+  async postOrgEvent(manager: EntityManager, event: OrgEvent, now: Date): Promise<void> {
+    await this.planner.insertSubtreeWebhooks(
+      manager,
+      [
+        {
+          dedupeKey: `${event.kind}:${event.dedupeKey}`,
+          orgId: event.orgId,
+          payload: {
+            msgtype: 'text',
+            text: { content: `${event.title}\n${event.body}` },
+            duban: {
+              kind: event.kind,
+              dedupeKey: event.dedupeKey,
+              orgId: event.orgId,
+              title: event.title,
+              body: event.body,
+              urgent: false,
+              data: event.data,
+              createdAt: now.toISOString(),
+            },
+          },
+        },
+      ],
+      now,
+    );
+  }
+}
+
+/** Notices that are also org-level events: every robot above the org hears of them. */
+export const ORG_EVENT_KINDS: readonly NotificationKind[] = ['escalation', 'accountability_opened'];
+
+/** An event posted to org robots only (see postOrgEvent). */
+export interface OrgEvent {
+  orgId: string;
+  /** e.g. `accountability_decided`, `circular_issued`. */
+  kind: string;
+  dedupeKey: string;
+  title: string;
+  body: string;
+  data: Record<string, unknown>;
 }
 
 /**

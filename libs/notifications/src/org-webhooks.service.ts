@@ -3,18 +3,23 @@ import { DataSource } from 'typeorm';
 import { Actor, CLOCK, type Clock, holdsRoleOver } from '#duban/domain';
 import { forbidden, invalid, notFound } from '#duban/identity';
 import { pathToIds, scopeCondition, scopeParams } from '#duban/persistence';
+import { ROBOT_FORMATS, type RobotFormat } from './channels/robot-formats';
 
 export interface OrgWebhookView {
   orgId: string;
   url: string;
+  /** What the robot speaks: duban (signed JSON), dingtalk or wecom (markdown). */
+  format: RobotFormat;
   /** The secret is write-only: it signs every post and is never shown again. */
-  hasSecret: true;
+  hasSecret: boolean;
   updatedAt: string;
 }
 
 export interface OrgWebhookInput {
   url: string;
-  secret: string;
+  /** Required except for WeCom (whose robots are authenticated by the key in the URL). */
+  secret?: string;
+  format?: RobotFormat;
 }
 
 /**
@@ -30,15 +35,17 @@ export class OrgWebhooksService {
 
   async get(actor: Actor, orgId: string): Promise<OrgWebhookView> {
     await this.authorise(actor, orgId);
-    const rows: { url: string; updated_at: Date }[] = await this.db.query(
-      'SELECT url, updated_at FROM org_webhooks WHERE org_id = $1',
-      [orgId],
-    );
+    const rows: { url: string; updated_at: Date; format: RobotFormat; has_secret: boolean }[] =
+      await this.db.query(
+        'SELECT url, updated_at, format, secret IS NOT NULL AS has_secret FROM org_webhooks WHERE org_id = $1',
+        [orgId],
+      );
     if (rows.length === 0) throw notFound(`organisation ${orgId} has no webhook`);
     return {
       orgId,
       url: rows[0].url,
-      hasSecret: true,
+      format: rows[0].format,
+      hasSecret: rows[0].has_secret,
       updatedAt: rows[0].updated_at.toISOString(),
     };
   }
@@ -57,13 +64,25 @@ export class OrgWebhooksService {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw invalid('url', `url must use http or https, got ${url.protocol.replace(':', '')}`);
     }
+    const format = input.format ?? 'duban';
+    if (!(ROBOT_FORMATS as readonly string[]).includes(format)) {
+      throw invalid('format', `format must be one of ${ROBOT_FORMATS.join(', ')}`);
+    }
+    if (format !== 'wecom' && !input.secret) {
+      throw invalid(
+        'secret',
+        format === 'dingtalk'
+          ? 'secret: 钉钉机器人需填写“加签”密钥（SEC 开头）'
+          : 'secret: 需填写签名密钥（16-200 个字符）',
+      );
+    }
     await this.db.query(
-      `INSERT INTO org_webhooks (org_id, url, secret, updated_by, updated_at)
-       VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO org_webhooks (org_id, url, secret, format, updated_by, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (org_id) DO UPDATE
-         SET url = EXCLUDED.url, secret = EXCLUDED.secret,
+         SET url = EXCLUDED.url, secret = EXCLUDED.secret, format = EXCLUDED.format,
              updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at`,
-      [orgId, url.toString(), input.secret, actor.userId, this.clock.now()],
+      [orgId, url.toString(), input.secret ?? null, format, actor.userId, this.clock.now()],
     );
     return this.get(actor, orgId);
   }

@@ -159,10 +159,10 @@ export class EngineMetrics implements ScrapeRefresher {
       registers,
     });
     this.deliveries = new Gauge({
-      name: 'duban_deliveries_total',
+      name: 'duban_deliveries',
       help:
         'Outgoing deliveries by channel and current state: pending, sent, dead (dead letter) or ' +
-        'cancelled; counted at most every 30 s. A gauge: a pending delivery moves to another state',
+        'cancelled; counted at most every 30 s. A gauge (no _total): a pending delivery moves to another state',
       labelNames: ['channel', 'state'],
       registers,
     });

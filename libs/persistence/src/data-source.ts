@@ -21,6 +21,7 @@ import { Pressure1764620000000 } from './migrations/1764620000000-Pressure';
 import { Reinspection1764620000001 } from './migrations/1764620000001-Reinspection';
 import { NegativeList1764620000002 } from './migrations/1764620000002-NegativeList';
 import { WorkflowNotices1764650000000 } from './migrations/1764650000000-WorkflowNotices';
+import { ImportsAndCalendarFeeds1764640000000 } from './migrations/1764640000000-ImportsAndCalendarFeeds';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   Reinspection1764620000001,
   NegativeList1764620000002,
   WorkflowNotices1764650000000,
+  ImportsAndCalendarFeeds1764640000000,
 ];
 
 export interface DataSourceRole {

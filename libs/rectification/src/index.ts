@@ -33,3 +33,4 @@ export * from './reinspection/reinspection.service';
 export * from './notices/workflow-notices.service';
 export * from './rectification.module';
 export * from './five-in-one';
+export * from './calendar-feed/calendar-feed.service';

@@ -6,6 +6,9 @@ import { EvidenceModule } from '#duban/evidence';
 import { NotificationsModule } from '#duban/notifications';
 import { AccountabilityService } from './accountability/accountability.service';
 import { CampaignsRepository } from './campaigns/campaigns.repository';
+import { ProblemImportsRepository } from './import/problem-imports.repository';
+import { CalendarFeedRepository } from './calendar-feed/calendar-feed.repository';
+import { CalendarFeedService } from './calendar-feed/calendar-feed.service';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { CalendarService } from './calendar/calendar.service';
 import { CircularsRepository } from './circulars/circulars.repository';
@@ -47,6 +50,9 @@ const SERVICES = [
   LedgerService,
   ReportsService,
   ProblemImportService,
+  ProblemImportsRepository,
+  CalendarFeedRepository,
+  CalendarFeedService,
   CampaignsRepository,
   CampaignsService,
   CircularsRepository,

@@ -1,5 +1,11 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -47,6 +53,46 @@ async function probe(fn: () => Promise<unknown>): Promise<Check> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+export class HealthCheckResponse {
+  @ApiProperty({ enum: ['up', 'down'] }) status!: 'up' | 'down';
+  @ApiPropertyOptional({ description: 'Why it is down' }) message?: string;
+}
+
+export class HealthChecksResponse {
+  @ApiProperty({ type: HealthCheckResponse }) postgres!: HealthCheckResponse;
+  @ApiProperty({ type: HealthCheckResponse }) redis!: HealthCheckResponse;
+  @ApiProperty({ type: HealthCheckResponse }) queues!: HealthCheckResponse;
+}
+
+export class HealthEngineResponse {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number', nullable: true },
+    description: 'Age in seconds of the oldest due timer, by source (task, delivery)',
+  })
+  oldestDueSeconds!: Record<string, number | null>;
+  @ApiProperty() stuckAfterSeconds!: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    description: 'Jobs that failed for good in the last 15 minutes, by queue',
+  })
+  recentlyFailedJobs!: Record<string, number>;
+}
+
+export class HealthResponse {
+  @ApiProperty({ enum: ['ok', 'degraded', 'error'] }) status!: 'ok' | 'degraded' | 'error';
+  @ApiPropertyOptional({ description: 'What is down or stuck' }) message?: string;
+  @ApiProperty({ type: HealthChecksResponse }) checks!: HealthChecksResponse;
+  @ApiProperty({ type: HealthEngineResponse }) engine!: HealthEngineResponse;
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description: 'Whether a worker has registered the sweep (null when the queues are down)',
+  })
+  sweepScheduled!: boolean | null;
 }
 
 @ApiTags('operations')
@@ -101,9 +147,14 @@ export class HealthController {
   })
   @ApiResponse({
     status: 200,
+    type: HealthResponse,
     description: "Everything answers ('ok'), or work is stuck ('degraded')",
   })
-  @ApiResponse({ status: 503, description: 'A dependency is down; see `checks`' })
+  @ApiResponse({
+    status: 503,
+    type: HealthResponse,
+    description: "A dependency is down ('error'); see `checks`",
+  })
   async health(@Res() res: Response): Promise<void> {
     const [postgres, redis, queues] = await Promise.all([
       probe(() => this.db.query('SELECT 1')),

@@ -14,7 +14,14 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
-import { CHANNELS, type Channel, DELIVERY_STATES, type DeliveryState } from '#duban/notifications';
+import {
+  CHANNELS,
+  type Channel,
+  DELIVERY_STATES,
+  type DeliveryState,
+  ROBOT_FORMATS,
+  type RobotFormat,
+} from '#duban/notifications';
 import { PaginationQuery } from '../http/pagination.dto';
 import { QueryBoolean } from '../http/query-transforms';
 
@@ -267,18 +274,33 @@ export class OrgWebhookRequest {
   @Length(1, 2000, { message: 'url must be at most 2000 characters' })
   url!: string;
 
-  @ApiProperty({
+  @ApiPropertyOptional({
     minLength: 16,
-    description: 'Signs every post: X-Duban-Signature = sha256=HMAC(secret, timestamp.body)',
+    description:
+      'Signs every post. duban: X-Duban-Signature = sha256=HMAC(secret, timestamp.body); ' +
+      'dingtalk: the robot’s 加签 secret (SEC…), signing timestamp+sign in the query. ' +
+      'Required except for wecom.',
   })
+  @IsOptional()
   @IsString({ message: 'secret must be a string of 16-200 characters' })
   @Length(16, 200, { message: 'secret must be 16-200 characters' })
-  secret!: string;
+  secret?: string;
+
+  @ApiPropertyOptional({
+    enum: ROBOT_FORMATS,
+    default: 'duban',
+    description:
+      'duban: signed JSON; dingtalk: DingTalk group robot markdown; wecom: WeCom group robot markdown (key in the URL)',
+  })
+  @IsOptional()
+  @IsIn(ROBOT_FORMATS, { message: 'format must be one of duban, dingtalk, wecom' })
+  format?: RobotFormat;
 }
 
 export class OrgWebhookResponse {
   @ApiProperty({ format: 'uuid' }) orgId!: string;
   @ApiProperty() url!: string;
+  @ApiProperty({ enum: ROBOT_FORMATS }) format!: RobotFormat;
   @ApiProperty({ description: 'The secret is never shown again' }) hasSecret!: boolean;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }

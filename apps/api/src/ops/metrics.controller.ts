@@ -16,7 +16,7 @@ export class MetricsController {
     description:
       'duban_due_timers{source}, duban_due_timer_oldest_seconds{source}, ' +
       'duban_effect_lag_seconds{kind,stat} (last hour), duban_effects_total{kind,level}, ' +
-      'duban_effects_superseded_total{kind}, duban_deliveries_total{channel,state}, ' +
+      'duban_effects_superseded_total{kind}, duban_deliveries{channel,state}, ' +
       'duban_accountability_cases{state}, duban_http_requests_total{method,route,status}, ' +
       'duban_http_request_duration_seconds{method,route}, duban_metrics_database_up, and the ' +
       'standard process_* / nodejs_* metrics. The engine series are read from PostgreSQL when ' +

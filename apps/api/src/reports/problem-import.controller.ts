@@ -28,6 +28,7 @@ import {
   LedgerUploadInterceptor,
 } from './ledger-upload.interceptor';
 import {
+  DuplicateImportResponse,
   ImportOptionsDto,
   ImportRejectedResponse,
   ImportResultResponse,
@@ -55,7 +56,10 @@ export class ProblemImportController {
       'or display name (责任人 in the responsible unit, 分管领导 there or above). Every row is ' +
       'checked; if any fails, the 400 lists every error by row and column and nothing is ' +
       `imported. At most ${IMPORT_MAX_ROWS} rows and ${LEDGER_MAX_BYTES / (1024 * 1024)} MiB. ` +
-      'dryRun=true checks everything (in a transaction rolled back) and answers 200.',
+      'dryRun=true checks everything (in a transaction rolled back) and answers 200. ' +
+      'A file imported before for the same raising org (the same bytes, or the same problems: ' +
+      'titles, orgs, batches and measures) is refused with 409 `duplicate_import` naming the ' +
+      'earlier import, unless force=true.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: ImportUploadRequest })
@@ -71,6 +75,11 @@ export class ProblemImportController {
     description: 'Only the raising org’s secretary, deputy or supervisor may import',
   })
   @ApiResponse({ status: 404, description: 'raisedByOrgId not found within your scope' })
+  @ApiResponse({
+    status: 409,
+    type: DuplicateImportResponse,
+    description: 'Imported before (same file or same problems); `earlierImport` says which',
+  })
   @ApiResponse({ status: 413, description: `More than ${IMPORT_MAX_ROWS} rows, or too large` })
   @ApiResponse({ status: 415, description: 'Not an xlsx or csv file (e.g. a legacy .xls)' })
   async importLedger(
@@ -94,7 +103,13 @@ export class ProblemImportController {
       );
     }
     const dryRun = body.dryRun ?? query.dryRun ?? false;
-    const result = await this.imports.importLedger(actor, file.buffer, { raisedByOrgId, dryRun });
+    const force = body.force ?? query.force ?? false;
+    const result = await this.imports.importLedger(actor, file.buffer, {
+      raisedByOrgId,
+      dryRun,
+      force,
+      fileName: file.originalname,
+    });
     res.status(dryRun ? 200 : 201);
     return result;
   }

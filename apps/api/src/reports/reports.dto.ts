@@ -209,6 +209,18 @@ export class ImportOptionsDto {
   @QueryBoolean()
   @IsBoolean({ message: 'dryRun must be true or false' })
   dryRun?: boolean;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description:
+      'Import even a file imported before for the same raising org (the same bytes, or the ' +
+      'same problems); without it such a file is refused with 409 `duplicate_import`',
+  })
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean({ message: 'force must be true or false' })
+  force?: boolean;
 }
 
 export class ImportUploadRequest {
@@ -234,6 +246,39 @@ export class ImportResultResponse {
   @ApiProperty({ type: [String], format: 'uuid', description: 'Empty on a dry run' })
   problemIds!: string[];
   @ApiProperty({ type: [String] }) warnings!: string[];
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The recorded import; null on a dry run',
+  })
+  importId!: string | null;
+}
+
+export class EarlierImportUserResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() displayName!: string;
+}
+
+export class EarlierImportResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'date-time' }) importedAt!: string;
+  @ApiProperty({ type: EarlierImportUserResponse }) importedBy!: EarlierImportUserResponse;
+  @ApiProperty() problems!: number;
+  @ApiProperty() tasks!: number;
+  @ApiProperty({
+    enum: ['file', 'problems'],
+    description: '`file`: the same bytes; `problems`: the same problems from another file',
+  })
+  match!: 'file' | 'problems';
+}
+
+export class DuplicateImportResponse {
+  @ApiProperty({ example: 409 }) statusCode!: number;
+  @ApiProperty({ example: 'Conflict' }) error!: string;
+  @ApiProperty() message!: string;
+  @ApiProperty({ example: 'duplicate_import' }) code!: string;
+  @ApiProperty({ type: EarlierImportResponse }) earlierImport!: EarlierImportResponse;
 }
 
 export class ImportRowErrorResponse {

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { AuditLog } from '#duban/audit';
 import type { Actor } from '#duban/domain';
 import { DomainError } from '#duban/identity';
@@ -82,13 +83,25 @@ export class TasksController {
   @ApiOperation({
     summary: 'One task with its state, deadline, light, escalation level and version',
   })
-  @ApiResponse({ status: 200, type: TaskDetailResponse })
+  @ApiResponse({
+    status: 200,
+    type: TaskDetailResponse,
+    headers: {
+      ETag: {
+        description: 'The task version, quoted (e.g. "3"): send it back as If-Match',
+        schema: { type: 'string', example: '"3"' },
+      },
+    },
+  })
   @ApiResponse({ status: 404, description: 'Not found within your scope' })
   async get(
     @CurrentActor() actor: Actor,
     @Param('id', uuidParam('id')) id: string,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<TaskDetailResponse> {
     const task = await this.tasks.get(actor, id);
+    // The version If-Match expects: `If-Match: "3"` (or 3) on a transition.
+    res.setHeader('ETag', `"${task.version}"`);
     return {
       ...task,
       talk: await this.talks.status(id),

@@ -1,14 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '#duban/config';
-import { SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from './webhook-signature';
+import { type RobotFormat, type RobotPayload, robotRequest } from './robot-formats';
 
 export interface WebhookMessage {
   url: string;
-  secret: string;
-  /** The JSON body, serialised once so the signature covers exactly the bytes sent. */
-  body: string;
-  /** Unix seconds, from the injected clock. */
-  timestamp: string;
+  /** Null only for a WeCom robot (its key is in the URL). */
+  secret: string | null;
+  /** What the robot speaks (robot-formats.ts). */
+  format: RobotFormat;
+  /** The stored payload; the body is made from it in the robot's format. */
+  payload: RobotPayload;
+  /** Milliseconds since the epoch, from the injected clock. */
+  nowMs: number;
   deliveryId: string;
 }
 
@@ -23,7 +26,8 @@ export class PermanentDeliveryError extends Error {
 const EXCERPT = 200;
 
 /**
- * Posts a signed JSON message to an org's robot (DingTalk / WeCom style). The whole exchange,
+ * Posts a message to an org's robot, in its format (Duban's signed JSON, DingTalk or WeCom
+ * markdown; see robot-formats.ts). The whole exchange,
  * reading the response included, is bounded by DUBAN_WEBHOOK_TIMEOUT_MS. Redirects are not
  * followed: the signature was made for this URL, and a redirect is a misconfiguration to fix.
  */
@@ -33,8 +37,16 @@ export class WebhookChannel {
 
   async send(message: WebhookMessage): Promise<void> {
     let url: URL;
+    let request: ReturnType<typeof robotRequest>;
     try {
-      url = new URL(message.url);
+      request = robotRequest(
+        message.format,
+        message.url,
+        message.secret,
+        message.payload,
+        message.nowMs,
+      );
+      url = new URL(request.url);
     } catch {
       throw new PermanentDeliveryError(`webhook URL is not a valid URL: ${message.url}`);
     }
@@ -50,13 +62,11 @@ export class WebhookChannel {
         redirect: 'manual',
         signal,
         headers: {
-          'content-type': 'application/json; charset=utf-8',
+          ...request.headers,
           'user-agent': 'duban-webhook/1',
           'x-duban-delivery': message.deliveryId,
-          [TIMESTAMP_HEADER]: message.timestamp,
-          [SIGNATURE_HEADER]: signWebhook(message.secret, message.timestamp, message.body),
         },
-        body: message.body,
+        body: request.body,
       });
       status = res.status;
       text = await res.text();

@@ -229,6 +229,19 @@ export class AccountabilityService {
         },
         now,
       );
+      // The subject org's robot and those above it hear of the decision (an org-level event).
+      await this.notifications.postOrgEvent(
+        m,
+        {
+          orgId: row.subject_org_id,
+          kind: 'accountability_decided',
+          dedupeKey: `case:${id}:decided`,
+          title: `【问责决定】${row.subject_org_name}：${row.measure}`,
+          body: `问题：${row.problem_title}\n决定：${input.outcome}\n理由：${input.reason.trim()}`,
+          data: { caseId: id, taskId: row.task_id, outcome: input.outcome },
+        },
+        now,
+      );
     });
     return this.get(actor, id);
   }

@@ -1,3 +1,4 @@
+import type { EarlierImport } from '#duban/domain';
 import { DomainError } from '#duban/identity';
 
 /** One thing wrong with one cell (or row) of an imported ledger. */
@@ -37,5 +38,16 @@ export class ImportFormatError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ImportFormatError';
+  }
+}
+
+/** The file was imported before (same bytes, or the same problems) and force was not asked. A 409. */
+export class DuplicateImportError extends DomainError {
+  constructor(
+    message: string,
+    readonly earlier: EarlierImport,
+  ) {
+    super('conflict', message, 'file', undefined, 'duplicate_import');
+    this.name = 'DuplicateImportError';
   }
 }

@@ -199,9 +199,12 @@ function cellText(value: ExcelJS.CellValue | undefined): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (value instanceof Date) {
-    // exceljs reads a date cell as that wall-clock date at UTC.
+    // exceljs reads a date cell as that wall-clock date (and time) at UTC; a time other than
+    // midnight (an exact deadline, as the export writes it) is kept as HH:MM.
     if (Number.isNaN(value.getTime())) return '';
-    return value.toISOString().slice(0, 10);
+    const iso = value.toISOString();
+    const time = iso.slice(11, 16);
+    return time === '00:00' ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${time}`;
   }
   if ('richText' in value) return value.richText.map((t) => t.text).join('');
   if ('formula' in value || 'sharedFormula' in value) {

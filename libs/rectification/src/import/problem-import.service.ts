@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
@@ -5,9 +6,15 @@ import {
   CLOCK,
   type Clock,
   endOfLocalDay,
+  instantAtLocalTime,
   isLocalDate,
+  duplicateImportMessage,
+  importContentHash,
+  importProblemsHash,
   localDateOf,
+  localTimeOf,
   mayRaiseProblem,
+  repeatedImport,
   type TaskMode,
 } from '#duban/domain';
 import { DomainError, forbidden } from '#duban/identity';
@@ -26,7 +33,8 @@ import {
   sourceOfText,
 } from '../reports/ledger-columns';
 import { type NewTask, TasksService } from '../tasks/tasks.service';
-import { ImportRejectedError, type ImportRowError } from './import-errors';
+import { DuplicateImportError, ImportRejectedError, type ImportRowError } from './import-errors';
+import { ProblemImportsRepository } from './problem-imports.repository';
 import { type LedgerSheet, readLedgerSheet, type SheetRow } from './ledger-sheet';
 
 /** One import takes at most this many data rows (measures). */
@@ -37,6 +45,10 @@ export interface ImportOptions {
   raisedByOrgId: string;
   /** Check everything, write nothing. */
   dryRun: boolean;
+  /** Import even a file (or list of problems) imported before for the same raising org. */
+  force?: boolean;
+  /** The uploaded file's name, recorded with the import. */
+  fileName?: string;
 }
 
 export interface ImportResult {
@@ -47,6 +59,8 @@ export interface ImportResult {
   problemIds: string[];
   /** Non-fatal remarks, e.g. a deadline beyond the known holiday calendar. */
   warnings: string[];
+  /** The recorded import (null for a dry run). */
+  importId: string | null;
 }
 
 interface OrgRow {
@@ -101,6 +115,8 @@ const FIELD_COLUMNS: Record<string, LedgerKey> = {
 
 class DryRunRollback extends Error {}
 
+const pad = (n: number) => String(n).padStart(2, '0');
+
 const normaliseName = (s: string) => s.replace(/[\s“”"'‘’「」『』]/gu, '');
 const splitTrail = (s: string) =>
   s
@@ -123,17 +139,43 @@ export class ProblemImportService {
     @Inject(CATEGORY_CATALOG) private readonly catalog: CategoryCatalog,
     private readonly problems: ProblemsService,
     private readonly tasks: TasksService,
+    private readonly imports: ProblemImportsRepository,
   ) {}
 
   async importLedger(actor: Actor, file: Buffer, options: ImportOptions): Promise<ImportResult> {
     const raising = await this.raisingOrg(actor, options.raisedByOrgId);
     const sheet = await readLedgerSheet(file, IMPORT_MAX_ROWS);
     const plan = await this.plan(actor, raising, sheet);
+    const contentSha256 = importContentHash(file);
+    const problemsSha256 = importProblemsHash(
+      plan.map((p) => ({
+        title: p.input.title,
+        orgId: p.input.orgId,
+        campaign: p.input.campaign,
+        measures: (p.input.tasks ?? []).map((t) => ({
+          measure: t.measure,
+          responsibleOrgId: t.responsibleOrgId,
+        })),
+      })),
+    );
     const problemIds: string[] = [];
     const warnings = new Set<string>();
+    const importId = randomUUID();
     let tasks = 0;
     try {
       await this.db.transaction(async (m) => {
+        // One import per raising org at a time, so two uploads of one file cannot both pass.
+        await m.query(`SELECT pg_advisory_xact_lock(hashtext('problem_import:' || $1))`, [
+          raising.id,
+        ]);
+        const found = await this.imports.findEarlier(m, raising.id, contentSha256, problemsSha256);
+        const earlier = repeatedImport(found.sameFile, found.sameProblems);
+        if (earlier && !options.force) {
+          const at = earlier.importedAt;
+          const time = localTimeOf(at, raising.time_zone);
+          const label = `${localDateOf(at, raising.time_zone)} ${pad(time.hour)}:${pad(time.minute)}`;
+          throw new DuplicateImportError(duplicateImportMessage(earlier, label), earlier);
+        }
         for (const p of plan) {
           try {
             const r = await this.problems.raiseWithin(m, actor, p.input);
@@ -145,6 +187,19 @@ export class ProblemImportService {
           }
         }
         if (options.dryRun) throw new DryRunRollback();
+        await this.imports.insert(m, {
+          id: importId,
+          raisedByOrgId: raising.id,
+          contentSha256,
+          problemsSha256,
+          fileName: options.fileName ?? null,
+          problems: plan.length,
+          tasks,
+          problemIds,
+          forced: earlier !== null,
+          importedBy: actor.userId,
+          importedAt: this.clock.now(),
+        });
       });
     } catch (e) {
       if (!(e instanceof DryRunRollback)) throw e;
@@ -155,6 +210,7 @@ export class ProblemImportService {
       tasks,
       problemIds: options.dryRun ? [] : problemIds,
       warnings: [...warnings],
+      importId: options.dryRun ? null : importId,
     };
   }
 
@@ -356,6 +412,7 @@ export class ProblemImportService {
       else bad('mode', `“${c.mode}” is not a mode; write one of ${MODE_CHOICES}`);
     }
     let dueDate: string | undefined;
+    let dueAt: string | undefined;
     if (mode === 'standing') {
       if (c.dueDate !== undefined) {
         bad(
@@ -369,14 +426,27 @@ export class ProblemImportService {
         `${headerOf('dueDate')} is empty: give the deadline as YYYY-MM-DD, or set ${headerOf('mode')} to 长期坚持`,
       );
     } else {
-      dueDate = parseDate(c.dueDate);
-      if (!dueDate) {
+      const parsed = parseDate(c.dueDate);
+      if (!parsed) {
         bad('dueDate', `“${c.dueDate}” is not a date; write it as YYYY-MM-DD, e.g. 2026-12-31`);
-      } else if (org && endOfLocalDay(dueDate, org.time_zone).getTime() <= now.getTime()) {
-        bad(
-          'dueDate',
-          `${dueDate} has passed (today is ${localDateOf(now, org.time_zone)} in ${org.name}); the deadline must be today or later`,
-        );
+      } else if (org) {
+        const instant = parsed.time
+          ? instantAtLocalTime(
+              parsed.date,
+              { ...parsed.time, second: 0, millisecond: 0 },
+              org.time_zone,
+            )
+          : endOfLocalDay(parsed.date, org.time_zone);
+        if (instant.getTime() <= now.getTime()) {
+          bad(
+            'dueDate',
+            `${c.dueDate.trim()} has passed (today is ${localDateOf(now, org.time_zone)} in ${org.name}); the deadline must be today or later`,
+          );
+        } else if (parsed.time) {
+          dueAt = instant.toISOString();
+        } else {
+          dueDate = parsed.date;
+        }
       }
     }
     let responsibleUserId: string | undefined;
@@ -399,6 +469,7 @@ export class ProblemImportService {
       leaderUserId,
       mode,
       dueDate,
+      dueAt,
     };
   }
 
@@ -562,20 +633,32 @@ function pick(people: readonly PersonRow[], text: string, missing: string): Reso
 }
 
 /** YYYY-MM-DD from the ways ledgers write a date: 2026-12-31, 2026/12/31, 2026.12.31, 2026年12月31日, or an Excel serial. */
-function parseDate(text: string): string | undefined {
+/**
+ * A deadline cell: a date (the end of that day), or a date and a wall-clock time HH:MM (an
+ * exact instant in the responsible org's zone, as the ledger export writes dueAt deadlines).
+ */
+function parseDate(
+  text: string,
+): { date: string; time?: { hour: number; minute: number } } | undefined {
   const t = text.trim();
   const m =
-    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?$/u.exec(
+    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T](\d{1,2}):(\d{2})(?::00(?:\.0+)?)?)?$/u.exec(
       t,
     );
   if (m) {
     const date = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
-    return isLocalDate(date) ? date : undefined;
+    if (!isLocalDate(date)) return undefined;
+    if (m[4] === undefined) return { date };
+    const hour = Number(m[4]);
+    const minute = Number(m[5]);
+    if (hour > 23 || minute > 59) return undefined;
+    // Midnight is how spreadsheets write a plain date cell: the end of that day.
+    return hour === 0 && minute === 0 ? { date } : { date, time: { hour, minute } };
   }
   // A date cell whose format the reader did not recognise arrives as Excel's day number.
   if (/^\d{5}$/.test(t)) {
     const date = new Date(Date.UTC(1899, 11, 30) + Number(t) * 86_400_000);
-    return date.toISOString().slice(0, 10);
+    return { date: date.toISOString().slice(0, 10) };
   }
   return undefined;
 }

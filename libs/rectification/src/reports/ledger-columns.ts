@@ -36,11 +36,26 @@ export const MODE_LABELS: Readonly<Record<TaskMode, string>> = {
  */
 export type ImportRole = 'problem' | 'task' | 'ignored';
 
+/**
+ * What the xlsx export writes into a column's cells: text, a number cell, or a date cell (a
+ * `date` column shows the day, a `dateTime` one the day and, where the deadline is an exact
+ * instant, the local wall-clock time). CSV writes everything as text.
+ */
+export type LedgerCellType = 'text' | 'number' | 'date' | 'dateTime';
+
+/** Excel number formats of the date columns (the only cells that carry a style). */
+export const LEDGER_NUM_FMTS: Readonly<Record<'date' | 'dateTime', string>> = {
+  date: 'yyyy-mm-dd',
+  dateTime: 'yyyy-mm-dd hh:mm',
+};
+
 export interface LedgerColumn {
   readonly key: LedgerKey;
   readonly header: string;
   /** Column width in Excel's character units. */
   readonly width: number;
+  /** The kind of cell the xlsx export writes; text when absent. */
+  readonly type?: LedgerCellType;
   readonly import: ImportRole;
   /** The import refuses a row where this cell is empty (after inheriting from the row above). */
   readonly required: boolean;
@@ -49,7 +64,7 @@ export interface LedgerColumn {
 }
 
 export const LEDGER_COLUMNS = [
-  { key: 'seq', header: '序号', width: 7, import: 'ignored', required: false },
+  { key: 'seq', header: '序号', width: 7, import: 'ignored', required: false, type: 'number' },
   {
     key: 'title',
     header: '问题标题',
@@ -94,15 +109,31 @@ export const LEDGER_COLUMNS = [
   {
     key: 'dueDate',
     header: '整改时限',
-    width: 14,
+    width: 17,
+    type: 'dateTime',
     import: 'task',
     required: false,
     aliases: ['完成时限', '整改期限'],
   },
   { key: 'state', header: '状态', width: 10, import: 'ignored', required: false },
   { key: 'light', header: '预警', width: 8, import: 'ignored', required: false },
-  { key: 'escalation', header: '升级级别', width: 14, import: 'ignored', required: false },
-  { key: 'closedOn', header: '销号日期', width: 14, import: 'ignored', required: false },
+  {
+    key: 'escalation',
+    header: '升级级别',
+    width: 9,
+    import: 'ignored',
+    required: false,
+    type: 'number',
+  },
+  { key: 'escalationName', header: '升级环节', width: 10, import: 'ignored', required: false },
+  {
+    key: 'closedOn',
+    header: '销号日期',
+    width: 12,
+    import: 'ignored',
+    required: false,
+    type: 'date',
+  },
   { key: 'negativeList', header: '负面清单', width: 10, import: 'ignored', required: false },
 ] as const satisfies readonly (Omit<LedgerColumn, 'key'> & { key: string })[];
 
@@ -131,6 +162,11 @@ export interface LedgerRecord {
   leaderName: string | null;
   /** 'YYYY-MM-DD' in the responsible org's zone; null for standing measures. */
   dueDate: string | null;
+  /**
+   * 'HH:MM' in the responsible org's zone where the deadline is an exact instant (given as
+   * dueAt); null where it is the end of the day (given as dueDate) or there is none.
+   */
+  dueTime: string | null;
   state: TaskState;
   light: Light;
   escalationLevel: number;
@@ -142,9 +178,16 @@ export interface LedgerRecord {
   negativeListed?: boolean;
 }
 
-/** The cells of one ledger row, in LEDGER_COLUMNS order. */
-export function ledgerCells(r: LedgerRecord, seq: number): (string | number)[] {
-  const values: Record<LedgerKey, string | number> = {
+/** A cell of the xlsx ledger: a Date is the local wall-clock time, written as if it were UTC. */
+export type LedgerCell = string | number | Date;
+
+/**
+ * The cells of one ledger row for the xlsx export, in LEDGER_COLUMNS order: dates as Date
+ * (Excel has no time zones, so the org's local wall-clock time is the cell's value, carried in
+ * the Date's UTC fields), 序号 and 升级级别 as numbers, the rest as text; empty cells as ''.
+ */
+export function ledgerCells(r: LedgerRecord, seq: number): LedgerCell[] {
+  const values: Record<LedgerKey, LedgerCell> = {
     seq,
     title: r.problemTitle,
     description: r.problemDescription,
@@ -159,19 +202,34 @@ export function ledgerCells(r: LedgerRecord, seq: number): (string | number)[] {
     responsibleOrg: r.responsibleOrgName,
     responsible: r.responsibleName,
     leader: r.leaderName ?? '',
-    dueDate: r.dueDate ?? '',
+    dueDate: r.dueDate ? wallClock(r.dueDate, r.dueTime) : '',
     state: TASK_STATE_LABELS[r.state] ?? r.state,
     light: LIGHT_LABELS[r.light] ?? r.light,
-    escalation: escalationText(r.escalationLevel, r.escalationName),
-    closedOn: r.closedOn ?? '',
+    escalation: r.escalationLevel > 0 ? r.escalationLevel : '',
+    escalationName: r.escalationLevel > 0 ? (r.escalationName ?? '') : '',
+    closedOn: r.closedOn ? wallClock(r.closedOn, null) : '',
     negativeList: r.negativeListed ? '在列' : '',
   };
   return LEDGER_COLUMNS.map((c) => values[c.key]);
 }
 
-function escalationText(level: number, name: string | null): string {
-  if (level <= 0) return '';
-  return name ? `${level}级 ${name}` : `${level}级`;
+/** The same row as text, for CSV: dates as YYYY-MM-DD (and HH:MM for an exact deadline). */
+export function ledgerTextCells(r: LedgerRecord, seq: number): string[] {
+  return ledgerCells(r, seq).map(cellAsText);
+}
+
+/** A ledger cell as the text CSV writes for it (and the import reads back). */
+export function cellAsText(cell: LedgerCell): string {
+  if (typeof cell === 'string') return cell;
+  if (typeof cell === 'number') return String(cell);
+  const iso = cell.toISOString();
+  const time = iso.slice(11, 16);
+  return time === '00:00' ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${time}`;
+}
+
+/** 'YYYY-MM-DD' (+ 'HH:MM') as a Date whose UTC fields are that wall-clock time. */
+function wallClock(date: string, time: string | null): Date {
+  return new Date(`${date}T${time ?? '00:00'}:00.000Z`);
 }
 
 /** Headers compare without spaces, a trailing required-marker (*) or a note in brackets. */
