@@ -381,7 +381,7 @@ describe('reports: the ledger, the quarter summary and the circulated notice', (
         printTitlesRow: '2:2',
       });
       expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 2 });
-      expect(sheet.autoFilter).toBe('A2:T2');
+      expect(sheet.autoFilter).toBe('A2:U2');
 
       // LibreOffice, where installed (Debian's package in CI), opens it and sees the same dates.
       const soffice = ['soffice', 'libreoffice'].find(

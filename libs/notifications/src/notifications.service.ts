@@ -134,6 +134,23 @@ export class NotificationsService {
   ): Promise<string[][]> {
     if (inputs.length === 0) return [];
     inputs.forEach(checkNotificationInput);
+    // Org-level events reach the robots of the org and the orgs above it, opted in or not,
+    // even when no person is reached (nobody holds the role) or a person's notice was merged.
+    await this.planner.insertSubtreeWebhooks(
+      manager,
+      inputs.flatMap((input) =>
+        input.orgId && ORG_EVENT_KINDS.includes(input.kind)
+          ? [
+              {
+                dedupeKey: `${input.kind}:${input.dedupeKey}`,
+                orgId: input.orgId,
+                payload: webhookPayload(input, renderNotice(input.kind, input.params), now),
+              },
+            ]
+          : [],
+      ),
+      now,
+    );
     const result: string[][] = inputs.map(() => []);
     const plain = inputs.flatMap((input, i) => (input.coalesceKey ? [] : [i]));
     if (plain.length > 0) {
@@ -248,23 +265,6 @@ export class NotificationsService {
         recipientIds.push(userId);
       }
     });
-    // Org-level events reach the robots of the org and the orgs above it, opted in or not,
-    // and even when no person is reached (e.g. nobody holds the discipline role).
-    await this.planner.insertSubtreeWebhooks(
-      manager,
-      inputs.flatMap((input, idx) =>
-        input.orgId && ORG_EVENT_KINDS.includes(input.kind)
-          ? [
-              {
-                dedupeKey: `${input.kind}:${input.dedupeKey}`,
-                orgId: input.orgId,
-                payload: webhookPayload(input, rendered[idx], now),
-              },
-            ]
-          : [],
-      ),
-      now,
-    );
     if (recipientIds.length === 0) return inputs.map(() => []);
 
     const nextChaseAt = new Date(now.getTime() + this.config.DUBAN_ACK_CHASE_HOURS * 3_600_000);
