@@ -5,7 +5,7 @@ import { preparedQuery } from '#duban/persistence';
 import { normalise } from './canonical-json';
 import { eventHash, GENESIS_HASH } from './audit-hash';
 
-export type StreamType = 'task' | 'problem' | 'accountability_case' | 'campaign';
+export type StreamType = 'task' | 'problem' | 'accountability_case' | 'campaign' | 'org';
 
 export interface AuditEventInput {
   streamType: StreamType;

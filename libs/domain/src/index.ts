@@ -20,3 +20,4 @@ export * from './escalation/timeline';
 export * from './lights/lights';
 export * from './campaigns/campaign';
 export * from './campaigns/target-draw';
+export * from './administration/administration';

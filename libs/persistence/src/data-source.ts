@@ -15,6 +15,7 @@ import { APP_ROLE, LeastPrivilege1764510000000 } from './migrations/176451000000
 export { APP_ROLE };
 import { EvidenceBlobs1764550000000 } from './migrations/1764550000000-EvidenceBlobs';
 import { Campaigns1764610000000 } from './migrations/1764610000000-Campaigns';
+import { Administration1764660000000 } from './migrations/1764660000000-Administration';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   LeastPrivilege1764510000000,
   EvidenceBlobs1764550000000,
   Campaigns1764610000000,
+  Administration1764660000000,
 ];
 
 export interface DataSourceRole {

@@ -37,6 +37,8 @@ export class OrgResponse {
   @ApiProperty() depth!: number;
   @ApiProperty() timeZone!: string;
   @ApiProperty() childCount!: number;
+  @ApiProperty({ description: 'false once deactivated (已停用): gets no new problems or tasks' })
+  active!: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 

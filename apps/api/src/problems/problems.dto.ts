@@ -79,10 +79,10 @@ export class ProblemQuery extends PaginationQuery {
   @IsUUID('all', { message: 'orgId must be a UUID' })
   orgId?: string;
 
-  @ApiPropertyOptional({ enum: ['open', 'closed'] })
+  @ApiPropertyOptional({ enum: ['open', 'closed', 'withdrawn'] })
   @IsOptional()
-  @IsIn(['open', 'closed'], { message: 'state must be one of open, closed' })
-  state?: 'open' | 'closed';
+  @IsIn(['open', 'closed', 'withdrawn'], { message: 'state must be one of open, closed, withdrawn' })
+  state?: 'open' | 'closed' | 'withdrawn';
 
   @ApiPropertyOptional()
   @IsOptional()
@@ -141,8 +141,13 @@ export class ProblemResponse {
   @ApiProperty() orgName!: string;
   @ApiProperty({ format: 'uuid' }) raisedByOrgId!: string;
   @ApiProperty({ format: 'uuid' }) raisedBy!: string;
-  @ApiProperty({ enum: ['open', 'closed'], description: 'closed once every task is closed' })
-  state!: 'open' | 'closed';
+  @ApiProperty({
+    enum: ['open', 'closed', 'withdrawn'],
+    description: 'closed once every task is closed; withdrawn (撤回) when raised in error',
+  })
+  state!: 'open' | 'closed' | 'withdrawn';
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) withdrawnAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) withdrawReason!: string | null;
   @ApiProperty() taskCount!: number;
   @ApiProperty() openTaskCount!: number;
   @ApiProperty({ description: '屡改屡犯' }) recurring!: boolean;

@@ -201,6 +201,8 @@ export class TaskResponse {
       'Why the caller, who could otherwise verify, close or check this task, stays out of it (回避: they acted on it or hold a role in its responsible org)',
   })
   conflictOfInterest!: string | null;
+  @ApiProperty({ description: 'Its problem was withdrawn (撤回): shown as 已撤回, no actions' })
+  withdrawn!: boolean;
 }
 
 export class TaskWithWarningsResponse {

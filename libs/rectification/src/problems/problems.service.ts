@@ -14,7 +14,7 @@ import { forbidden, invalid, notFound, offsetOf, Page, PageRequest } from '#duba
 import { containsPattern, pathToIds, scopeCondition, scopeParams } from '#duban/persistence';
 import { CategoryCatalog, PROBLEM_SOURCES, type ProblemSource } from '../catalog/catalog';
 import { TaskView } from '../tasks/task-record';
-import { NewTask, TasksService } from '../tasks/tasks.service';
+import { assertActiveOrg, NewTask, TasksService } from '../tasks/tasks.service';
 
 export const CATEGORY_CATALOG = Symbol('CategoryCatalog');
 
@@ -38,7 +38,7 @@ export interface NewProblem {
 
 export interface ProblemFilter {
   orgId?: string;
-  state?: 'open' | 'closed';
+  state?: 'open' | 'closed' | 'withdrawn';
   category?: string;
   severity?: ProblemSeverity;
   source?: ProblemSource;
@@ -62,7 +62,10 @@ export interface ProblemView {
   orgName: string;
   raisedByOrgId: string;
   raisedBy: string;
-  state: 'open' | 'closed';
+  /** withdrawn: raised in error and withdrawn (撤回); nothing is deleted. */
+  state: 'open' | 'closed' | 'withdrawn';
+  withdrawnAt: string | null;
+  withdrawReason: string | null;
   taskCount: number;
   openTaskCount: number;
   /** 屡改屡犯: earlier problems of this org and category closed within 12 months of raising. */
@@ -96,6 +99,8 @@ interface ProblemRow {
   open_task_count: number;
   created_at: Date;
   closed_at: Date | null;
+  withdrawn_at?: Date | null;
+  withdraw_reason?: string | null;
 }
 
 /**
@@ -146,6 +151,7 @@ export class ProblemsService {
     const taskIds: string[] = [];
     const org = await this.tasks.orgInScope(m, actor, input.orgId, 'orgId');
     const raising = await this.tasks.orgInScope(m, actor, input.raisedByOrgId, 'raisedByOrgId');
+    assertActiveOrg(org, 'orgId');
     const decision = mayRaiseProblem(
       actor,
       { id: raising.id, path: pathToIds(raising.path) },
@@ -226,7 +232,8 @@ export class ProblemsService {
     };
     if (filter.orgId)
       add((p) => `p.org_path <@ (SELECT path FROM orgs WHERE id = ${p})`, filter.orgId);
-    if (filter.state === 'open') where.push(`(p.closed_at IS NULL)`);
+    if (filter.state === 'open') where.push(`(p.closed_at IS NULL AND p.withdrawn_at IS NULL)`);
+    if (filter.state === 'withdrawn') where.push(`(p.withdrawn_at IS NOT NULL)`);
     if (filter.state === 'closed') where.push(`(p.closed_at IS NOT NULL)`);
     if (filter.category) add((p) => `p.category = ${p}`, filter.category);
     if (filter.severity) add((p) => `p.severity = ${p}`, filter.severity);
@@ -284,7 +291,13 @@ export class ProblemsService {
       orgName: r.org_name,
       raisedByOrgId: r.raised_by_org_id,
       raisedBy: r.raised_by,
-      state: r.task_count > 0 && r.open_task_count === 0 ? 'closed' : 'open',
+      state: r.withdrawn_at
+        ? 'withdrawn'
+        : r.task_count > 0 && r.open_task_count === 0
+          ? 'closed'
+          : 'open',
+      withdrawnAt: r.withdrawn_at?.toISOString() ?? null,
+      withdrawReason: r.withdraw_reason ?? null,
       taskCount: r.task_count,
       openTaskCount: r.open_task_count,
       recurring: r.recurrence_of.length > 0,

@@ -58,6 +58,8 @@ export interface TaskRow {
   ext_progress: string | null;
   /** Who acted on the task (accepted, reported, submitted, asked an extension), first act first. */
   acted_by: string[];
+  /** Set when the task's problem was withdrawn (撤回): the task is history, nothing more to do. */
+  withdrawn_at?: Date | null;
 }
 
 export const TASK_COLUMNS = `
@@ -219,6 +221,8 @@ export interface TaskView {
    * (回避: they acted on it or hold a role in its responsible org), else null.
    */
   conflictOfInterest: string | null;
+  /** The problem was withdrawn (撤回): shown as 已撤回, no actions, no escalation. */
+  withdrawn: boolean;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -265,7 +269,8 @@ export function toTaskView(r: TaskRow, actor: Actor, now: Date): TaskView {
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
     closedAt: iso(r.closed_at),
-    actions: availableActions(snapshot, actor, now),
+    actions: r.withdrawn_at ? [] : availableActions(snapshot, actor, now),
+    withdrawn: Boolean(r.withdrawn_at),
     conflictOfInterest:
       maySuperviseTask(actor, snapshot) || mayApproveForTask(actor, snapshot)
         ? taskConflict(actor, snapshot)
