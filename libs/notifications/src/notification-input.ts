@@ -5,6 +5,7 @@ export const NOTIFICATION_KINDS = [
   'quarterly_report_due',
   'quarterly_report_late',
   'accountability_opened',
+  'task_reassigned',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -5,6 +5,8 @@ import { AuditModule } from '#duban/audit';
 import { EvidenceModule } from '#duban/evidence';
 import { NotificationsModule } from '#duban/notifications';
 import { AccountabilityService } from './accountability/accountability.service';
+import { AdministrationRepository } from './administration/administration.repository';
+import { AdministrationService } from './administration/administration.service';
 import { CampaignsRepository } from './campaigns/campaigns.repository';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { CalendarService } from './calendar/calendar.service';
@@ -38,6 +40,8 @@ const SERVICES = [
   ProblemImportService,
   CampaignsRepository,
   CampaignsService,
+  AdministrationRepository,
+  AdministrationService,
 ];
 
 /** The use cases of rectification supervision, shared by the api and the worker. */

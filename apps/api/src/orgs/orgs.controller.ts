@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '#duban/domain';
+import { type Actor, invalid, type Role, ROLES } from '#duban/domain';
 import { OrgsService } from '#duban/identity';
+import { AdministrationService } from '#duban/rectification';
 import { CurrentActor } from '../auth/decorators';
 import { PaginationQuery } from '../http/pagination.dto';
 import { uuidParam } from '../http/uuid.pipe';
@@ -13,7 +14,19 @@ import {
   OrgResponse,
   OrgSearchQuery,
   RoleAssignmentResponse,
+  RoleHistoryQuery,
+  RoleRecordResponse,
+  UpdateOrgRequest,
 } from './orgs.dto';
+
+/** The role in a path: one of ROLES, else 400 naming it. */
+const rolePipe = {
+  transform(value: string): Role {
+    if (!(ROLES as readonly string[]).includes(value))
+      throw invalid('role', `role：角色须为 ${ROLES.join('、')} 之一 — role must be one of ${ROLES.join(', ')}`);
+    return value as Role;
+  },
+};
 
 @ApiTags('organisations')
 @ApiBearerAuth()
@@ -21,7 +34,10 @@ import {
 @ApiResponse({ status: 401, description: 'No valid token' })
 @Controller('api/v1/orgs')
 export class OrgsController {
-  constructor(private readonly orgs: OrgsService) {}
+  constructor(
+    private readonly orgs: OrgsService,
+    private readonly admin: AdministrationService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create an organisation (admin, or a secretary above the new org)' })
@@ -51,6 +67,26 @@ export class OrgsController {
     return this.orgs.get(actor, id);
   }
 
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Rename (改名) or deactivate (停用) an organisation',
+    description:
+      'Admin over the org, or a secretary above it. An inactive org gets no new problems or ' +
+      'tasks (400 code `org_inactive`); what it has stays. Recorded in the audit log.',
+  })
+  @ApiResponse({ status: 200, type: OrgResponse })
+  @ApiResponse({ status: 403, description: 'Caller may not change this organisation' })
+  @ApiResponse({ status: 404, description: 'Not found within the caller’s scope' })
+  @ApiResponse({ status: 409, description: 'A sibling with that name exists' })
+  async update(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: UpdateOrgRequest,
+  ): Promise<OrgResponse> {
+    await this.admin.updateOrg(actor, id, body);
+    return this.orgs.get(actor, id);
+  }
+
   @Get(':id/children')
   @ApiOperation({ summary: 'The organisations directly below one' })
   @ApiResponse({ status: 200, type: OrgPage })
@@ -74,16 +110,34 @@ export class OrgsController {
     @Param('orgId', uuidParam('orgId')) orgId: string,
     @Body() body: AssignRoleRequest,
   ): Promise<RoleAssignmentResponse> {
-    return this.orgs.assignRole(actor, orgId, body.userId, body.role);
+    return this.admin.grantRole(actor, orgId, body.userId, body.role);
+  }
+
+  @Delete(':orgId/roles/:userId/:role')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Revoke a role (撤销); the grant stays in the history with who revoked it and when',
+  })
+  @ApiResponse({ status: 200, type: RoleRecordResponse })
+  @ApiResponse({ status: 403, description: 'Caller may not revoke this role here' })
+  @ApiResponse({ status: 404, description: 'Org not found, or the user holds no such role here' })
+  revokeRole(
+    @CurrentActor() actor: Actor,
+    @Param('orgId', uuidParam('orgId')) orgId: string,
+    @Param('userId', uuidParam('userId')) userId: string,
+    @Param('role', rolePipe) role: Role,
+  ): Promise<RoleRecordResponse> {
+    return this.admin.revokeRole(actor, orgId, userId, role);
   }
 
   @Get(':orgId/roles')
   @ApiOperation({ summary: 'Who holds which role in an organisation' })
-  @ApiResponse({ status: 200, type: [OrgMemberResponse] })
+  @ApiResponse({ status: 200, type: [RoleRecordResponse] })
   roles(
     @CurrentActor() actor: Actor,
     @Param('orgId', uuidParam('orgId')) orgId: string,
+    @Query() query: RoleHistoryQuery,
   ): Promise<OrgMemberResponse[]> {
-    return this.orgs.roles(actor, orgId);
+    return query.history ? this.admin.roles(actor, orgId, true) : this.orgs.roles(actor, orgId);
   }
 }

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { ORG_KINDS, ROLES, type OrgKind, type Role } from '#duban/domain';
 import { PaginationQuery } from '../http/pagination.dto';
+import { QueryBoolean } from '../http/query-transforms';
 
 export class CreateOrgRequest {
   @ApiProperty({ example: '城关镇党委' })
@@ -88,4 +89,39 @@ export class RoleAssignmentResponse {
 
 export class OrgMemberResponse extends RoleAssignmentResponse {
   @ApiProperty() displayName!: string;
+}
+
+export class UpdateOrgRequest {
+  @ApiPropertyOptional({ example: '城关镇党委', description: 'A new name (改名)' })
+  @IsOptional()
+  @IsString({ message: 'name must be a string' })
+  @Length(1, 200, { message: 'name must be 1-200 characters' })
+  name?: string;
+
+  @ApiPropertyOptional({
+    description: 'false deactivates (停用): no new problems or tasks; existing ones stay',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'active must be true or false' })
+  active?: boolean;
+}
+
+export class RoleHistoryQuery {
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'true: every grant and revocation, with who and when, newest first',
+  })
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean({ message: 'history must be true or false' })
+  history?: boolean;
+}
+
+export class RoleRecordResponse extends OrgMemberResponse {
+  @ApiProperty({ type: String, nullable: true }) grantedByName!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: '撤销时间' })
+  revokedAt!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) revokedBy!: string | null;
+  @ApiProperty({ type: String, nullable: true }) revokedByName!: string | null;
 }

@@ -173,3 +173,29 @@ export class CategoryResponse {
   @ApiProperty() code!: string;
   @ApiProperty() name!: string;
 }
+
+export class EditProblemRequest {
+  @ApiPropertyOptional({ example: '第三支部连续两个季度未按规定召开组织生活会' })
+  @IsOptional()
+  @IsString({ message: 'title must be a string' })
+  @Length(1, 200, { message: 'title must be 1-200 characters' })
+  title?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString({ message: 'description must be a string' })
+  @Length(0, 10000, { message: 'description must be at most 10000 characters' })
+  description?: string;
+
+  @ApiProperty({ example: '标题中的支部名称有误', description: 'Why (kept in the record)' })
+  @IsString({ message: 'reason must be a string' })
+  @Length(1, 500, { message: 'reason must be 1-500 characters' })
+  reason!: string;
+}
+
+export class WithdrawProblemRequest {
+  @ApiProperty({ example: '误将其他支部的问题录入', description: 'Why (kept in the record)' })
+  @IsString({ message: 'reason must be a string' })
+  @Length(1, 500, { message: 'reason must be 1-500 characters' })
+  reason!: string;
+}

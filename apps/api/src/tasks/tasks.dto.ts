@@ -374,3 +374,25 @@ export class ExtensionResponse {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) decidedAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) comment!: string | null;
 }
+
+export class ReassignRequest {
+  @ApiPropertyOptional({ format: 'uuid', description: 'The new responsible org (责任单位)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'responsibleOrgId must be a UUID' })
+  responsibleOrgId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The new responsible person (责任人)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'responsibleUserId must be a UUID' })
+  responsibleUserId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The new leader in charge (分管领导)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'leaderUserId must be a UUID' })
+  leaderUserId?: string;
+
+  @ApiProperty({ example: '原责任人调离', description: 'Why (kept in the record and sent)' })
+  @IsString({ message: 'reason must be a string' })
+  @Length(1, 500, { message: 'reason must be 1-500 characters' })
+  reason!: string;
+}

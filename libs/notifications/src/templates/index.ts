@@ -5,6 +5,7 @@ import type { RenderedNotice } from './params';
 import { renderQuarterlyReportDue } from './quarterly-report-due';
 import { renderQuarterlyReportLate } from './quarterly-report-late';
 import { renderReminder } from './reminder';
+import { renderTaskReassigned } from './task-reassigned';
 
 export type { RenderedNotice } from './params';
 export { renderDigest, type DigestItem } from './digest';
@@ -16,6 +17,7 @@ const TEMPLATES: Record<NotificationKind, (params: Record<string, unknown>) => R
   quarterly_report_due: renderQuarterlyReportDue,
   quarterly_report_late: renderQuarterlyReportLate,
   accountability_opened: renderAccountabilityOpened,
+  task_reassigned: renderTaskReassigned,
 };
 
 export function renderNotice(
