@@ -379,8 +379,23 @@ describe('administration of people and orgs (roles, orgs, reassign, edit, withdr
       );
       expect(row).toMatchObject({ next_fire_at: null, state: 'assigned' });
       expect(row.withdrawn_at).not.toBeNull();
-      // A policy change does not wake it up again.
-      await t.db.query(`UPDATE tasks SET next_fire_at = NULL WHERE id = $1`, [task.id]);
+      // A policy change re-plans the county's open measures, but does not wake this one up.
+      await newProblem();
+      await t
+        .http()
+        .put(`/api/v1/orgs/${county.id}/escalation-policy`)
+        .auth(secretary.token, { type: 'bearer' })
+        .send({
+          remindBefore: ['PT1H'],
+          steps: [{ level: 1, name: '催办', after: 'PT0S', notify: ['responsible', 'leader'] }],
+        })
+        .expect(200);
+      const [after] = await t.db.query(`SELECT next_fire_at FROM tasks WHERE id = $1`, [task.id]);
+      expect(after.next_fire_at).toBeNull();
+      const [woken] = await t.db.query(
+        `SELECT count(*)::int AS n FROM tasks WHERE withdrawn_at IS NULL AND next_fire_at IS NOT NULL`,
+      );
+      expect(woken.n).toBeGreaterThan(0);
       await as(respA).post(`/api/v1/tasks/${task.id}/accept`).expect(409);
 
       const again = await as(secretary)
