@@ -21,3 +21,4 @@ export * from './lights/lights';
 export * from './campaigns/campaign';
 export * from './campaigns/target-draw';
 export * from './administration/administration';
+export * from './administration/org-import';
