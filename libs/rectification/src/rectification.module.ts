@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { APP_CONFIG, type AppConfig, configDirectory } from '#duban/config';
 import { AuditModule } from '#duban/audit';
 import { EvidenceModule } from '#duban/evidence';
+import { IdentityModule } from '#duban/identity';
 import { NotificationsModule } from '#duban/notifications';
 import { AccountabilityService } from './accountability/accountability.service';
 import { AdministrationRepository } from './administration/administration.repository';
 import { AdministrationService } from './administration/administration.service';
+import { OrgImportService } from './administration/org-import.service';
 import { CampaignsRepository } from './campaigns/campaigns.repository';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { CalendarService } from './calendar/calendar.service';
@@ -42,11 +44,12 @@ const SERVICES = [
   CampaignsService,
   AdministrationRepository,
   AdministrationService,
+  OrgImportService,
 ];
 
 /** The use cases of rectification supervision, shared by the api and the worker. */
 @Module({
-  imports: [AuditModule, EvidenceModule, NotificationsModule],
+  imports: [AuditModule, EvidenceModule, NotificationsModule, IdentityModule],
   providers: [
     {
       provide: CATEGORY_CATALOG,

@@ -125,3 +125,47 @@ export class RoleRecordResponse extends OrgMemberResponse {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) revokedBy!: string | null;
   @ApiProperty({ type: String, nullable: true }) revokedByName!: string | null;
 }
+
+export class OrgImportQuery {
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'Check every row and report, import nothing',
+  })
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean({ message: 'dryRun must be true or false' })
+  dryRun?: boolean;
+}
+
+export class OrgImportUploadRequest {
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description:
+      '.xlsx or .csv with the header row 上级组织, 组织名称, 组织类型, 时区 (optional), 姓名, 用户名, 角色, 邮箱, 手机',
+  })
+  file!: unknown;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'May be given here instead of the query' })
+  dryRun?: boolean;
+}
+
+export class ImportedUserResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() username!: string;
+  @ApiProperty() displayName!: string;
+  @ApiProperty({ description: 'Generated; shown this once, hand it over and have it changed' })
+  initialPassword!: string;
+}
+
+export class OrgImportResultResponse {
+  @ApiProperty() dryRun!: boolean;
+  @ApiProperty({ description: 'Organisations created (or that would be, on a dry run)' })
+  orgsCreated!: number;
+  @ApiProperty({ description: 'Rows whose organisation already existed' }) orgsFound!: number;
+  @ApiProperty() usersCreated!: number;
+  @ApiProperty() rolesGranted!: number;
+  @ApiProperty({ type: [ImportedUserResponse], description: 'Empty on a dry run' })
+  newUsers!: ImportedUserResponse[];
+}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { type Actor, type OrgRef, type Role } from '#duban/domain';
-import { pathToIds, returning, scopeCondition, scopeParams } from '#duban/persistence';
+import { type Actor, type ExistingOrg, type ExistingUser, type OrgKind, type OrgRef, type Role } from '#duban/domain';
+import { idsToPath, pathToIds, returning, scopeCondition, scopeParams } from '#duban/persistence';
 
 /** A role grant, live or revoked, with the names of the people involved. */
 export interface RoleRecord {
@@ -318,6 +318,85 @@ export class AdministrationRepository {
               responsible_user_id = $4, leader_user_id = $5, version = version + 1, updated_at = $6
         WHERE id = $1`,
       [id, to.responsibleOrgId, to.responsibleOrgPath, to.responsibleUserId, to.leaderUserId, to.at],
+    );
+  }
+
+  // --- the org import --------------------------------------------------------------------------
+
+  /** Every org within the actor's scope, parents before children. */
+  async orgsInScope(m: EntityManager, actor: Actor): Promise<ExistingOrg[]> {
+    const rows: {
+      id: string;
+      name: string;
+      kind: OrgKind;
+      parent_id: string | null;
+      path: string;
+      active: boolean;
+    }[] = await m.query(
+      `SELECT o.id, o.name, o.kind, o.parent_id, o.path::text AS path, o.active FROM orgs o
+        WHERE ${scopeCondition('o.path', '$1', '$2')} ORDER BY nlevel(o.path), o.name`,
+      scopeParams(actor),
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      kind: r.kind,
+      parentId: r.parent_id,
+      path: pathToIds(r.path),
+      active: r.active,
+    }));
+  }
+
+  /** Accounts by username (compared in lower case), with their live grants. */
+  async usersByUsername(
+    m: EntityManager,
+    usernames: readonly string[],
+  ): Promise<{ users: Map<string, ExistingUser>; grants: Set<string> }> {
+    const rows: { id: string; username: string; display_name: string; active: boolean }[] =
+      await m.query(
+        `SELECT id, username, display_name, active FROM users WHERE lower(username) = ANY($1::text[])`,
+        [usernames.map((u) => u.toLowerCase())],
+      );
+    const users = new Map(
+      rows.map((r) => [
+        r.username.toLowerCase(),
+        { id: r.id, username: r.username, displayName: r.display_name, active: r.active },
+      ]),
+    );
+    const grants: { user_id: string; org_id: string; role: string }[] = await m.query(
+      `SELECT user_id, org_id, role FROM role_assignments
+        WHERE user_id = ANY($1::uuid[]) AND revoked_at IS NULL`,
+      [rows.map((r) => r.id)],
+    );
+    return { users, grants: new Set(grants.map((g) => `${g.user_id}:${g.org_id}:${g.role}`)) };
+  }
+
+  async insertOrg(
+    m: EntityManager,
+    o: { id: string; name: string; kind: OrgKind; parentId: string | null; path: readonly string[]; timeZone: string; at: Date },
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO orgs (id, name, kind, parent_id, path, time_zone, created_at)
+       VALUES ($1, $2, $3, $4, $5::ltree, $6, $7)`,
+      [o.id, o.name, o.kind, o.parentId, idsToPath(o.path), o.timeZone, o.at],
+    );
+  }
+
+  async timeZoneOf(m: EntityManager, orgId: string): Promise<string> {
+    const rows: { time_zone: string }[] = await m.query(`SELECT time_zone FROM orgs WHERE id = $1`, [
+      orgId,
+    ]);
+    return rows[0].time_zone;
+  }
+
+  async insertUser(
+    m: EntityManager,
+    u: { id: string; username: string; displayName: string; email: string | null; phone: string | null; passwordHash: string; at: Date },
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO users (id, username, display_name, password_hash, email, phone, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [u.id, u.username, u.displayName, u.passwordHash, u.email, u.phone, u.at],
     );
   }
 }
