@@ -102,6 +102,8 @@ export const EVENT_LABEL: Record<string, string> = {
   reminded: '到期提醒',
   escalated: '逾期升级',
   talk_due: '应约谈分管领导',
+  reassigned: '改派',
+  withdrawn: '问题撤回',
 };
 
 export const AUDIENCE_LABEL: Record<string, string> = {
