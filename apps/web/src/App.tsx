@@ -1,5 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
 import { ROLE_LABEL } from './labels';
+import { AdminPage } from './pages/AdminPage';
 import { CampaignBoardPage } from './pages/CampaignBoardPage';
 import { CampaignListPage } from './pages/CampaignListPage';
 import { CasePage } from './pages/CasePage';
@@ -27,6 +28,7 @@ const NAV: { to: string; label: string; prefix: string }[] = [
   { to: '/problems/new', label: '立项交办', prefix: '/problems/new' },
   { to: '/campaigns', label: '督查', prefix: '/campaigns' },
   { to: '/policy', label: '升级规则', prefix: '/policy' },
+  { to: '/admin', label: '人员与组织', prefix: '/admin' },
 ];
 
 function Header() {
@@ -107,6 +109,7 @@ function Routes() {
     ['/policy', () => <PolicyPage />],
     ['/inbox', () => <InboxPage />],
     ['/settings', () => <SettingsPage />],
+    ['/admin', () => <AdminPage />],
   ];
   for (const [pattern, render] of table) {
     const params = match(pattern, path);
