@@ -28,7 +28,7 @@ const NAV: { to: string; label: string; prefix: string }[] = [
   { to: '/problems/new', label: '立项交办', prefix: '/problems/new' },
   { to: '/campaigns', label: '督查', prefix: '/campaigns' },
   { to: '/policy', label: '升级规则', prefix: '/policy' },
-  { to: '/admin', label: '人员与组织', prefix: '/admin' },
+  { to: '/people', label: '人员与组织', prefix: '/people' },
 ];
 
 function Header() {
@@ -109,7 +109,7 @@ function Routes() {
     ['/policy', () => <PolicyPage />],
     ['/inbox', () => <InboxPage />],
     ['/settings', () => <SettingsPage />],
-    ['/admin', () => <AdminPage />],
+    ['/people', () => <AdminPage />],
   ];
   for (const [pattern, render] of table) {
     const params = match(pattern, path);
