@@ -26,7 +26,6 @@ describeInBrowser('人员与组织, 改派 and 撤回 in the web workspace, on a
   let supervisor: Person;
   let member1: Person;
   let member2: Person;
-  let leaving: Person;
 
   async function person(
     admin: string,
@@ -105,7 +104,11 @@ describeInBrowser('人员与组织, 改派 and 撤回 in the web workspace, on a
     api = new ApiClient(t);
     const admin = await api.adminToken();
     county = await api.createOrg(admin, { name: '某县委', kind: 'committee' });
-    town = await api.createOrg(admin, { name: '城关镇党委', kind: 'committee', parentId: county.id });
+    town = await api.createOrg(admin, {
+      name: '城关镇党委',
+      kind: 'committee',
+      parentId: county.id,
+    });
     branch1 = await api.createOrg(admin, { name: '第一党支部', kind: 'branch', parentId: town.id });
     branch2 = await api.createOrg(admin, { name: '第二党支部', kind: 'branch', parentId: town.id });
     countyAdmin = await person(admin, '组织部管理员', 'org.admin', [
@@ -114,10 +117,12 @@ describeInBrowser('人员与组织, 改派 and 撤回 in the web workspace, on a
     secretary = await person(admin, '王建国', 'wang.jianguo', [
       { orgId: county.id, role: 'secretary' },
     ]);
-    supervisor = await person(admin, '张敏', 'zhang.min', [{ orgId: county.id, role: 'supervisor' }]);
+    supervisor = await person(admin, '张敏', 'zhang.min', [
+      { orgId: county.id, role: 'supervisor' },
+    ]);
     member1 = await person(admin, '李红', 'li.hong', [{ orgId: branch1.id, role: 'member' }]);
     member2 = await person(admin, '孙强', 'sun.qiang', [{ orgId: branch2.id, role: 'member' }]);
-    leaving = await person(admin, '赵立新', 'zhao.lixin', [{ orgId: branch1.id, role: 'secretary' }]);
+    await person(admin, '赵立新', 'zhao.lixin', [{ orgId: branch1.id, role: 'secretary' }]);
     browser = await launchChromium();
   }, STEP);
 
@@ -153,18 +158,35 @@ describeInBrowser('人员与组织, 改派 and 撤回 in the web workspace, on a
       await page.getByRole('button', { name: '重新启用' }).click();
       await page.getByRole('button', { name: '停用组织' }).waitFor();
 
-      const header = ['上级组织', '组织名称', '组织类型', '时区', '姓名', '用户名', '角色', '邮箱', '手机'];
+      const header = [
+        '上级组织',
+        '组织名称',
+        '组织类型',
+        '时区',
+        '姓名',
+        '用户名',
+        '角色',
+        '邮箱',
+        '手机',
+      ];
       const bad = buildCsv([header, ['不存在的组织', '新支部', '党支部', '', '', '', '', '', '']]);
-      await page.getByLabel('文件').setInputFiles({ name: '组织.csv', mimeType: 'text/csv', buffer: bad });
+      await page
+        .getByLabel('文件')
+        .setInputFiles({ name: '组织.csv', mimeType: 'text/csv', buffer: bad });
       await page.getByRole('button', { name: '检查（不导入）' }).click();
-      await page.getByTestId('import-errors').getByText('未找到上级组织', { exact: false }).waitFor();
+      await page
+        .getByTestId('import-errors')
+        .getByText('未找到上级组织', { exact: false })
+        .waitFor();
       await fitsTheScreen(page);
 
       const good = buildCsv([
         header,
         ['城关镇党委', '第三党支部', '党支部', '', '钱多', 'qian.duo', '书记', '', ''],
       ]);
-      await page.getByLabel('文件').setInputFiles({ name: '组织.csv', mimeType: 'text/csv', buffer: good });
+      await page
+        .getByLabel('文件')
+        .setInputFiles({ name: '组织.csv', mimeType: 'text/csv', buffer: good });
       await page.getByRole('button', { name: '检查（不导入）' }).click();
       await page.getByTestId('import-result').getByText('检查通过').waitFor();
       await page.getByRole('button', { name: '导入', exact: true }).click();
@@ -187,7 +209,10 @@ describeInBrowser('人员与组织, 改派 and 撤回 in the web workspace, on a
       const orgSelect = form.getByLabel('责任单位');
       await orgSelect.locator('option', { hasText: '第二党支部' }).waitFor({ state: 'attached' });
       await orgSelect.selectOption({ label: '\u3000\u3000第二党支部（党支部）' });
-      await form.getByLabel('责任人').locator('option', { hasText: '孙强' }).waitFor({ state: 'attached' });
+      await form
+        .getByLabel('责任人')
+        .locator('option', { hasText: '孙强' })
+        .waitFor({ state: 'attached' });
       await form.getByLabel('责任人').selectOption({ label: '孙强（成员）' });
       await form.getByLabel('理由（必填，将记入全程记录）').fill('第一党支部撤并');
       await form.getByRole('button', { name: '确认改派' }).click();

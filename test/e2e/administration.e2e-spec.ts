@@ -65,7 +65,10 @@ describe('administration of people and orgs (roles, orgs, reassign, edit, withdr
       ],
     });
     expect(res.status).toBe(201);
-    return { id: res.body.id as string, task: res.body.tasks[0] as { id: string; version: number } };
+    return {
+      id: res.body.id as string,
+      task: res.body.tasks[0] as { id: string; version: number },
+    };
   }
 
   beforeAll(async () => {
@@ -73,7 +76,11 @@ describe('administration of people and orgs (roles, orgs, reassign, edit, withdr
     api = new ApiClient(t);
     admin = await api.adminToken();
     county = await api.createOrg(admin, { name: '某某县委', kind: 'committee' });
-    town = await api.createOrg(admin, { name: '城关镇党委', kind: 'committee', parentId: county.id });
+    town = await api.createOrg(admin, {
+      name: '城关镇党委',
+      kind: 'committee',
+      parentId: county.id,
+    });
     branchA = await api.createOrg(admin, { name: '第一支部', kind: 'branch', parentId: town.id });
     branchB = await api.createOrg(admin, { name: '第二支部', kind: 'branch', parentId: town.id });
     other = await api.createOrg(admin, { name: '另一县委', kind: 'committee' });
@@ -146,9 +153,7 @@ describe('administration of people and orgs (roles, orgs, reassign, edit, withdr
       await as(countyAdmin)
         .delete(`/api/v1/orgs/${county.id}/roles/${countyAdmin.id}/admin`)
         .expect(403);
-      await as(countyAdmin)
-        .delete(`/api/v1/orgs/${other.id}/roles/${respA.id}/member`)
-        .expect(404);
+      await as(countyAdmin).delete(`/api/v1/orgs/${other.id}/roles/${respA.id}/member`).expect(404);
       const bad = await as(countyAdmin)
         .delete(`/api/v1/orgs/${branchA.id}/roles/${respA.id}/king`)
         .expect(400);
@@ -358,9 +363,7 @@ describe('administration of people and orgs (roles, orgs, reassign, edit, withdr
         from: { title: '支部未按规定开展“三会一课”' },
         to: { title: '第一支部未开展“三会一课”' },
       });
-      await as(respA)
-        .patch(`/api/v1/problems/${id}`, { title: 'x', reason: 'y' })
-        .expect(404);
+      await as(respA).patch(`/api/v1/problems/${id}`, { title: 'x', reason: 'y' }).expect(404);
     });
 
     it('withdraws a problem: state withdrawn, nothing deleted, its measures stop escalating', async () => {
@@ -370,7 +373,10 @@ describe('administration of people and orgs (roles, orgs, reassign, edit, withdr
       const res = await as(secretary)
         .post(`/api/v1/problems/${id}/withdraw`, { reason: '误将其他支部的问题录入' })
         .expect(200);
-      expect(res.body).toMatchObject({ state: 'withdrawn', withdrawReason: '误将其他支部的问题录入' });
+      expect(res.body).toMatchObject({
+        state: 'withdrawn',
+        withdrawReason: '误将其他支部的问题录入',
+      });
       expect(res.body.tasks[0]).toMatchObject({ id: task.id, withdrawn: true, actions: [] });
 
       const [row] = await t.db.query(

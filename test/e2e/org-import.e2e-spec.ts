@@ -4,7 +4,17 @@ import { startTestApp, TestApp } from '../support/test-app';
 
 type Person = { id: string; token: string };
 
-const HEADER = ['上级组织', '组织名称', '组织类型', '时区（可选）', '姓名', '用户名', '角色', '邮箱', '手机'];
+const HEADER = [
+  '上级组织',
+  '组织名称',
+  '组织类型',
+  '时区（可选）',
+  '姓名',
+  '用户名',
+  '角色',
+  '邮箱',
+  '手机',
+];
 
 /**
  * 导入组织与人员: a county admin imports towns, branches and their secretaries under the county;
@@ -55,7 +65,17 @@ describe('importing the org tree and its people (POST /orgs/import)', () => {
   const goodRows = () => [
     HEADER,
     ['某某县委', '河口镇党委', '党委', '', '', '', '', '', ''],
-    ['河口镇党委', '河口村党支部', '党支部', '', '王五', 'wangwu', '书记', 'wangwu@example.cn', '13800000001'],
+    [
+      '河口镇党委',
+      '河口村党支部',
+      '党支部',
+      '',
+      '王五',
+      'wangwu',
+      '书记',
+      'wangwu@example.cn',
+      '13800000001',
+    ],
     ['河口镇党委', '河口村党支部', '', '', '', 'wangwu', '纪检', '', ''],
     ['河口镇党委/河口村党支部', '第一党小组', '党小组', '', '', existing.username, '成员', '', ''],
     ['城关镇党委', '第一支部', '党支部', 'Asia/Urumqi', '赵六', 'zhaoliu', '副书记', '', ''],
@@ -80,7 +100,12 @@ describe('importing the org tree and its people (POST /orgs/import)', () => {
   it('imports orgs, accounts with a one-time initial password, and roles, in one go', async () => {
     const before = await counts();
     const res = await upload(countyAdmin.token, await buildXlsx(goodRows())).expect(201);
-    expect(res.body).toMatchObject({ dryRun: false, orgsCreated: 4, usersCreated: 2, rolesGranted: 4 });
+    expect(res.body).toMatchObject({
+      dryRun: false,
+      orgsCreated: 4,
+      usersCreated: 2,
+      rolesGranted: 4,
+    });
     expect(await counts()).toEqual({
       orgs: before.orgs + 4,
       users: before.users + 2,
@@ -111,7 +136,12 @@ describe('importing the org tree and its people (POST /orgs/import)', () => {
 
     // Importing the same file again finds everything and creates nothing.
     const again = await upload(countyAdmin.token, buildCsv(goodRows()), '', '组织.csv').expect(201);
-    expect(again.body).toMatchObject({ orgsCreated: 0, orgsFound: 5, usersCreated: 0, rolesGranted: 0 });
+    expect(again.body).toMatchObject({
+      orgsCreated: 0,
+      orgsFound: 5,
+      usersCreated: 0,
+      rolesGranted: 0,
+    });
   });
 
   it('lists every wrong row with its column and imports nothing', async () => {
@@ -161,7 +191,9 @@ describe('importing the org tree and its people (POST /orgs/import)', () => {
   });
 
   it('refuses a file without the header, and a legacy .xls', async () => {
-    const res = await upload(countyAdmin.token, buildCsv([['名称'], ['x']]), '', 'x.csv').expect(400);
+    const res = await upload(countyAdmin.token, buildCsv([['名称'], ['x']]), '', 'x.csv').expect(
+      400,
+    );
     expect(res.body.rows[0].field).toBe('组织名称');
     await upload(
       countyAdmin.token,

@@ -24,11 +24,7 @@ import {
 import type { Response } from 'express';
 import { type Actor, invalid, type Role, ROLES } from '#duban/domain';
 import { OrgsService } from '#duban/identity';
-import {
-  AdministrationService,
-  ORG_IMPORT_MAX_ROWS,
-  OrgImportService,
-} from '#duban/rectification';
+import { AdministrationService, ORG_IMPORT_MAX_ROWS, OrgImportService } from '#duban/rectification';
 import { ImportErrorFilter } from '../reports/import-error.filter';
 import { LEDGER_FILE_FIELD, LedgerUploadInterceptor } from '../reports/ledger-upload.interceptor';
 import { ImportRejectedResponse } from '../reports/reports.dto';
@@ -55,7 +51,10 @@ import {
 const rolePipe = {
   transform(value: string): Role {
     if (!(ROLES as readonly string[]).includes(value))
-      throw invalid('role', `role：角色须为 ${ROLES.join('、')} 之一 — role must be one of ${ROLES.join(', ')}`);
+      throw invalid(
+        'role',
+        `role：角色须为 ${ROLES.join('、')} 之一 — role must be one of ${ROLES.join(', ')}`,
+      );
     return value as Role;
   },
 };
@@ -76,7 +75,8 @@ export class OrgsController {
   @UseInterceptors(LedgerUploadInterceptor)
   @UseFilters(ImportErrorFilter)
   @ApiOperation({
-    summary: '导入组织与人员: the org tree and its people with roles, from xlsx/csv, all or nothing',
+    summary:
+      '导入组织与人员: the org tree and its people with roles, from xlsx/csv, all or nothing',
     description:
       'Multipart field `file`. Header row (Chinese): 上级组织, 组织名称, 组织类型, 时区 (optional), ' +
       '姓名, 用户名, 角色, 邮箱, 手机 — person columns optional. One row = one org (found when it ' +
@@ -91,8 +91,16 @@ export class OrgsController {
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: OrgImportUploadRequest })
   @ApiResponse({ status: 201, type: OrgImportResultResponse, description: 'Everything imported' })
-  @ApiResponse({ status: 200, type: OrgImportResultResponse, description: 'Dry run: all rows valid' })
-  @ApiResponse({ status: 400, type: ImportRejectedResponse, description: 'Nothing imported; `rows` lists every error' })
+  @ApiResponse({
+    status: 200,
+    type: OrgImportResultResponse,
+    description: 'Dry run: all rows valid',
+  })
+  @ApiResponse({
+    status: 400,
+    type: ImportRejectedResponse,
+    description: 'Nothing imported; `rows` lists every error',
+  })
   @ApiResponse({ status: 413, description: `More than ${ORG_IMPORT_MAX_ROWS} rows, or too large` })
   @ApiResponse({ status: 415, description: 'Not an xlsx or csv file' })
   async importOrgs(

@@ -75,7 +75,10 @@ export class ProblemsController {
   })
   @ApiResponse({ status: 200, type: ProblemDetailResponse })
   @ApiResponse({ status: 400, description: 'reason missing, or nothing to change' })
-  @ApiResponse({ status: 403, description: 'Only the raising org’s secretary, deputy, supervisor or admin' })
+  @ApiResponse({
+    status: 403,
+    description: 'Only the raising org’s secretary, deputy, supervisor or admin',
+  })
   @ApiResponse({ status: 404, description: 'Not found within your scope' })
   edit(
     @CurrentActor() actor: Actor,

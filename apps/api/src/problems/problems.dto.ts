@@ -81,7 +81,9 @@ export class ProblemQuery extends PaginationQuery {
 
   @ApiPropertyOptional({ enum: ['open', 'closed', 'withdrawn'] })
   @IsOptional()
-  @IsIn(['open', 'closed', 'withdrawn'], { message: 'state must be one of open, closed, withdrawn' })
+  @IsIn(['open', 'closed', 'withdrawn'], {
+    message: 'state must be one of open, closed, withdrawn',
+  })
   state?: 'open' | 'closed' | 'withdrawn';
 
   @ApiPropertyOptional()

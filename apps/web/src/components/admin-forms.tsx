@@ -95,10 +95,7 @@ export function ReassignForm({ task, onDone }: { task: Task; onDone: () => void 
     let live = true;
     (async () => {
       const org = await getOrg(orgId);
-      const [here, above] = await Promise.all([
-        peopleOf([orgId]),
-        peopleOf(org?.path ?? [orgId]),
-      ]);
+      const [here, above] = await Promise.all([peopleOf([orgId]), peopleOf(org?.path ?? [orgId])]);
       if (!live) return;
       setPeople(here);
       setLeaders(above);
@@ -163,7 +160,12 @@ export function ReassignForm({ task, onDone }: { task: Task; onDone: () => void 
           ))}
         </select>
       </label>
-      <ReasonField id="reassign-reason" value={reason} onChange={setReason} placeholder="如：原责任人调离" />
+      <ReasonField
+        id="reassign-reason"
+        value={reason}
+        onChange={setReason}
+        placeholder="如：原责任人调离"
+      />
     </AdminForm>
   );
 }
@@ -209,7 +211,12 @@ export function EditProblemForm({ problem, onDone }: { problem: Problem; onDone:
           onChange={(e) => setDescription(e.target.value)}
         />
       </label>
-      <ReasonField id="edit-reason" value={reason} onChange={setReason} placeholder="如：标题中的支部名称有误" />
+      <ReasonField
+        id="edit-reason"
+        value={reason}
+        onChange={setReason}
+        placeholder="如：标题中的支部名称有误"
+      />
     </AdminForm>
   );
 }
@@ -232,7 +239,12 @@ export function WithdrawProblemForm({ problem, onDone }: { problem: Problem; onD
       <p className="muted">
         用于误录的问题。撤回不删除任何记录；未销号的整改措施显示为“已撤回”，不再提醒和升级。
       </p>
-      <ReasonField id="withdraw-reason" value={reason} onChange={setReason} placeholder="如：误将其他支部的问题录入" />
+      <ReasonField
+        id="withdraw-reason"
+        value={reason}
+        onChange={setReason}
+        placeholder="如：误将其他支部的问题录入"
+      />
     </AdminForm>
   );
 }

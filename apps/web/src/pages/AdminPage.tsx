@@ -89,7 +89,10 @@ function OrgPanel({ org, onChanged }: { org: Org; onChanged: () => void }) {
         disabled={busy}
         onClick={() =>
           void run(async () => {
-            if (active && !window.confirm(`停用“${org.name}”？停用后不能再向其交办问题和整改措施。`))
+            if (
+              active &&
+              !window.confirm(`停用“${org.name}”？停用后不能再向其交办问题和整改措施。`)
+            )
               return '';
             await api(`/orgs/${org.id}`, { method: 'PATCH', body: { active: !active } });
             clearCaches();
@@ -130,7 +133,8 @@ function PersonRow({ record, onChanged }: { record: RoleRecord; onChanged: () =>
             disabled={busy}
             onClick={() =>
               void run(async () => {
-                if (!window.confirm(`停用 ${record.displayName} 的账号？其登录将立即失效。`)) return '';
+                if (!window.confirm(`停用 ${record.displayName} 的账号？其登录将立即失效。`))
+                  return '';
                 await api(`/users/${record.userId}`, { method: 'PATCH', body: { disabled: true } });
                 return '已停用账号';
               })()
@@ -144,7 +148,9 @@ function PersonRow({ record, onChanged }: { record: RoleRecord; onChanged: () =>
             disabled={busy}
             onClick={() =>
               void run(async () => {
-                if (!window.confirm(`撤销 ${record.displayName} 的“${ROLE_LABEL[record.role]}”角色？`))
+                if (
+                  !window.confirm(`撤销 ${record.displayName} 的“${ROLE_LABEL[record.role]}”角色？`)
+                )
                   return '';
                 await api(`/orgs/${record.orgId}/roles/${record.userId}/${record.role}`, {
                   method: 'DELETE',
@@ -177,7 +183,11 @@ function PersonRow({ record, onChanged }: { record: RoleRecord; onChanged: () =>
           >
             <label>
               姓名
-              <input required value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
+              <input
+                required
+                value={displayName}
+                onChange={(e) => setDisplayName(e.target.value)}
+              />
             </label>
             <label>
               邮箱（不改留空）
@@ -223,7 +233,15 @@ function PersonRow({ record, onChanged }: { record: RoleRecord; onChanged: () =>
   );
 }
 
-function PeoplePanel({ org, version, onChanged }: { org: Org; version: number; onChanged: () => void }) {
+function PeoplePanel({
+  org,
+  version,
+  onChanged,
+}: {
+  org: Org;
+  version: number;
+  onChanged: () => void;
+}) {
   const { data, error, reload } = useAsync(
     () => api<RoleRecord[]>(`/orgs/${org.id}/roles`, { query: { history: true } }),
     [org.id, version],
@@ -285,7 +303,12 @@ function PeoplePanel({ org, version, onChanged }: { org: Org; version: number; o
           <h3>授予角色</h3>
           <label htmlFor="grant-user">
             人员
-            <select id="grant-user" required value={userId} onChange={(e) => setUserId(e.target.value)}>
+            <select
+              id="grant-user"
+              required
+              value={userId}
+              onChange={(e) => setUserId(e.target.value)}
+            >
               <option value="">请选择</option>
               {candidates.map((p) => (
                 <option key={p.userId} value={p.userId}>
@@ -330,7 +353,9 @@ function PeoplePanel({ org, version, onChanged }: { org: Org; version: number; o
                     {formatDateTime(r.createdAt)}，{r.grantedByName ?? '—'}
                   </td>
                   <td data-label="撤销">
-                    {r.revokedAt ? `${formatDateTime(r.revokedAt)}，${r.revokedByName ?? '—'}` : '—'}
+                    {r.revokedAt
+                      ? `${formatDateTime(r.revokedAt)}，${r.revokedByName ?? '—'}`
+                      : '—'}
                   </td>
                 </tr>
               ))}
@@ -375,7 +400,8 @@ function ImportPanel({ onImported }: { onImported: () => void }) {
       }
     } catch (err) {
       setError(err);
-      if (err instanceof ApiError && Array.isArray(err.body.rows)) setRows(err.body.rows as RowError[]);
+      if (err instanceof ApiError && Array.isArray(err.body.rows))
+        setRows(err.body.rows as RowError[]);
     } finally {
       setBusy(false);
     }
@@ -383,7 +409,8 @@ function ImportPanel({ onImported }: { onImported: () => void }) {
   return (
     <Section title="导入组织与人员" id="org-import">
       <p className="muted">
-        上传 xlsx 或 csv，表头为：上级组织、组织名称、组织类型、时区（可选）、姓名、用户名、角色、邮箱、手机。
+        上传 xlsx 或
+        csv，表头为：上级组织、组织名称、组织类型、时区（可选）、姓名、用户名、角色、邮箱、手机。
         每行一个组织（已存在则沿用），可同时填写一名人员及其角色。上级组织名称不唯一时写路径，如“城关镇党委/第一支部”。
         有任何一行出错则全部不导入。新账号的初始密码只显示一次。
       </p>
@@ -400,7 +427,12 @@ function ImportPanel({ onImported }: { onImported: () => void }) {
         <button type="button" disabled={!file || busy} onClick={() => void send(true)}>
           检查（不导入）
         </button>
-        <button type="button" className="primary" disabled={!file || busy} onClick={() => void send(false)}>
+        <button
+          type="button"
+          className="primary"
+          disabled={!file || busy}
+          onClick={() => void send(false)}
+        >
           导入
         </button>
       </div>
@@ -433,8 +465,9 @@ function ImportPanel({ onImported }: { onImported: () => void }) {
       {result && (
         <div role="status" data-testid="import-result">
           <p className="ok">
-            {result.dryRun ? '检查通过，可导入：' : '已导入：'}新建组织 {result.orgsCreated} 个，沿用已有组织{' '}
-            {result.orgsFound} 行，新建账号 {result.usersCreated} 个，授予角色 {result.rolesGranted} 个。
+            {result.dryRun ? '检查通过，可导入：' : '已导入：'}新建组织 {result.orgsCreated}{' '}
+            个，沿用已有组织 {result.orgsFound} 行，新建账号 {result.usersCreated} 个，授予角色{' '}
+            {result.rolesGranted} 个。
           </p>
           {result.newUsers.length > 0 && (
             <div className="table-wrap">

@@ -96,7 +96,8 @@ function EventDetails({ event, names }: { event: TimelineEvent; names: Map<strin
     case 'reassigned': {
       const from = (d.from ?? {}) as Record<string, string | null>;
       const to = (d.to ?? {}) as Record<string, string | null>;
-      const person = (id: string | null | undefined) => (id ? (names.get(id) ?? '（其他用户）') : '—');
+      const person = (id: string | null | undefined) =>
+        id ? (names.get(id) ?? '（其他用户）') : '—';
       if (from.responsibleUserId !== to.responsibleUserId)
         line('责任人', `${person(from.responsibleUserId)} → ${person(to.responsibleUserId)}`);
       if (from.leaderUserId !== to.leaderUserId)

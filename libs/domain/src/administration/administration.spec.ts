@@ -49,7 +49,12 @@ describe('administration rules', () => {
 
   it('reassigns open measures only, within the problem’s org subtree, by the raising org', () => {
     const sup = actor([{ org: county, role: 'supervisor' }]);
-    const base = { raisingOrg: county, problemOrg: town, state: 'assigned' as const, withdrawn: false };
+    const base = {
+      raisingOrg: county,
+      problemOrg: town,
+      state: 'assigned' as const,
+      withdrawn: false,
+    };
     expect(mayReassignTask(sup, { ...base, newResponsibleOrg: branch }).allowed).toBe(true);
     expect(mayReassignTask(sup, { ...base, newResponsibleOrg: other })).toMatchObject({
       allowed: false,

@@ -76,7 +76,9 @@ export function mayReassignTask(
     };
   if (!REASSIGNABLE.includes(c.state))
     return {
-      ...deny('已验收或已销号的整改措施不能改派 — a verified or closed measure cannot be reassigned'),
+      ...deny(
+        '已验收或已销号的整改措施不能改派 — a verified or closed measure cannot be reassigned',
+      ),
       code: 'task_not_open',
     };
   if (c.newResponsibleOrg && !isWithin(c.newResponsibleOrg, c.problemOrg.id))

@@ -1,5 +1,10 @@
 import type { Actor } from '../access/roles';
-import { type ExistingOrg, type OrgImportContext, orgKindOfText, planOrgImport } from './org-import';
+import {
+  type ExistingOrg,
+  type OrgImportContext,
+  orgKindOfText,
+  planOrgImport,
+} from './org-import';
 
 const county: ExistingOrg = {
   id: 'c',
@@ -26,7 +31,12 @@ const branchInTown: ExistingOrg = {
   path: ['c', 't', 'b'],
   active: true,
 };
-const branchInTown2: ExistingOrg = { ...branchInTown, id: 'b2', parentId: 't2', path: ['c', 't2', 'b2'] };
+const branchInTown2: ExistingOrg = {
+  ...branchInTown,
+  id: 'b2',
+  parentId: 't2',
+  path: ['c', 't2', 'b2'],
+};
 
 const countyAdmin: Actor = {
   userId: 'me',
@@ -63,14 +73,22 @@ describe('planOrgImport', () => {
             phone: '13800000000',
           },
         },
-        { row: 4, cells: { parent: '新城镇党委', name: '第一支部', username: 'zhangsan', role: '纪检' } },
+        {
+          row: 4,
+          cells: { parent: '新城镇党委', name: '第一支部', username: 'zhangsan', role: '纪检' },
+        },
       ],
       ctx(),
     );
     expect(plan.errors).toEqual([]);
     expect(plan.orgs).toEqual([
       expect.objectContaining({ id: 'n1', name: '新城镇党委', parentId: 'c', path: ['c', 'n1'] }),
-      expect.objectContaining({ id: 'n2', kind: 'branch', parentId: 'n1', path: ['c', 'n1', 'n2'] }),
+      expect.objectContaining({
+        id: 'n2',
+        kind: 'branch',
+        parentId: 'n1',
+        path: ['c', 'n1', 'n2'],
+      }),
     ]);
     expect(plan.users).toEqual([
       expect.objectContaining({ id: 'n3', username: 'zhangsan', displayName: '张三' }),
@@ -86,7 +104,12 @@ describe('planOrgImport', () => {
       ['lisi', { id: 'u1', username: 'LiSi', displayName: '李四', active: true }],
     ]);
     const plan = planOrgImport(
-      [{ row: 2, cells: { parent: '城关镇党委', name: '第一支部', username: 'lisi', role: '成员' } }],
+      [
+        {
+          row: 2,
+          cells: { parent: '城关镇党委', name: '第一支部', username: 'lisi', role: '成员' },
+        },
+      ],
       ctx({ users, grants: new Set(['u1:b:member']) }),
     );
     expect(plan).toMatchObject({ errors: [], orgs: [], users: [], grants: [], orgsFound: 1 });
@@ -115,9 +138,24 @@ describe('planOrgImport', () => {
         { row: 3, cells: { parent: '某某县委', name: 'B', kind: '委员会' } },
         { row: 4, cells: { parent: '某某县委', name: 'C' } },
         { row: 5, cells: { parent: '城关镇党委', name: 'D', kind: '党小组' } },
-        { row: 6, cells: { parent: '城关镇党委', name: 'E', kind: '党支部', timeZone: 'Mars/Base' } },
-        { row: 7, cells: { parent: '城关镇党委', name: 'F', kind: '党支部', username: 'x y', role: '主任' } },
-        { row: 8, cells: { parent: '城关镇党委', name: 'G', kind: '党支部', username: 'newbie', role: '成员' } },
+        {
+          row: 6,
+          cells: { parent: '城关镇党委', name: 'E', kind: '党支部', timeZone: 'Mars/Base' },
+        },
+        {
+          row: 7,
+          cells: { parent: '城关镇党委', name: 'F', kind: '党支部', username: 'x y', role: '主任' },
+        },
+        {
+          row: 8,
+          cells: {
+            parent: '城关镇党委',
+            name: 'G',
+            kind: '党支部',
+            username: 'newbie',
+            role: '成员',
+          },
+        },
         { row: 9, cells: { name: '顶级', kind: '党委' } },
       ],
       ctx(),
@@ -145,7 +183,16 @@ describe('planOrgImport', () => {
       [
         { row: 2, cells: { parent: '城关镇党委', name: '第二支部', kind: '党支部' } },
         { row: 3, cells: { parent: '某某县委', name: '第三镇', kind: '党委' } },
-        { row: 4, cells: { parent: '城关镇党委', name: '第二支部', username: 'nobody', displayName: '某', role: '成员' } },
+        {
+          row: 4,
+          cells: {
+            parent: '城关镇党委',
+            name: '第二支部',
+            username: 'nobody',
+            displayName: '某',
+            role: '成员',
+          },
+        },
       ],
       ctx({ actor: townSecretary, orgs: [town, branchInTown] }),
     );

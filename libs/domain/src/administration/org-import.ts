@@ -196,7 +196,11 @@ export function planOrgImport(rows: readonly OrgImportRow[], ctx: OrgImportConte
     const kindText = c.kind?.trim();
     const kind = kindText ? orgKindOfText(kindText) : null;
     if (kindText && !kind) {
-      fail(r.row, 'kind', `组织类型“${kindText}”无法识别，可填：工委、党委、党总支、党支部、党小组`);
+      fail(
+        r.row,
+        'kind',
+        `组织类型“${kindText}”无法识别，可填：工委、党委、党总支、党支部、党小组`,
+      );
       continue;
     }
     if (org) {
@@ -241,12 +245,20 @@ export function planOrgImport(rows: readonly OrgImportRow[], ctx: OrgImportConte
       };
       nodes.set(id, node);
       byParentAndName.set(childKey(node.parentId, name), node);
-      plan.orgs.push({ row: r.row, id, name, kind, parentId: node.parentId, path: node.path, timeZone });
+      plan.orgs.push({
+        row: r.row,
+        id,
+        name,
+        kind,
+        parentId: node.parentId,
+        path: node.path,
+        timeZone,
+      });
       org = node;
     }
     // --- the person ------------------------------------------------------------------------
-    const person = (['displayName', 'username', 'role', 'email', 'phone'] as const).some(
-      (k) => c[k]?.trim(),
+    const person = (['displayName', 'username', 'role', 'email', 'phone'] as const).some((k) =>
+      c[k]?.trim(),
     );
     if (!person) continue;
     const username = c.username?.trim() ?? '';
@@ -257,7 +269,11 @@ export function planOrgImport(rows: readonly OrgImportRow[], ctx: OrgImportConte
     const role = roleText ? roleOfText(roleText) : null;
     if (!roleText) fail(r.row, 'role', '填写人员时须填写角色');
     else if (!role)
-      fail(r.row, 'role', `角色“${roleText}”无法识别，可填：书记、副书记、督查员、成员、纪检、管理员`);
+      fail(
+        r.row,
+        'role',
+        `角色“${roleText}”无法识别，可填：书记、副书记、督查员、成员、纪检、管理员`,
+      );
     if (plan.errors.length > errorsBefore || !role) continue;
     const key = username.toLowerCase();
     let userId: string;
@@ -290,7 +306,14 @@ export function planOrgImport(rows: readonly OrgImportRow[], ctx: OrgImportConte
         fail(r.row, 'phone', `手机“${phone}”格式有误`);
         continue;
       }
-      const planned: PlannedUser = { row: r.row, id: ctx.newId(), username, displayName, email, phone };
+      const planned: PlannedUser = {
+        row: r.row,
+        id: ctx.newId(),
+        username,
+        displayName,
+        email,
+        phone,
+      };
       newUsers.set(key, planned);
       plan.users.push(planned);
       userId = planned.id;

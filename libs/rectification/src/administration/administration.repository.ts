@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { type Actor, type ExistingOrg, type ExistingUser, type OrgKind, type OrgRef, type Role } from '#duban/domain';
+import {
+  type Actor,
+  type ExistingOrg,
+  type ExistingUser,
+  type OrgKind,
+  type OrgRef,
+  type Role,
+} from '#duban/domain';
 import { idsToPath, pathToIds, returning, scopeCondition, scopeParams } from '#duban/persistence';
 
 /** A role grant, live or revoked, with the names of the people involved. */
@@ -317,7 +324,14 @@ export class AdministrationRepository {
       `UPDATE tasks SET responsible_org_id = $2, responsible_org_path = $3::ltree,
               responsible_user_id = $4, leader_user_id = $5, version = version + 1, updated_at = $6
         WHERE id = $1`,
-      [id, to.responsibleOrgId, to.responsibleOrgPath, to.responsibleUserId, to.leaderUserId, to.at],
+      [
+        id,
+        to.responsibleOrgId,
+        to.responsibleOrgPath,
+        to.responsibleUserId,
+        to.leaderUserId,
+        to.at,
+      ],
     );
   }
 
@@ -373,7 +387,15 @@ export class AdministrationRepository {
 
   async insertOrg(
     m: EntityManager,
-    o: { id: string; name: string; kind: OrgKind; parentId: string | null; path: readonly string[]; timeZone: string; at: Date },
+    o: {
+      id: string;
+      name: string;
+      kind: OrgKind;
+      parentId: string | null;
+      path: readonly string[];
+      timeZone: string;
+      at: Date;
+    },
   ): Promise<void> {
     await m.query(
       `INSERT INTO orgs (id, name, kind, parent_id, path, time_zone, created_at)
@@ -383,15 +405,24 @@ export class AdministrationRepository {
   }
 
   async timeZoneOf(m: EntityManager, orgId: string): Promise<string> {
-    const rows: { time_zone: string }[] = await m.query(`SELECT time_zone FROM orgs WHERE id = $1`, [
-      orgId,
-    ]);
+    const rows: { time_zone: string }[] = await m.query(
+      `SELECT time_zone FROM orgs WHERE id = $1`,
+      [orgId],
+    );
     return rows[0].time_zone;
   }
 
   async insertUser(
     m: EntityManager,
-    u: { id: string; username: string; displayName: string; email: string | null; phone: string | null; passwordHash: string; at: Date },
+    u: {
+      id: string;
+      username: string;
+      displayName: string;
+      email: string | null;
+      phone: string | null;
+      passwordHash: string;
+      at: Date;
+    },
   ): Promise<void> {
     await m.query(
       `INSERT INTO users (id, username, display_name, password_hash, email, phone, created_at)

@@ -70,9 +70,19 @@ export class AdministrationService {
       const decision = mayAssignRole(actor, org.ref, role);
       if (!decision.allowed) throw forbidden(decision.reason);
       if (!(await this.repo.userIsActive(m, userId)))
-        throw notFound(`userId：该用户不存在或已停用 — user ${userId} does not exist`, 'user_not_found');
+        throw notFound(
+          `userId：该用户不存在或已停用 — user ${userId} does not exist`,
+          'user_not_found',
+        );
       try {
-        await this.repo.insertGrant(m, { id, userId, orgId, role, grantedBy: actor.userId, at: now });
+        await this.repo.insertGrant(m, {
+          id,
+          userId,
+          orgId,
+          role,
+          grantedBy: actor.userId,
+          at: now,
+        });
       } catch (e) {
         if (isUniqueViolation(e))
           throw conflict(
@@ -139,7 +149,11 @@ export class AdministrationService {
   /** Rename and/or deactivate (停用) or reactivate an org. */
   async updateOrg(actor: Actor, orgId: string, change: { name?: string; active?: boolean }) {
     if (change.name === undefined && change.active === undefined)
-      throw invalid('name', 'name：请至少修改名称或启用状态之一 — give name or active', 'nothing_to_change');
+      throw invalid(
+        'name',
+        'name：请至少修改名称或启用状态之一 — give name or active',
+        'nothing_to_change',
+      );
     const name = change.name?.trim();
     if (name !== undefined && (name.length < 1 || name.length > 200))
       throw invalid('name', 'name：组织名称须为 1–200 个字符 — name must be 1-200 characters');
@@ -187,12 +201,18 @@ export class AdministrationService {
   ): Promise<ProblemDetail> {
     const reason = checkReason(change.reason);
     if (change.title === undefined && change.description === undefined)
-      throw invalid('title', 'title：请修改标题或描述 — give title or description', 'nothing_to_change');
+      throw invalid(
+        'title',
+        'title：请修改标题或描述 — give title or description',
+        'nothing_to_change',
+      );
     const now = this.clock.now();
     await this.db.transaction(async (m) => {
       const problem = await this.repo.lockProblem(m, actor, id);
       if (!problem)
-        throw notFound(`问题不存在或不在你的管辖范围内 — problem ${id} does not exist or is outside your scope`);
+        throw notFound(
+          `问题不存在或不在你的管辖范围内 — problem ${id} does not exist or is outside your scope`,
+        );
       const decision = mayEditProblem(actor, problem.raisingOrg, problem.withdrawn);
       if (!decision.allowed) throw forbidden(decision.reason);
       await this.repo.updateProblemText(m, id, change);
@@ -218,13 +238,19 @@ export class AdministrationService {
   }
 
   /** 撤回: the problem and its open measures become history; nothing is deleted. */
-  async withdrawProblem(actor: Actor, id: string, input: { reason: string }): Promise<ProblemDetail> {
+  async withdrawProblem(
+    actor: Actor,
+    id: string,
+    input: { reason: string },
+  ): Promise<ProblemDetail> {
     const reason = checkReason(input.reason);
     const now = this.clock.now();
     await this.db.transaction(async (m) => {
       const problem = await this.repo.lockProblem(m, actor, id);
       if (!problem)
-        throw notFound(`问题不存在或不在你的管辖范围内 — problem ${id} does not exist or is outside your scope`);
+        throw notFound(
+          `问题不存在或不在你的管辖范围内 — problem ${id} does not exist or is outside your scope`,
+        );
       const decision = mayWithdrawProblem(actor, problem.raisingOrg, problem);
       if (!decision.allowed)
         throw problem.withdrawn || problem.closed
@@ -275,7 +301,9 @@ export class AdministrationService {
     await this.db.transaction(async (m) => {
       const task = await this.repo.lockTask(m, actor, taskId);
       if (!task)
-        throw notFound(`任务不存在或不在你的管辖范围内 — task ${taskId} does not exist or is outside your scope`);
+        throw notFound(
+          `任务不存在或不在你的管辖范围内 — task ${taskId} does not exist or is outside your scope`,
+        );
       if (ifMatch !== undefined && task.version !== ifMatch)
         throw conflict(
           `状态已变化，请刷新后重试 — If-Match: task ${taskId} is at version ${task.version}, not ${ifMatch}; reload it and try again`,
@@ -284,7 +312,12 @@ export class AdministrationService {
         );
       let newOrg: { id: string; path: string; ref: OrgRef } | undefined;
       if (input.responsibleOrgId && input.responsibleOrgId !== task.responsibleOrgId) {
-        const org = await this.tasks.orgInScope(m, actor, input.responsibleOrgId, 'responsibleOrgId');
+        const org = await this.tasks.orgInScope(
+          m,
+          actor,
+          input.responsibleOrgId,
+          'responsibleOrgId',
+        );
         assertActiveOrg(org, 'responsibleOrgId');
         newOrg = { id: org.id, path: org.path, ref: { id: org.id, path: pathToIds(org.path) } };
       }
@@ -355,7 +388,12 @@ export class AdministrationService {
       const orgName: { name: string }[] = await m.query(`SELECT name FROM orgs WHERE id = $1`, [
         orgId,
       ]);
-      const people = [from.responsibleUserId, from.leaderUserId, to.responsibleUserId, to.leaderUserId];
+      const people = [
+        from.responsibleUserId,
+        from.leaderUserId,
+        to.responsibleUserId,
+        to.leaderUserId,
+      ];
       await this.notifications.notify(
         m,
         {
@@ -371,7 +409,11 @@ export class AdministrationService {
     return this.tasks.get(actor, taskId);
   }
 
-  private async orgOrNotFound(m: Parameters<AdministrationRepository['orgInScope']>[0], actor: Actor, orgId: string) {
+  private async orgOrNotFound(
+    m: Parameters<AdministrationRepository['orgInScope']>[0],
+    actor: Actor,
+    orgId: string,
+  ) {
     const org = await this.repo.orgInScope(m, actor, orgId);
     if (!org)
       throw notFound(

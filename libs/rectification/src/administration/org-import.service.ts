@@ -69,83 +69,85 @@ export class OrgImportService {
     const now = this.clock.now();
     const newUsers: OrgImportResult['newUsers'] = [];
     return this.db.transaction(async (m) => {
-        const usernames = [...new Set(rows.flatMap((r) => (r.cells.username ? [r.cells.username] : [])))];
-        const { users, grants } = await this.repo.usersByUsername(m, usernames);
-        const plan = planOrgImport(rows, {
-          actor,
-          orgs: await this.repo.orgsInScope(m, actor),
-          users,
-          grants,
-          newId: randomUUID,
-        });
-        if (plan.errors.length > 0) throw new ImportRejectedError(plan.errors);
-        const result: OrgImportResult = {
-          dryRun,
-          orgsCreated: plan.orgs.length,
-          orgsFound: plan.orgsFound,
-          usersCreated: plan.users.length,
-          rolesGranted: plan.grants.length,
-          newUsers,
-        };
-        if (dryRun) return result;
-        const zones = new Map<string, string>();
-        for (const o of plan.orgs) {
-          const timeZone =
-            o.timeZone ??
-            (o.parentId
-              ? (zones.get(o.parentId) ?? (await this.repo.timeZoneOf(m, o.parentId)))
-              : DEFAULT_TIME_ZONE);
-          zones.set(o.id, timeZone);
-          await this.atRow(o.row, 'name', `同级已有名为“${o.name}”的组织`, () =>
-            this.repo.insertOrg(m, { ...o, timeZone, at: now }),
-          );
-        }
-        for (const u of plan.users) {
-          const password = initialPassword();
-          await this.atRow(u.row, 'username', `用户名“${u.username}”已被占用`, async () =>
-            this.repo.insertUser(m, {
-              ...u,
-              passwordHash: await this.hasher.hash(password),
-              at: now,
-            }),
-          );
-          newUsers.push({
-            id: u.id,
-            username: u.username,
-            displayName: u.displayName,
-            initialPassword: password,
-          });
-        }
-        for (const g of plan.grants) {
-          await this.repo.insertGrant(m, {
-            id: randomUUID(),
-            userId: g.userId,
-            orgId: g.orgId,
-            role: g.role,
-            grantedBy: actor.userId,
-            at: now,
-          });
-        }
-        await this.audit.append(m, [
-          ...plan.orgs.map((o) => ({
-            streamType: 'org' as const,
-            streamId: o.id,
-            at: now,
-            actorId: actor.userId,
-            type: 'org_created',
-            data: { name: o.name, kind: o.kind, parentId: o.parentId, imported: true },
-          })),
-          ...plan.grants.map((g) => ({
-            streamType: 'org' as const,
-            streamId: g.orgId,
-            at: now,
-            actorId: actor.userId,
-            type: 'role_granted',
-            data: { userId: g.userId, role: g.role, imported: true },
-          })),
-        ]);
-        return result;
+      const usernames = [
+        ...new Set(rows.flatMap((r) => (r.cells.username ? [r.cells.username] : []))),
+      ];
+      const { users, grants } = await this.repo.usersByUsername(m, usernames);
+      const plan = planOrgImport(rows, {
+        actor,
+        orgs: await this.repo.orgsInScope(m, actor),
+        users,
+        grants,
+        newId: randomUUID,
       });
+      if (plan.errors.length > 0) throw new ImportRejectedError(plan.errors);
+      const result: OrgImportResult = {
+        dryRun,
+        orgsCreated: plan.orgs.length,
+        orgsFound: plan.orgsFound,
+        usersCreated: plan.users.length,
+        rolesGranted: plan.grants.length,
+        newUsers,
+      };
+      if (dryRun) return result;
+      const zones = new Map<string, string>();
+      for (const o of plan.orgs) {
+        const timeZone =
+          o.timeZone ??
+          (o.parentId
+            ? (zones.get(o.parentId) ?? (await this.repo.timeZoneOf(m, o.parentId)))
+            : DEFAULT_TIME_ZONE);
+        zones.set(o.id, timeZone);
+        await this.atRow(o.row, 'name', `同级已有名为“${o.name}”的组织`, () =>
+          this.repo.insertOrg(m, { ...o, timeZone, at: now }),
+        );
+      }
+      for (const u of plan.users) {
+        const password = initialPassword();
+        await this.atRow(u.row, 'username', `用户名“${u.username}”已被占用`, async () =>
+          this.repo.insertUser(m, {
+            ...u,
+            passwordHash: await this.hasher.hash(password),
+            at: now,
+          }),
+        );
+        newUsers.push({
+          id: u.id,
+          username: u.username,
+          displayName: u.displayName,
+          initialPassword: password,
+        });
+      }
+      for (const g of plan.grants) {
+        await this.repo.insertGrant(m, {
+          id: randomUUID(),
+          userId: g.userId,
+          orgId: g.orgId,
+          role: g.role,
+          grantedBy: actor.userId,
+          at: now,
+        });
+      }
+      await this.audit.append(m, [
+        ...plan.orgs.map((o) => ({
+          streamType: 'org' as const,
+          streamId: o.id,
+          at: now,
+          actorId: actor.userId,
+          type: 'org_created',
+          data: { name: o.name, kind: o.kind, parentId: o.parentId, imported: true },
+        })),
+        ...plan.grants.map((g) => ({
+          streamType: 'org' as const,
+          streamId: g.orgId,
+          at: now,
+          actorId: actor.userId,
+          type: 'role_granted',
+          data: { userId: g.userId, role: g.role, imported: true },
+        })),
+      ]);
+      return result;
+    });
   }
 
   /** A write that can still collide with a concurrent change: a row error, not a 500. */
