@@ -1,3 +1,5 @@
+import { quarterOf } from '#duban/domain';
+import { QuarterlyService } from '#duban/rectification';
 import { ApiClient } from '../support/api-client';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -414,6 +416,18 @@ describe('administration of people and orgs (roles, orgs, reassign, edit, withdr
       expect(open.body.items.map((p: { id: string }) => p.id)).not.toContain(id);
       const timeline = await as(secretary).get(`/api/v1/tasks/${task.id}/timeline`).expect(200);
       expect(timeline.body.map((e: { type: string }) => e.type)).toContain('withdrawn');
+
+      // The quarter's report notice does not ask for reports on it.
+      const quarter = quarterOf(t.clock.now(), 'Asia/Shanghai').label;
+      await t.app.get(QuarterlyService).start('Asia/Shanghai', quarter);
+      const notices: { data: { tasks: { id: string }[] } }[] = await t.db.query(
+        `SELECT data FROM notifications WHERE user_id = $1 AND kind = 'quarterly_report_due'`,
+        [respA.id],
+      );
+      expect(notices.length).toBeGreaterThan(0);
+      const listed = notices.flatMap((n) => n.data.tasks.map((x) => x.id));
+      expect(listed.length).toBeGreaterThan(0);
+      expect(listed).not.toContain(task.id);
     });
   });
 });
