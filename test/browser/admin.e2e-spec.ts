@@ -226,6 +226,12 @@ describeInBrowser('人员与组织, 改派 and 撤回 in the web workspace, on a
         .expect(200);
       expect(task.body.responsibleUserId).toBe(member2.id);
 
+      // The branch member it now lands on is not offered the form.
+      const branchPage = await signIn(member2);
+      await branchPage.goto(`${base}/tasks/${taskId}`);
+      await branchPage.locator('#timeline').getByText('第一党支部撤并').waitFor();
+      expect(await branchPage.locator('#reassign').count()).toBe(0);
+
       const sec = await signIn(secretary);
       await sec.goto(`${base}/problems/${id}`);
       await sec.getByText('撤回问题', { exact: true }).click();

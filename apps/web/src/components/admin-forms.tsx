@@ -4,6 +4,7 @@ import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../api';
 import { getOrg, peopleOf } from '../directory';
 import { ROLE_LABEL } from '../labels';
+import { useSession } from '../session';
 import type { Problem, Role, Task } from '../types';
 import { OrgSelect } from './OrgSelect';
 import { ErrorBox } from './ui';
@@ -79,12 +80,41 @@ function ReasonField({
   );
 }
 
+/**
+ * Whether the signed-in person holds one of `roles` in the org or one above it — the server
+ * decides; this only spares others a form they may not use.
+ */
+function useHoldsRoleOver(orgId: string, roles: readonly Role[]): boolean {
+  const { me } = useSession();
+  const [path, setPath] = useState<string[]>([orgId]);
+  useEffect(() => {
+    let live = true;
+    getOrg(orgId)
+      .then((org) => live && org && setPath(org.path))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [orgId]);
+  return (me?.roles ?? []).some(
+    (r) => r.orgId !== null && path.includes(r.orgId) && roles.includes(r.role),
+  );
+}
+
+const SUPERVISING: Role[] = ['secretary', 'deputy', 'supervisor', 'admin'];
+
 type Person = { userId: string; displayName: string; roles: string[] };
 const describe = (p: Person) =>
   `${p.displayName}（${p.roles.map((r) => ROLE_LABEL[r as Role] ?? r).join('、')}）`;
 
 /** 改派: a new responsible org, person or leader, with a reason. */
 export function ReassignForm({ task, onDone }: { task: Task; onDone: () => void }) {
+  return useHoldsRoleOver(task.raisingOrgId, SUPERVISING) ? (
+    <ReassignFormBody task={task} onDone={onDone} />
+  ) : null;
+}
+
+function ReassignFormBody({ task, onDone }: { task: Task; onDone: () => void }) {
   const [orgId, setOrgId] = useState(task.responsibleOrgId);
   const [userId, setUserId] = useState(task.responsibleUserId);
   const [leaderId, setLeaderId] = useState(task.leaderUserId ?? '');
@@ -172,6 +202,12 @@ export function ReassignForm({ task, onDone }: { task: Task; onDone: () => void 
 
 /** 编辑 a problem's title and description, with a reason. */
 export function EditProblemForm({ problem, onDone }: { problem: Problem; onDone: () => void }) {
+  return useHoldsRoleOver(problem.raisedByOrgId, SUPERVISING) ? (
+    <EditProblemFormBody problem={problem} onDone={onDone} />
+  ) : null;
+}
+
+function EditProblemFormBody({ problem, onDone }: { problem: Problem; onDone: () => void }) {
   const [title, setTitle] = useState(problem.title);
   const [description, setDescription] = useState(problem.description);
   const [reason, setReason] = useState('');
@@ -223,6 +259,12 @@ export function EditProblemForm({ problem, onDone }: { problem: Problem; onDone:
 
 /** 撤回 a problem raised in error: nothing is deleted, its open measures stop. */
 export function WithdrawProblemForm({ problem, onDone }: { problem: Problem; onDone: () => void }) {
+  return useHoldsRoleOver(problem.raisedByOrgId, ['secretary', 'deputy', 'admin']) ? (
+    <WithdrawProblemFormBody problem={problem} onDone={onDone} />
+  ) : null;
+}
+
+function WithdrawProblemFormBody({ problem, onDone }: { problem: Problem; onDone: () => void }) {
   const [reason, setReason] = useState('');
   return (
     <AdminForm
