@@ -417,6 +417,24 @@ describe('administration of people and orgs (roles, orgs, reassign, edit, withdr
       const timeline = await as(secretary).get(`/api/v1/tasks/${task.id}/timeline`).expect(200);
       expect(timeline.body.map((e: { type: string }) => e.type)).toContain('withdrawn');
 
+      // Past its deadline it is not red, not overdue, and its problem is not overdue either.
+      await t.db.query(`UPDATE tasks SET due_at = $2 WHERE id = $1`, [
+        task.id,
+        new Date(t.clock.now().getTime() - 86400_000),
+      ]);
+      const late = await as(secretary).get(`/api/v1/tasks/${task.id}`).expect(200);
+      expect(late.body.light).toBe('green');
+      const overdue = await as(secretary)
+        .get(`/api/v1/tasks?overdue=true&pageSize=200`)
+        .expect(200);
+      expect(overdue.body.items.map((x: { id: string }) => x.id)).not.toContain(task.id);
+      const red = await as(secretary).get(`/api/v1/tasks?light=red&pageSize=200`).expect(200);
+      expect(red.body.items.map((x: { id: string }) => x.id)).not.toContain(task.id);
+      const overdueProblems = await as(secretary)
+        .get(`/api/v1/problems?overdue=true&pageSize=200`)
+        .expect(200);
+      expect(overdueProblems.body.items.map((p: { id: string }) => p.id)).not.toContain(id);
+
       // The quarter's report notice does not ask for reports on it.
       const quarter = quarterOf(t.clock.now(), 'Asia/Shanghai').label;
       await t.app.get(QuarterlyService).start('Asia/Shanghai', quarter);

@@ -250,7 +250,8 @@ export class ProblemsService {
       add(
         (p) =>
           `${filter.overdue ? '' : 'NOT '}EXISTS (SELECT 1 FROM tasks ot WHERE ot.problem_id = p.id
-             AND ot.state NOT IN ('verified', 'closed') AND ot.due_at < ${p})`,
+             AND ot.state NOT IN ('verified', 'closed') AND ot.withdrawn_at IS NULL
+             AND ot.due_at < ${p})`,
         now,
       );
     }

@@ -80,7 +80,7 @@ export const TASK_FROM = `
  */
 export function lightSql(now: string): string {
   return `(CASE
-    WHEN t.state IN ('verified', 'closed') THEN 'green'
+    WHEN t.state IN ('verified', 'closed') OR t.withdrawn_at IS NOT NULL THEN 'green'
     WHEN t.due_at IS NOT NULL AND ${now} > t.due_at THEN 'red'
     WHEN t.last_check_result IN ('lagging', 'superficial') OR t.quarterly_report_late THEN 'yellow'
     WHEN t.due_at IS NOT NULL AND t.blue_from IS NOT NULL AND ${now} >= t.blue_from THEN 'blue'
@@ -89,7 +89,7 @@ export function lightSql(now: string): string {
 
 /** The SQL condition for one light, written so the open-deadline index can serve red. */
 export function lightConditionSql(light: Light, now: string): string {
-  const open = `t.state NOT IN ('verified', 'closed')`;
+  const open = `t.state NOT IN ('verified', 'closed') AND t.withdrawn_at IS NULL`;
   // coalesce: a NULL check result must count as "not lagging", not as unknown, or NOT(...) drops rows.
   const lagging = `(coalesce(t.last_check_result IN ('lagging', 'superficial'), false) OR t.quarterly_report_late)`;
   const overdue = `(t.due_at IS NOT NULL AND ${now} > t.due_at)`;
@@ -252,6 +252,7 @@ export function toTaskView(r: TaskRow, actor: Actor, now: Date): TaskView {
       quarterlyReportLate: r.quarterly_report_late,
       now,
       blueWindowStartsAt: r.blue_from,
+      withdrawn: Boolean(r.withdrawn_at),
     }),
     escalationLevel: r.escalation_level,
     version: r.version,
