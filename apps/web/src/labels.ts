@@ -143,6 +143,7 @@ export const NOTIFICATION_KIND_LABEL: Record<string, string> = {
   quarterly_report_due: '季度进展反馈',
   quarterly_report_late: '季度反馈逾期',
   accountability_opened: '问责启动',
+  task_reassigned: '改派',
 };
 
 export const CHANNEL_LABEL: Record<string, string> = {

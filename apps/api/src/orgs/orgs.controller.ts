@@ -214,7 +214,12 @@ export class OrgsController {
   }
 
   @Get(':orgId/roles')
-  @ApiOperation({ summary: 'Who holds which role in an organisation' })
+  @ApiOperation({
+    summary: 'Who holds which role in an organisation',
+    description:
+      'The live grants. With history=true: every grant and revocation, newest first, with ' +
+      'grantedByName, revokedAt, revokedBy and revokedByName.',
+  })
   @ApiResponse({ status: 200, type: [RoleRecordResponse] })
   roles(
     @CurrentActor() actor: Actor,
