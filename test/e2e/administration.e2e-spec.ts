@@ -281,6 +281,11 @@ describe('administration of people and orgs (roles, orgs, reassign, edit, withdr
         .post(`/api/v1/tasks/${task.id}/reassign`, { responsibleUserId: respB.id, reason: ' ' })
         .expect(400);
       expect(noReason.body.code).toBe('reason_required');
+      // As if the engine had planned its next reminder for later.
+      await t.db.query(`UPDATE tasks SET next_fire_at = $2 WHERE id = $1`, [
+        task.id,
+        new Date(t.clock.now().getTime() + 10 * 86400_000),
+      ]);
 
       const res = await as(supervisor)
         .post(
@@ -295,6 +300,13 @@ describe('administration of people and orgs (roles, orgs, reassign, edit, withdr
         leaderUserId: leader.id,
         version: task.version + 1,
       });
+      // The ladder is re-planned from now for the new unit (its calendar, its people).
+      const [planned] = await t.db.query(
+        `SELECT next_fire_at, responsible_org_path::text AS path FROM tasks WHERE id = $1`,
+        [task.id],
+      );
+      expect(planned.next_fire_at?.toISOString()).toBe(t.clock.now().toISOString());
+      expect(planned.path).toContain(branchB.id.replace(/-/g, ''));
       // The old unit no longer sees it; the new one does.
       await as(respA).get(`/api/v1/tasks/${task.id}`).expect(404);
       await as(respB).get(`/api/v1/tasks/${task.id}`).expect(200);

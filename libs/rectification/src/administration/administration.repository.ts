@@ -59,6 +59,7 @@ export interface ReassignTaskRecord {
   responsibleOrgPath: string;
   responsibleUserId: string;
   leaderUserId: string | null;
+  dueAt: Date | null;
 }
 
 interface RoleRow {
@@ -272,12 +273,13 @@ export class AdministrationRepository {
       responsible_org_path: string;
       responsible_user_id: string;
       leader_user_id: string | null;
+      due_at: Date | null;
     }[] = await m.query(
       `SELECT t.id, t.problem_id, t.measure, t.state, t.version, t.withdrawn_at, t.raising_org_id,
               t.raising_org_path::text AS raising_org_path, p.org_id AS problem_org_id,
               p.org_path::text AS problem_org_path, t.responsible_org_id,
               t.responsible_org_path::text AS responsible_org_path, t.responsible_user_id,
-              t.leader_user_id
+              t.leader_user_id, t.due_at
          FROM tasks t JOIN problems p ON p.id = t.problem_id
         WHERE t.id = $1 AND ${scopeCondition('t.responsible_org_path', '$2', '$3')}
         FOR UPDATE OF t`,
@@ -298,6 +300,7 @@ export class AdministrationRepository {
       responsibleOrgPath: r.responsible_org_path,
       responsibleUserId: r.responsible_user_id,
       leaderUserId: r.leader_user_id,
+      dueAt: r.due_at,
     };
   }
 
@@ -318,11 +321,21 @@ export class AdministrationRepository {
       responsibleUserId: string;
       leaderUserId: string | null;
       at: Date;
+      /**
+       * A new responsible org: the blue window on its calendar, and the ladder re-planned from
+       * now (as after a policy change) when it runs.
+       */
+      newOrg?: { blueFrom: Date | null };
     },
   ): Promise<void> {
     await m.query(
       `UPDATE tasks SET responsible_org_id = $2, responsible_org_path = $3::ltree,
-              responsible_user_id = $4, leader_user_id = $5, version = version + 1, updated_at = $6
+              responsible_user_id = $4, leader_user_id = $5, version = version + 1, updated_at = $6,
+              blue_from = CASE WHEN $7 THEN $8::timestamptz ELSE blue_from END,
+              next_fire_at = CASE WHEN $7 AND state IN ('assigned', 'in_progress')
+                                   AND due_at IS NOT NULL AND withdrawn_at IS NULL
+                                  THEN $6 ELSE next_fire_at END,
+              claimed_until = CASE WHEN $7 THEN NULL ELSE claimed_until END
         WHERE id = $1`,
       [
         id,
@@ -331,6 +344,8 @@ export class AdministrationRepository {
         to.responsibleUserId,
         to.leaderUserId,
         to.at,
+        to.newOrg !== undefined,
+        to.newOrg?.blueFrom ?? null,
       ],
     );
   }

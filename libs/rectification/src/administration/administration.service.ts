@@ -310,7 +310,7 @@ export class AdministrationService {
           'If-Match',
           'stale_version',
         );
-      let newOrg: { id: string; path: string; ref: OrgRef } | undefined;
+      let newOrg: { id: string; path: string; ref: OrgRef; timeZone: string } | undefined;
       if (input.responsibleOrgId && input.responsibleOrgId !== task.responsibleOrgId) {
         const org = await this.tasks.orgInScope(
           m,
@@ -319,7 +319,12 @@ export class AdministrationService {
           'responsibleOrgId',
         );
         assertActiveOrg(org, 'responsibleOrgId');
-        newOrg = { id: org.id, path: org.path, ref: { id: org.id, path: pathToIds(org.path) } };
+        newOrg = {
+          id: org.id,
+          path: org.path,
+          ref: { id: org.id, path: pathToIds(org.path) },
+          timeZone: org.time_zone,
+        };
       }
       const decision = mayReassignTask(actor, {
         raisingOrg: task.raisingOrg,
@@ -366,6 +371,9 @@ export class AdministrationService {
         responsibleUserId: userId,
         leaderUserId: leaderId,
         at: now,
+        newOrg: newOrg && {
+          blueFrom: this.tasks.blueFrom(task.dueAt, newOrg.timeZone, newOrg.path),
+        },
       });
       const from = {
         responsibleOrgId: task.responsibleOrgId,

@@ -461,7 +461,7 @@ export class TasksService {
   // --- internals -------------------------------------------------------------------------------
 
   /** Counted on the responsible org's calendar (national plus its and its ancestors' overrides). */
-  private blueFrom(dueAt: Date | null, timeZone: string, orgPath: string): Date | null {
+  blueFrom(dueAt: Date | null, timeZone: string, orgPath: string): Date | null {
     if (!dueAt) return null;
     return blueWindowStart(
       dueAt,
