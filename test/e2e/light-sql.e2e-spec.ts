@@ -41,7 +41,8 @@ describe('the light in SQL agrees with lightOf', () => {
         fc.option(fc.constantFrom<CheckResult>(...CHECK_RESULTS), { nil: null }),
         fc.boolean(),
         instant,
-        async (state, standing, dueAt, blueDays, check, late, now) => {
+        fc.boolean(),
+        async (state, standing, dueAt, blueDays, check, late, now, withdrawn) => {
           const due = standing ? null : dueAt;
           const blue =
             due && blueDays !== null ? new Date(due.getTime() - blueDays * 86400_000) : null;
@@ -53,13 +54,15 @@ describe('the light in SQL agrees with lightOf', () => {
             quarterlyReportLate: late,
             now,
             blueWindowStartsAt: blue,
+            withdrawn,
           });
           const { rows } = await pg.query(
             `SELECT ${lightSql('$6::timestamptz')} AS light,
                     ${LIGHTS.map((l) => `${lightConditionSql(l, '$6::timestamptz')} AS is_${l}`).join(', ')}
                FROM (SELECT $1::text AS state, $2::timestamptz AS due_at, $3::timestamptz AS blue_from,
-                            $4::text AS last_check_result, $5::boolean AS quarterly_report_late) t`,
-            [state, due, blue, check, late, now],
+                            $4::text AS last_check_result, $5::boolean AS quarterly_report_late,
+                            $7::timestamptz AS withdrawn_at) t`,
+            [state, due, blue, check, late, now, withdrawn ? now : null],
           );
           expect(rows[0].light).toBe(expected);
           // The filter for each light selects exactly the tasks of that light.

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ROLE_LABEL } from './labels';
+import { AdminPage } from './pages/AdminPage';
 import { CampaignBoardPage } from './pages/CampaignBoardPage';
 import { CampaignListPage } from './pages/CampaignListPage';
 import { AssessmentPage } from './pages/AssessmentPage';
@@ -35,6 +36,7 @@ const NAV: { to: string; label: string; prefix: string }[] = [
   { to: '/reviews', label: '述职评议', prefix: '/reviews' },
   { to: '/reinspections', label: '回头看', prefix: '/reinspections' },
   { to: '/negative-list', label: '负面清单', prefix: '/negative-list' },
+  { to: '/people', label: '人员与组织', prefix: '/people' },
 ];
 
 /**
@@ -178,6 +180,7 @@ function Routes() {
     ['/reviews', () => <ReviewListPage />],
     ['/reviews/:id', (p) => <ReviewPage id={p.id} />],
     ['/assessments/:id', (p) => <AssessmentPage id={p.id} />],
+    ['/people', () => <AdminPage />],
   ];
   for (const [pattern, render] of table) {
     const params = match(pattern, path);

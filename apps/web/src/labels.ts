@@ -102,6 +102,8 @@ export const EVENT_LABEL: Record<string, string> = {
   reminded: '到期提醒',
   escalated: '逾期升级',
   talk_due: '应约谈分管领导',
+  reassigned: '改派',
+  withdrawn: '问题撤回',
 };
 
 export const AUDIENCE_LABEL: Record<string, string> = {
@@ -142,6 +144,7 @@ export const NOTIFICATION_KIND_LABEL: Record<string, string> = {
   quarterly_report_late: '季度反馈逾期',
   accountability_opened: '问责启动',
   circular_issued: '通报印发',
+  task_reassigned: '改派',
 };
 
 export const CHANNEL_LABEL: Record<string, string> = {

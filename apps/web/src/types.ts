@@ -45,6 +45,8 @@ export interface Org {
   depth: number;
   timeZone: string;
   childCount: number;
+  /** false once deactivated (已停用). */
+  active?: boolean;
 }
 
 export interface OrgMember {
@@ -101,6 +103,8 @@ export interface Task {
   policyOrgId?: string | null;
   /** GET /tasks/{id} only: false when the raising org set the governing policy itself. */
   policyInherited?: boolean;
+  /** Its problem was withdrawn (已撤回). */
+  withdrawn?: boolean;
 }
 
 export interface Problem {
@@ -116,7 +120,9 @@ export interface Problem {
   orgName: string;
   raisedByOrgId: string;
   raisedBy: string;
-  state: 'open' | 'closed';
+  state: 'open' | 'closed' | 'withdrawn';
+  withdrawnAt?: string | null;
+  withdrawReason?: string | null;
   taskCount: number;
   openTaskCount: number;
   recurring: boolean;
@@ -263,4 +269,23 @@ export interface Delegation {
   startsOn: string;
   endsOn: string;
   direction: 'granted' | 'received';
+}
+
+/** A role grant with its history (GET /orgs/{id}/roles?history=true). */
+export interface RoleRecord extends OrgMember {
+  grantedBy: string | null;
+  grantedByName: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  revokedByName: string | null;
+}
+
+export interface OrgImportResult {
+  dryRun: boolean;
+  orgsCreated: number;
+  orgsFound: number;
+  usersCreated: number;
+  rolesGranted: number;
+  newUsers: { id: string; username: string; displayName: string; initialPassword: string }[];
 }

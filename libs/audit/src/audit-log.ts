@@ -15,7 +15,8 @@ export type StreamType =
   | 'assessment'
   | 'circular'
   | 'reinspection'
-  | 'negative_list';
+  | 'negative_list'
+  | 'org';
 
 export interface AuditEventInput {
   streamType: StreamType;

@@ -163,7 +163,7 @@ async function existingLogins(world: DemoWorld): Promise<DemoLogin[]> {
   const rows: { username: string; display_name: string; role: Role | null; org: string | null }[] =
     await world.db.query(
       `SELECT u.username, u.display_name, ra.role, o.name AS org
-         FROM users u LEFT JOIN role_assignments ra ON ra.user_id = u.id
+         FROM users u LEFT JOIN role_assignments ra ON ra.user_id = u.id AND ra.revoked_at IS NULL
          LEFT JOIN orgs o ON o.id = ra.org_id
         WHERE u.username LIKE 'demo.%' AND (ra.id IS NOT NULL OR u.system_admin)
         ORDER BY u.created_at, u.username, ra.role`,

@@ -30,3 +30,5 @@ export * from './negative-list/negative-list';
 export * from './notices';
 export * from './imports/duplicate-import';
 export * from './ics/ics';
+export * from './administration/administration';
+export * from './administration/org-import';

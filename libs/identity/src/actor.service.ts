@@ -22,7 +22,7 @@ export class ActorService {
         this.db,
         `SELECT u.system_admin, ra.org_id, o.path::text AS path, ra.role
            FROM users u
-           LEFT JOIN role_assignments ra ON ra.user_id = u.id
+           LEFT JOIN role_assignments ra ON ra.user_id = u.id AND ra.revoked_at IS NULL
            LEFT JOIN orgs o ON o.id = ra.org_id
           WHERE u.id = $1 AND u.active
           ORDER BY nlevel(o.path), ra.role`,
@@ -47,7 +47,7 @@ export class ActorService {
         this.db,
         `SELECT u.system_admin, ra.org_id, o.path::text AS path, ra.role
            FROM users u
-           LEFT JOIN role_assignments ra ON ra.user_id = u.id
+           LEFT JOIN role_assignments ra ON ra.user_id = u.id AND ra.revoked_at IS NULL
            LEFT JOIN orgs o ON o.id = ra.org_id
           WHERE u.id = $1 AND u.active AND u.token_generation = $2
             AND NOT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = $3::uuid)

@@ -41,6 +41,8 @@ export interface OrgView {
   depth: number;
   timeZone: string;
   childCount: number;
+  /** false once deactivated (已停用): no new problems or measures are assigned to it. */
+  active: boolean;
   createdAt: string;
 }
 
@@ -61,10 +63,11 @@ interface OrgRow {
   path: string;
   time_zone: string;
   child_count: string;
+  active: boolean;
   created_at: Date;
 }
 
-const ORG_COLUMNS = `o.id, o.name, o.kind, o.parent_id, o.path::text AS path, o.time_zone, o.created_at,
+const ORG_COLUMNS = `o.id, o.name, o.kind, o.parent_id, o.path::text AS path, o.time_zone, o.active, o.created_at,
   (SELECT count(*) FROM orgs c WHERE c.parent_id = o.id) AS child_count`;
 
 function toView(r: OrgRow): OrgView {
@@ -78,6 +81,7 @@ function toView(r: OrgRow): OrgView {
     depth: path.length,
     timeZone: r.time_zone,
     childCount: Number(r.child_count),
+    active: r.active,
     createdAt: r.created_at.toISOString(),
   };
 }
@@ -249,7 +253,7 @@ export class OrgsService {
       display_name: string;
     }[] = await this.db.query(
       `SELECT ra.*, u.display_name FROM role_assignments ra JOIN users u ON u.id = ra.user_id
-        WHERE ra.org_id = $1 ORDER BY ra.role, u.display_name`,
+        WHERE ra.org_id = $1 AND ra.revoked_at IS NULL ORDER BY ra.role, u.display_name`,
       [orgId],
     );
     return rows.map((r) => ({

@@ -161,7 +161,7 @@ export class UsersService {
     if (!user) throw notFound('该用户不存在 — there is no user with this id', 'user_not_found');
     const orgs: { id: string; path: string }[] = await m.query(
       `SELECT o.id, o.path::text AS path FROM role_assignments ra JOIN orgs o ON o.id = ra.org_id
-        WHERE ra.user_id = $1`,
+        WHERE ra.user_id = $1 AND ra.revoked_at IS NULL`,
       [userId],
     );
     const decision = mayManageUser(
@@ -200,7 +200,7 @@ export class UsersService {
     const roles: { org_id: string; org_name: string; role: Role }[] = await this.db.query(
       `SELECT ra.org_id, o.name AS org_name, ra.role
          FROM role_assignments ra JOIN orgs o ON o.id = ra.org_id
-        WHERE ra.user_id = $1 ORDER BY nlevel(o.path), o.name, ra.role`,
+        WHERE ra.user_id = $1 AND ra.revoked_at IS NULL ORDER BY nlevel(o.path), o.name, ra.role`,
       [actor.userId],
     );
     return {

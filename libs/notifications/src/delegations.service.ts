@@ -114,9 +114,10 @@ export class DelegationsService {
       const uncovered: { name: string }[] = await this.db.query(
         `SELECT DISTINCT mo.name
            FROM role_assignments mine JOIN orgs mo ON mo.id = mine.org_id
-          WHERE mine.user_id = $1
+          WHERE mine.user_id = $1 AND mine.revoked_at IS NULL
             AND NOT EXISTS (SELECT 1 FROM role_assignments theirs JOIN orgs tho ON tho.id = theirs.org_id
-                             WHERE theirs.user_id = $2 AND mo.path <@ tho.path)
+                             WHERE theirs.user_id = $2 AND theirs.revoked_at IS NULL
+                               AND mo.path <@ tho.path)
           ORDER BY mo.name`,
         [actor.userId, input.deputyId],
       );

@@ -79,10 +79,11 @@ export class DeliveryLogService {
     const where = [
       `($2::boolean OR EXISTS (
          SELECT 1 FROM role_assignments adm JOIN orgs ao ON ao.id = adm.org_id
-          WHERE adm.user_id = $1 AND adm.role = 'admin' AND (
+          WHERE adm.user_id = $1 AND adm.role = 'admin' AND adm.revoked_at IS NULL AND (
             EXISTS (SELECT 1 FROM orgs wo WHERE wo.id = d.org_id AND wo.path <@ ao.path)
             OR EXISTS (SELECT 1 FROM role_assignments ur JOIN orgs uo ON uo.id = ur.org_id
-                        WHERE ur.user_id = d.user_id AND uo.path <@ ao.path))))`,
+                        WHERE ur.user_id = d.user_id AND ur.revoked_at IS NULL
+                          AND uo.path <@ ao.path))))`,
     ];
     if (filter.state) {
       params.push(filter.state);

@@ -18,6 +18,7 @@ export const NOTIFICATION_KINDS = [
   // 问责 as its subjects are told of it.
   'case_opened_subject',
   'case_decided',
+  'task_reassigned',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

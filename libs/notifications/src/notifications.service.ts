@@ -57,7 +57,8 @@ deputies AS (
              JOIN tasks t ON t.id = tid.id::uuid
             WHERE NOT EXISTS (
                   SELECT 1 FROM role_assignments ra JOIN orgs o ON o.id = ra.org_id
-                   WHERE ra.user_id = dl.deputy_id AND t.responsible_org_path <@ o.path)))
+                   WHERE ra.user_id = dl.deputy_id AND ra.revoked_at IS NULL
+                     AND t.responsible_org_path <@ o.path)))
 ),
 chosen AS (
   SELECT DISTINCT ON (i.dedupe_key, c.user_id) c.idx, c.user_id, c.via

@@ -23,7 +23,7 @@ export interface RecipientProfile {
 export function timeZoneSql(userId: string, settings: string): string {
   return `coalesce(${settings}.time_zone,
     (SELECT tz_org.time_zone FROM role_assignments tz_ra JOIN orgs tz_org ON tz_org.id = tz_ra.org_id
-      WHERE tz_ra.user_id = ${userId} ORDER BY nlevel(tz_org.path) DESC, tz_org.id LIMIT 1),
+      WHERE tz_ra.user_id = ${userId} AND tz_ra.revoked_at IS NULL ORDER BY nlevel(tz_org.path) DESC, tz_org.id LIMIT 1),
     '${DEFAULT_TIME_ZONE}')`;
 }
 

@@ -22,6 +22,7 @@ import { Reinspection1764620000001 } from './migrations/1764620000001-Reinspecti
 import { NegativeList1764620000002 } from './migrations/1764620000002-NegativeList';
 import { WorkflowNotices1764650000000 } from './migrations/1764650000000-WorkflowNotices';
 import { ImportsAndCalendarFeeds1764640000000 } from './migrations/1764640000000-ImportsAndCalendarFeeds';
+import { Administration1764660000000 } from './migrations/1764660000000-Administration';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   NegativeList1764620000002,
   WorkflowNotices1764650000000,
   ImportsAndCalendarFeeds1764640000000,
+  Administration1764660000000,
 ];
 
 export interface DataSourceRole {

@@ -1,4 +1,7 @@
 export * from './accountability/accountability.service';
+export * from './administration/administration.repository';
+export * from './administration/administration.service';
+export * from './administration/org-import.service';
 export * from './calendar/calendar.service';
 export * from './campaigns/campaigns.repository';
 export * from './campaigns/campaigns.service';

@@ -3,8 +3,12 @@ import { join } from 'node:path';
 import { APP_CONFIG, type AppConfig, configDirectory } from '#duban/config';
 import { AuditModule } from '#duban/audit';
 import { EvidenceModule } from '#duban/evidence';
+import { IdentityModule } from '#duban/identity';
 import { NotificationsModule } from '#duban/notifications';
 import { AccountabilityService } from './accountability/accountability.service';
+import { AdministrationRepository } from './administration/administration.repository';
+import { AdministrationService } from './administration/administration.service';
+import { OrgImportService } from './administration/org-import.service';
 import { CampaignsRepository } from './campaigns/campaigns.repository';
 import { ProblemImportsRepository } from './import/problem-imports.repository';
 import { CalendarFeedRepository } from './calendar-feed/calendar-feed.repository';
@@ -66,11 +70,14 @@ const SERVICES = [
   NegativeListService,
   WorkflowNoticesRepository,
   WorkflowNoticesService,
+  AdministrationRepository,
+  AdministrationService,
+  OrgImportService,
 ];
 
 /** The use cases of rectification supervision, shared by the api and the worker. */
 @Module({
-  imports: [AuditModule, EvidenceModule, NotificationsModule],
+  imports: [AuditModule, EvidenceModule, NotificationsModule, IdentityModule],
   providers: [
     {
       provide: CATEGORY_CATALOG,

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { ORG_KINDS, ROLES, type OrgKind, type Role } from '#duban/domain';
 import { PaginationQuery } from '../http/pagination.dto';
+import { QueryBoolean } from '../http/query-transforms';
 
 export class CreateOrgRequest {
   @ApiProperty({ example: '城关镇党委' })
@@ -37,6 +38,8 @@ export class OrgResponse {
   @ApiProperty() depth!: number;
   @ApiProperty() timeZone!: string;
   @ApiProperty() childCount!: number;
+  @ApiProperty({ description: 'false once deactivated (已停用): gets no new problems or tasks' })
+  active!: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 
@@ -86,4 +89,83 @@ export class RoleAssignmentResponse {
 
 export class OrgMemberResponse extends RoleAssignmentResponse {
   @ApiProperty() displayName!: string;
+}
+
+export class UpdateOrgRequest {
+  @ApiPropertyOptional({ example: '城关镇党委', description: 'A new name (改名)' })
+  @IsOptional()
+  @IsString({ message: 'name must be a string' })
+  @Length(1, 200, { message: 'name must be 1-200 characters' })
+  name?: string;
+
+  @ApiPropertyOptional({
+    description: 'false deactivates (停用): no new problems or tasks; existing ones stay',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'active must be true or false' })
+  active?: boolean;
+}
+
+export class RoleHistoryQuery {
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'true: every grant and revocation, with who and when, newest first',
+  })
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean({ message: 'history must be true or false' })
+  history?: boolean;
+}
+
+export class RoleRecordResponse extends OrgMemberResponse {
+  @ApiProperty({ type: String, nullable: true }) grantedByName!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: '撤销时间' })
+  revokedAt!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) revokedBy!: string | null;
+  @ApiProperty({ type: String, nullable: true }) revokedByName!: string | null;
+}
+
+export class OrgImportQuery {
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'Check every row and report, import nothing',
+  })
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean({ message: 'dryRun must be true or false' })
+  dryRun?: boolean;
+}
+
+export class OrgImportUploadRequest {
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description:
+      '.xlsx or .csv with the header row 上级组织, 组织名称, 组织类型, 时区 (optional), 姓名, 用户名, 角色, 邮箱, 手机',
+  })
+  file!: unknown;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'May be given here instead of the query' })
+  dryRun?: boolean;
+}
+
+export class ImportedUserResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() username!: string;
+  @ApiProperty() displayName!: string;
+  @ApiProperty({ description: 'Generated; shown this once, hand it over and have it changed' })
+  initialPassword!: string;
+}
+
+export class OrgImportResultResponse {
+  @ApiProperty() dryRun!: boolean;
+  @ApiProperty({ description: 'Organisations created (or that would be, on a dry run)' })
+  orgsCreated!: number;
+  @ApiProperty({ description: 'Rows whose organisation already existed' }) orgsFound!: number;
+  @ApiProperty() usersCreated!: number;
+  @ApiProperty() rolesGranted!: number;
+  @ApiProperty({ type: [ImportedUserResponse], description: 'Empty on a dry run' })
+  newUsers!: ImportedUserResponse[];
 }

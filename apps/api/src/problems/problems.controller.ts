@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '#duban/domain';
 import {
+  AdministrationService,
   CATEGORY_CATALOG,
   CategoryCatalog,
   ProblemsService,
@@ -13,9 +14,11 @@ import { CreateTaskRequest, TaskWithWarningsResponse } from '../tasks/tasks.dto'
 import {
   CategoryResponse,
   CreateProblemRequest,
+  EditProblemRequest,
   ProblemDetailResponse,
   ProblemPage,
   ProblemQuery,
+  WithdrawProblemRequest,
 } from './problems.dto';
 
 @ApiTags('problems (问题清单)')
@@ -27,6 +30,7 @@ export class ProblemsController {
     private readonly problems: ProblemsService,
     private readonly tasks: TasksService,
     @Inject(CATEGORY_CATALOG) private readonly catalog: CategoryCatalog,
+    private readonly admin: AdministrationService,
   ) {}
 
   @Post('problems')
@@ -63,6 +67,46 @@ export class ProblemsController {
     @Param('id', uuidParam('id')) id: string,
   ): Promise<ProblemDetailResponse> {
     return this.problems.get(actor, id);
+  }
+
+  @Patch('problems/:id')
+  @ApiOperation({
+    summary: 'Edit a problem’s title or description, with a reason (kept in the audit record)',
+  })
+  @ApiResponse({ status: 200, type: ProblemDetailResponse })
+  @ApiResponse({ status: 400, description: 'reason missing, or nothing to change' })
+  @ApiResponse({
+    status: 403,
+    description: 'Only the raising org’s secretary, deputy, supervisor or admin',
+  })
+  @ApiResponse({ status: 404, description: 'Not found within your scope' })
+  edit(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: EditProblemRequest,
+  ): Promise<ProblemDetailResponse> {
+    return this.admin.editProblem(actor, id, body);
+  }
+
+  @Post('problems/:id/withdraw')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '撤回: withdraw a problem raised in error (state withdrawn, nothing deleted)',
+    description:
+      'Its measures that are not closed are shown as withdrawn, offer no actions and stop ' +
+      'escalating (their timers are cleared). The raising org’s secretary, deputy or admin.',
+  })
+  @ApiResponse({ status: 200, type: ProblemDetailResponse })
+  @ApiResponse({ status: 400, description: 'reason missing' })
+  @ApiResponse({ status: 403, description: 'Only the raising org’s secretary, deputy or admin' })
+  @ApiResponse({ status: 404, description: 'Not found within your scope' })
+  @ApiResponse({ status: 409, description: 'Already withdrawn, or every measure is closed' })
+  withdraw(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: WithdrawProblemRequest,
+  ): Promise<ProblemDetailResponse> {
+    return this.admin.withdrawProblem(actor, id, body);
   }
 
   @Post('problems/:id/tasks')

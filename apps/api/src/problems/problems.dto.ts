@@ -79,10 +79,12 @@ export class ProblemQuery extends PaginationQuery {
   @IsUUID('all', { message: 'orgId must be a UUID' })
   orgId?: string;
 
-  @ApiPropertyOptional({ enum: ['open', 'closed'] })
+  @ApiPropertyOptional({ enum: ['open', 'closed', 'withdrawn'] })
   @IsOptional()
-  @IsIn(['open', 'closed'], { message: 'state must be one of open, closed' })
-  state?: 'open' | 'closed';
+  @IsIn(['open', 'closed', 'withdrawn'], {
+    message: 'state must be one of open, closed, withdrawn',
+  })
+  state?: 'open' | 'closed' | 'withdrawn';
 
   @ApiPropertyOptional()
   @IsOptional()
@@ -141,8 +143,13 @@ export class ProblemResponse {
   @ApiProperty() orgName!: string;
   @ApiProperty({ format: 'uuid' }) raisedByOrgId!: string;
   @ApiProperty({ format: 'uuid' }) raisedBy!: string;
-  @ApiProperty({ enum: ['open', 'closed'], description: 'closed once every task is closed' })
-  state!: 'open' | 'closed';
+  @ApiProperty({
+    enum: ['open', 'closed', 'withdrawn'],
+    description: 'closed once every task is closed; withdrawn (撤回) when raised in error',
+  })
+  state!: 'open' | 'closed' | 'withdrawn';
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) withdrawnAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) withdrawReason!: string | null;
   @ApiProperty() taskCount!: number;
   @ApiProperty() openTaskCount!: number;
   @ApiProperty({ description: '屡改屡犯' }) recurring!: boolean;
@@ -167,4 +174,30 @@ export class ProblemPage {
 export class CategoryResponse {
   @ApiProperty() code!: string;
   @ApiProperty() name!: string;
+}
+
+export class EditProblemRequest {
+  @ApiPropertyOptional({ example: '第三支部连续两个季度未按规定召开组织生活会' })
+  @IsOptional()
+  @IsString({ message: 'title must be a string' })
+  @Length(1, 200, { message: 'title must be 1-200 characters' })
+  title?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString({ message: 'description must be a string' })
+  @Length(0, 10000, { message: 'description must be at most 10000 characters' })
+  description?: string;
+
+  @ApiProperty({ example: '标题中的支部名称有误', description: 'Why (kept in the record)' })
+  @IsString({ message: 'reason must be a string' })
+  @Length(1, 500, { message: 'reason must be 1-500 characters' })
+  reason!: string;
+}
+
+export class WithdrawProblemRequest {
+  @ApiProperty({ example: '误将其他支部的问题录入', description: 'Why (kept in the record)' })
+  @IsString({ message: 'reason must be a string' })
+  @Length(1, 500, { message: 'reason must be 1-500 characters' })
+  reason!: string;
 }

@@ -4,7 +4,12 @@ import type { Response } from 'express';
 import { AuditLog } from '#duban/audit';
 import type { Actor } from '#duban/domain';
 import { DomainError } from '#duban/identity';
-import { EscalationPolicyService, TalksService, TasksService } from '#duban/rectification';
+import {
+  AdministrationService,
+  EscalationPolicyService,
+  TalksService,
+  TasksService,
+} from '#duban/rectification';
 import { CurrentActor } from '../auth/decorators';
 import { uuidParam } from '../http/uuid.pipe';
 import { IfMatch } from './if-match';
@@ -19,6 +24,7 @@ import {
   ExtensionRequest,
   ExtensionResponse,
   ProgressRequest,
+  ReassignRequest,
   ReopenRequest,
   SubmitRequest,
   TaskPage,
@@ -68,6 +74,7 @@ export class TasksController {
     private readonly audit: AuditLog,
     private readonly talks: TalksService,
     private readonly policies: EscalationPolicyService,
+    private readonly admin: AdministrationService,
   ) {}
 
   @Get('tasks')
@@ -251,6 +258,27 @@ export class TasksController {
     @IfMatch() ifMatch?: number,
   ): Promise<TaskResponse> {
     return this.tasks.reopen(actor, id, body, ifMatch);
+  }
+
+  @Post('tasks/:id/reassign')
+  @HttpCode(200)
+  @IF_MATCH
+  @errors()
+  @ApiOperation({
+    summary: '改派: change the responsible org, person or leader of an open measure, with a reason',
+    description:
+      'The raising org’s secretary, deputy, supervisor or admin. The new org lies in the ' +
+      'problem’s org subtree and your scope; the person holds a role there; the leader passes ' +
+      'the leader rule. Recorded on the timeline (reassigned) and sent to the old and new people.',
+  })
+  @ApiResponse({ status: 200, type: TaskResponse })
+  reassign(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: ReassignRequest,
+    @IfMatch() ifMatch?: number,
+  ): Promise<TaskResponse> {
+    return this.admin.reassign(actor, id, body, ifMatch);
   }
 
   @Post('tasks/:id/checks')

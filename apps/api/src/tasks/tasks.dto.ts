@@ -219,6 +219,8 @@ export class TaskResponse {
       'Why the caller, who could otherwise verify, close or check this task, stays out of it (回避: they acted on it or hold a role in its responsible org)',
   })
   conflictOfInterest!: string | null;
+  @ApiProperty({ description: 'Its problem was withdrawn (撤回): shown as 已撤回, no actions' })
+  withdrawn!: boolean;
   @ApiPropertyOptional({
     type: TalkStatusResponse,
     description: 'GET /tasks/{id} only: the 约谈 the 通报 step made due (none, due, overdue, held)',
@@ -415,4 +417,26 @@ export class ExtensionResponse {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) decidedBy!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) decidedAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) comment!: string | null;
+}
+
+export class ReassignRequest {
+  @ApiPropertyOptional({ format: 'uuid', description: 'The new responsible org (责任单位)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'responsibleOrgId must be a UUID' })
+  responsibleOrgId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The new responsible person (责任人)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'responsibleUserId must be a UUID' })
+  responsibleUserId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The new leader in charge (分管领导)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'leaderUserId must be a UUID' })
+  leaderUserId?: string;
+
+  @ApiProperty({ example: '原责任人调离', description: 'Why (kept in the record and sent)' })
+  @IsString({ message: 'reason must be a string' })
+  @Length(1, 500, { message: 'reason must be 1-500 characters' })
+  reason!: string;
 }

@@ -58,6 +58,7 @@ export function TaskTable({
               <td data-label="期限">{formatDeadline(t.dueAt)}</td>
               <td data-label="状态">
                 <StateBadge state={t.state} />
+                {t.withdrawn && <span className="tag">已撤回</span>}
               </td>
               <td data-label="升级">
                 <LevelBadge level={t.escalationLevel} />

@@ -1,4 +1,5 @@
 import { api } from '../api';
+import { EditProblemForm, WithdrawProblemForm } from '../components/admin-forms';
 import { TaskTable } from '../components/TaskTable';
 import { ErrorBox, Loading, Section, useAsync } from '../components/ui';
 import { namesAround } from '../directory';
@@ -8,7 +9,7 @@ import { Link } from '../router';
 import type { ProblemDetail } from '../types';
 
 export function ProblemDetailPage({ id }: { id: string }) {
-  const { data, error } = useAsync(async () => {
+  const { data, error, reload } = useAsync(async () => {
     const problem = await api<ProblemDetail>(`/problems/${id}`);
     const names = await namesAround([
       problem.orgId,
@@ -31,7 +32,13 @@ export function ProblemDetailPage({ id }: { id: string }) {
       </h1>
       <dl className="grid-dl">
         <dt>状态</dt>
-        <dd>{p.state === 'open' ? '整改中' : `已销号（${formatDateTime(p.closedAt)}）`}</dd>
+        <dd data-testid="problem-state">
+          {p.state === 'withdrawn'
+            ? `已撤回（${formatDateTime(p.withdrawnAt ?? null)}）`
+            : p.state === 'open'
+              ? '整改中'
+              : `已销号（${formatDateTime(p.closedAt)}）`}
+        </dd>
         <dt>所在组织</dt>
         <dd>{p.orgName}</dd>
         <dt>分类</dt>
@@ -47,6 +54,11 @@ export function ProblemDetailPage({ id }: { id: string }) {
           {formatDateTime(p.createdAt)}，{names.get(p.raisedBy) ?? '—'}
         </dd>
       </dl>
+      {p.state === 'withdrawn' && (
+        <div className="warn" role="note" data-testid="withdrawn-note">
+          <p>该问题已撤回，理由：{p.withdrawReason}。未销号的整改措施不再办理和升级。</p>
+        </div>
+      )}
       {p.description && (
         <Section title="问题描述">
           <p className="prewrap">{p.description}</p>
@@ -73,6 +85,12 @@ export function ProblemDetailPage({ id }: { id: string }) {
       <Section title="整改措施" count={p.tasks.length} id="measures">
         <TaskTable tasks={p.tasks} showProblem={false} people={names} />
       </Section>
+      {p.state !== 'withdrawn' && (
+        <div className="admin-forms">
+          <EditProblemForm problem={p} onDone={reload} />
+          {p.state === 'open' && <WithdrawProblemForm problem={p} onDone={reload} />}
+        </div>
+      )}
     </div>
   );
 }

@@ -27,6 +27,7 @@ import {
   STATE_LABEL,
   label,
 } from '../labels';
+import { ReassignForm } from '../components/admin-forms';
 import { Link } from '../router';
 import type { Attachment, Escalation, Extension, Task, TimelineEvent } from '../types';
 
@@ -126,6 +127,22 @@ function EventDetails({ event, names }: { event: TimelineEvent; names: Map<strin
       break;
     case 'reminded':
       line('提醒', `${ids(d.notified).length} 人`);
+      break;
+    case 'reassigned': {
+      const from = (d.from ?? {}) as Record<string, string | null>;
+      const to = (d.to ?? {}) as Record<string, string | null>;
+      const person = (id: string | null | undefined) =>
+        id ? (names.get(id) ?? '（其他用户）') : '—';
+      if (from.responsibleUserId !== to.responsibleUserId)
+        line('责任人', `${person(from.responsibleUserId)} → ${person(to.responsibleUserId)}`);
+      if (from.leaderUserId !== to.leaderUserId)
+        line('分管领导', `${person(from.leaderUserId)} → ${person(to.leaderUserId)}`);
+      if (from.responsibleOrgId !== to.responsibleOrgId) line('责任单位', '已变更');
+      line('理由', text(d.reason));
+      break;
+    }
+    case 'withdrawn':
+      line('理由', text(d.reason));
       break;
     case 'talk_due':
       line('约谈对象', names.get(String(d.leaderUserId)) ?? '分管领导');
@@ -638,6 +655,11 @@ export function TaskDetailPage({ id }: { id: string }) {
             {waiting}
           </p>
         )}
+        {task.withdrawn && (
+          <p className="warn" role="note" data-testid="task-withdrawn">
+            已撤回：该问题已撤回，此整改措施不再办理和升级。
+          </p>
+        )}
         <ClearFlash.Provider value={() => setFlash(null)}>
           <Actions
             key={`${task.version}-${task.state}`}
@@ -650,6 +672,17 @@ export function TaskDetailPage({ id }: { id: string }) {
           />
         </ClearFlash.Provider>
       </Section>
+
+      {!task.withdrawn && task.state !== 'verified' && task.state !== 'closed' && (
+        <ReassignForm
+          key={`reassign-${task.version}`}
+          task={task}
+          onDone={() => {
+            setFlash('已改派');
+            reload();
+          }}
+        />
+      )}
 
       <div className="two-col">
         <Section title="全程记录" count={timeline.length} id="timeline">

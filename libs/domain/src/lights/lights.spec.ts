@@ -44,6 +44,13 @@ describe('blueWindowStart', () => {
 });
 
 describe('lightOf', () => {
+  it('green for a measure whose problem was withdrawn (撤回): nothing is owed any more', () => {
+    const late = new Date('2026-10-10T00:00:00Z');
+    expect(lightOf(input({ now: late }))).toBe('red');
+    expect(lightOf(input({ now: late, withdrawn: true }))).toBe('green');
+    expect(lightOf(input({ lastCheckResult: 'lagging', withdrawn: true }))).toBe('green');
+  });
+
   it('green when on track and the deadline is far', () => {
     expect(lightOf(input())).toBe('green');
     expect(lightOf(input({ lastCheckResult: 'on_track' }))).toBe('green');

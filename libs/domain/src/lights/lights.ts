@@ -51,6 +51,8 @@ export interface LightInput {
    * blueWithinWorkingDays, see blueWindowStart. Null for no blue window.
    */
   readonly blueWindowStartsAt: Date | null;
+  /** Its problem was withdrawn (撤回): nothing is owed, so never red, yellow or blue. */
+  readonly withdrawn?: boolean;
 }
 
 /**
@@ -60,7 +62,7 @@ export interface LightInput {
  * they are never red or blue, only yellow when lagging or late with the quarterly report.
  */
 export function lightOf(input: LightInput): Light {
-  if (input.state === 'closed' || input.state === 'verified') return 'green';
+  if (input.state === 'closed' || input.state === 'verified' || input.withdrawn) return 'green';
   const now = input.now.getTime();
   const dueAt = input.mode === 'standing' ? null : input.dueAt;
   if (dueAt !== null && now > dueAt.getTime()) return 'red';

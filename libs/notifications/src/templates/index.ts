@@ -16,6 +16,7 @@ import {
   renderTaskSubmitted,
   renderTaskVerified,
 } from './workflow';
+import { renderTaskReassigned } from './task-reassigned';
 
 export type { RenderedNotice } from './params';
 export { renderDigest, type DigestItem } from './digest';
@@ -38,6 +39,7 @@ const TEMPLATES: Record<NotificationKind, (params: Record<string, unknown>) => R
   extension_decided: renderExtensionDecided,
   case_opened_subject: renderCaseOpenedForSubject,
   case_decided: renderCaseDecided,
+  task_reassigned: renderTaskReassigned,
 };
 
 export function renderNotice(

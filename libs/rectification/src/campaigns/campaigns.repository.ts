@@ -178,7 +178,8 @@ export class CampaignsRepository {
     const rows: { user_id: string; org_id: string; path: string }[] = await m.query(
       `SELECT ra.user_id, o.id AS org_id, o.path::text AS path
          FROM role_assignments ra JOIN orgs o ON o.id = ra.org_id JOIN users u ON u.id = ra.user_id
-        WHERE ra.user_id = ANY($1::uuid[]) AND ra.role = 'supervisor' AND u.active`,
+        WHERE ra.user_id = ANY($1::uuid[]) AND ra.role = 'supervisor' AND u.active
+          AND ra.revoked_at IS NULL`,
       [userIds],
     );
     const byUser = new Map<string, { org: OrgRef }[]>();

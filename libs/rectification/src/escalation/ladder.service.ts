@@ -525,7 +525,8 @@ export class LadderService {
     }
     const rows: { org_id: string; role: string; user_id: string }[] = await m.query(
       `SELECT ra.org_id, ra.role, ra.user_id FROM role_assignments ra JOIN users u ON u.id = ra.user_id AND u.active
-        WHERE ra.org_id = ANY($1::uuid[]) AND ra.role IN ('secretary', 'supervisor', 'discipline')
+        WHERE ra.org_id = ANY($1::uuid[]) AND ra.revoked_at IS NULL
+          AND ra.role IN ('secretary', 'supervisor', 'discipline')
         ORDER BY ra.user_id`,
       [[...orgs]],
     );

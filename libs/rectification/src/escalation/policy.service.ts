@@ -152,7 +152,8 @@ export class EscalationPolicyService {
       );
       await m.query(
         `UPDATE tasks SET next_fire_at = $2, claimed_until = NULL
-          WHERE raising_org_path <@ $1::ltree AND state IN ('assigned', 'in_progress') AND due_at IS NOT NULL`,
+          WHERE raising_org_path <@ $1::ltree AND state IN ('assigned', 'in_progress') AND due_at IS NOT NULL
+            AND withdrawn_at IS NULL`,
         [org.path, now],
       );
     });

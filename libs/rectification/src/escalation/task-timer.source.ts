@@ -36,6 +36,7 @@ export class TaskTimerSource implements DueWorkSource {
         WHERE id IN (
           SELECT id FROM tasks
            WHERE next_fire_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2)
+             AND withdrawn_at IS NULL
            ORDER BY next_fire_at
            LIMIT $1
            FOR UPDATE SKIP LOCKED)

@@ -32,7 +32,16 @@ export interface LedgerSheet {
 const HEADER_SEARCH_ROWS = 10;
 const TITLE_HEADER = LEDGER_COLUMNS.find((c) => c.key === 'title')!.header;
 
-type RawRow = { row: number; cells: string[] };
+/** A row of a sheet as text, with its 1-based row number. */
+export type RawRow = { row: number; cells: string[] };
+
+/**
+ * The rows of an uploaded sheet (xlsx or csv, told apart by its bytes) as text, for imports of
+ * other layouts (the org import); the same reading, cleaning and format errors as the ledger's.
+ */
+export function readSheetRows(bytes: Buffer): AsyncGenerator<RawRow> {
+  return detectFormat(bytes) === 'xlsx' ? xlsxRows(bytes) : csvRows(bytes);
+}
 
 /**
  * Reads an uploaded ledger, xlsx or csv (told apart by its bytes, not its name): finds the

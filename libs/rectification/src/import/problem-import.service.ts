@@ -569,14 +569,14 @@ export class ProblemImportService {
       load(
         `SELECT DISTINCT ra.org_id, u.id, u.username, u.display_name
            FROM role_assignments ra JOIN users u ON u.id = ra.user_id
-          WHERE ra.org_id = ANY($1::uuid[]) AND u.active
+          WHERE ra.org_id = ANY($1::uuid[]) AND u.active AND ra.revoked_at IS NULL
             AND (lower(u.username) = ANY($2::text[]) OR u.display_name = ANY($3::text[]))`,
       ),
       load(
         `SELECT DISTINCT ro.id AS org_id, u.id, u.username, u.display_name
            FROM orgs ro
            JOIN orgs ao ON ao.path @> ro.path AND ao.path <@ $4::ltree
-           JOIN role_assignments ra ON ra.org_id = ao.id
+           JOIN role_assignments ra ON ra.org_id = ao.id AND ra.revoked_at IS NULL
            JOIN users u ON u.id = ra.user_id
           WHERE ro.id = ANY($1::uuid[]) AND u.active
             AND (lower(u.username) = ANY($2::text[]) OR u.display_name = ANY($3::text[]))`,

@@ -17,7 +17,7 @@ import { CategoryCatalog, PROBLEM_SOURCES, type ProblemSource } from '../catalog
 import { NegativeListRepository } from '../negative-list/negative-list.repository';
 import { NegativeListService } from '../negative-list/negative-list.service';
 import { TaskView } from '../tasks/task-record';
-import { NewTask, TasksService } from '../tasks/tasks.service';
+import { assertActiveOrg, NewTask, TasksService } from '../tasks/tasks.service';
 
 export const CATEGORY_CATALOG = Symbol('CategoryCatalog');
 
@@ -41,7 +41,7 @@ export interface NewProblem {
 
 export interface ProblemFilter {
   orgId?: string;
-  state?: 'open' | 'closed';
+  state?: 'open' | 'closed' | 'withdrawn';
   category?: string;
   severity?: ProblemSeverity;
   source?: ProblemSource;
@@ -65,7 +65,10 @@ export interface ProblemView {
   orgName: string;
   raisedByOrgId: string;
   raisedBy: string;
-  state: 'open' | 'closed';
+  /** withdrawn: raised in error and withdrawn (撤回); nothing is deleted. */
+  state: 'open' | 'closed' | 'withdrawn';
+  withdrawnAt: string | null;
+  withdrawReason: string | null;
   taskCount: number;
   openTaskCount: number;
   /** 屡改屡犯: earlier problems of this org and category closed within 12 months of raising. */
@@ -99,6 +102,8 @@ interface ProblemRow {
   open_task_count: number;
   created_at: Date;
   closed_at: Date | null;
+  withdrawn_at?: Date | null;
+  withdraw_reason?: string | null;
 }
 
 /**
@@ -151,6 +156,7 @@ export class ProblemsService {
     const taskIds: string[] = [];
     const org = await this.tasks.orgInScope(m, actor, input.orgId, 'orgId');
     const raising = await this.tasks.orgInScope(m, actor, input.raisedByOrgId, 'raisedByOrgId');
+    assertActiveOrg(org, 'orgId');
     const decision = mayRaiseProblem(
       actor,
       { id: raising.id, path: pathToIds(raising.path) },
@@ -258,7 +264,8 @@ export class ProblemsService {
     };
     if (filter.orgId)
       add((p) => `p.org_path <@ (SELECT path FROM orgs WHERE id = ${p})`, filter.orgId);
-    if (filter.state === 'open') where.push(`(p.closed_at IS NULL)`);
+    if (filter.state === 'open') where.push(`(p.closed_at IS NULL AND p.withdrawn_at IS NULL)`);
+    if (filter.state === 'withdrawn') where.push(`(p.withdrawn_at IS NOT NULL)`);
     if (filter.state === 'closed') where.push(`(p.closed_at IS NOT NULL)`);
     if (filter.category) add((p) => `p.category = ${p}`, filter.category);
     if (filter.severity) add((p) => `p.severity = ${p}`, filter.severity);
@@ -275,7 +282,8 @@ export class ProblemsService {
       add(
         (p) =>
           `${filter.overdue ? '' : 'NOT '}EXISTS (SELECT 1 FROM tasks ot WHERE ot.problem_id = p.id
-             AND ot.state NOT IN ('verified', 'closed') AND ot.due_at < ${p})`,
+             AND ot.state NOT IN ('verified', 'closed') AND ot.withdrawn_at IS NULL
+             AND ot.due_at < ${p})`,
         now,
       );
     }
@@ -316,7 +324,13 @@ export class ProblemsService {
       orgName: r.org_name,
       raisedByOrgId: r.raised_by_org_id,
       raisedBy: r.raised_by,
-      state: r.task_count > 0 && r.open_task_count === 0 ? 'closed' : 'open',
+      state: r.withdrawn_at
+        ? 'withdrawn'
+        : r.task_count > 0 && r.open_task_count === 0
+          ? 'closed'
+          : 'open',
+      withdrawnAt: r.withdrawn_at?.toISOString() ?? null,
+      withdrawReason: r.withdraw_reason ?? null,
       taskCount: r.task_count,
       openTaskCount: r.open_task_count,
       recurring: r.recurrence_of.length > 0,

@@ -143,7 +143,7 @@ export class QuarterlyService implements DueWorkSource {
                 json_agg(json_build_object('id', t.id, 'measure', t.measure, 'dueAt', t.due_at)
                          ORDER BY t.due_at NULLS LAST, t.id) AS tasks
            FROM tasks t JOIN orgs ro ON ro.id = t.responsible_org_id
-          WHERE ro.time_zone = $1 AND t.state IN ('assigned', 'in_progress')
+          WHERE ro.time_zone = $1 AND t.state IN ('assigned', 'in_progress') AND t.withdrawn_at IS NULL
           GROUP BY t.responsible_user_id`,
         [timeZone],
       );
@@ -170,7 +170,7 @@ export class QuarterlyService implements DueWorkSource {
       if (!(await this.markRun(m, timeZone, label, 'late', now))) return 0;
       // Late: open, created before the quarter, no progress reported since it began.
       const late = `ro.id = t.responsible_org_id AND ro.time_zone = $1
-        AND t.state IN ('assigned', 'in_progress') AND t.created_at < $2
+        AND t.state IN ('assigned', 'in_progress') AND t.withdrawn_at IS NULL AND t.created_at < $2
         AND (t.last_progress_at IS NULL OR t.last_progress_at < $2)`;
       const [, affected] = (await m.query(
         `UPDATE tasks t SET quarterly_report_late = true FROM orgs ro WHERE ${late}`,

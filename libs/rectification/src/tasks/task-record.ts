@@ -62,6 +62,8 @@ export interface TaskRow {
   acted_by: string[];
   /** 回头看 found the problem back after closure (reopened by a re-inspection). */
   relapse?: boolean;
+  /** Set when the task's problem was withdrawn (撤回): the task is history, nothing more to do. */
+  withdrawn_at?: Date | null;
 }
 
 export const TASK_COLUMNS = `
@@ -84,7 +86,7 @@ export const TASK_FROM = `
  */
 export function lightSql(now: string): string {
   return `(CASE
-    WHEN t.state IN ('verified', 'closed') THEN 'green'
+    WHEN t.state IN ('verified', 'closed') OR t.withdrawn_at IS NOT NULL THEN 'green'
     WHEN t.due_at IS NOT NULL AND ${now} > t.due_at THEN 'red'
     WHEN t.last_check_result IN ('lagging', 'superficial') OR t.quarterly_report_late THEN 'yellow'
     WHEN t.due_at IS NOT NULL AND t.blue_from IS NOT NULL AND ${now} >= t.blue_from THEN 'blue'
@@ -93,7 +95,7 @@ export function lightSql(now: string): string {
 
 /** The SQL condition for one light, written so the open-deadline index can serve red. */
 export function lightConditionSql(light: Light, now: string): string {
-  const open = `t.state NOT IN ('verified', 'closed')`;
+  const open = `t.state NOT IN ('verified', 'closed') AND t.withdrawn_at IS NULL`;
   // coalesce: a NULL check result must count as "not lagging", not as unknown, or NOT(...) drops rows.
   const lagging = `(coalesce(t.last_check_result IN ('lagging', 'superficial'), false) OR t.quarterly_report_late)`;
   const overdue = `(t.due_at IS NOT NULL AND ${now} > t.due_at)`;
@@ -234,6 +236,8 @@ export interface TaskView {
   conflictOfInterest: string | null;
   /** 回头看 found the problem back after closure and reopened the measure. */
   relapse: boolean;
+  /** The problem was withdrawn (撤回): shown as 已撤回, no actions, no escalation. */
+  withdrawn: boolean;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -265,6 +269,7 @@ export function toTaskView(r: TaskRow, actor: Actor, now: Date): TaskView {
       quarterlyReportLate: r.quarterly_report_late,
       now,
       blueWindowStartsAt: r.blue_from,
+      withdrawn: Boolean(r.withdrawn_at),
     }),
     escalationLevel: r.escalation_level,
     relapse: r.relapse ?? false,
@@ -283,7 +288,8 @@ export function toTaskView(r: TaskRow, actor: Actor, now: Date): TaskView {
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
     closedAt: iso(r.closed_at),
-    actions: availableActions(snapshot, actor, now),
+    actions: r.withdrawn_at ? [] : availableActions(snapshot, actor, now),
+    withdrawn: Boolean(r.withdrawn_at),
     conflictOfInterest:
       maySuperviseTask(actor, snapshot) || mayApproveForTask(actor, snapshot)
         ? taskConflict(actor, snapshot)

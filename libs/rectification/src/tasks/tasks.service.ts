@@ -76,6 +76,8 @@ interface OrgRow {
   id: string;
   path: string;
   time_zone: string;
+  /** false once the org is deactivated (已停用): it gets no new problems or measures. */
+  active: boolean;
 }
 
 @Injectable()
@@ -178,6 +180,7 @@ export class TasksService {
       input.responsibleOrgId,
       `${fieldPrefix}responsibleOrgId`,
     );
+    assertActiveOrg(responsible, `${fieldPrefix}responsibleOrgId`);
     await this.assertUserExists(m, input.responsibleUserId, `${fieldPrefix}responsibleUserId`);
     const raisingRef: OrgRef = { id: raising.id, path: pathToIds(raising.path) };
     const responsibleRef: OrgRef = { id: responsible.id, path: pathToIds(responsible.path) };
@@ -192,7 +195,7 @@ export class TasksService {
       );
     }
     const holds: unknown[] = await m.query(
-      `SELECT 1 FROM role_assignments WHERE user_id = $1 AND org_id = $2 LIMIT 1`,
+      `SELECT 1 FROM role_assignments WHERE user_id = $1 AND org_id = $2 AND revoked_at IS NULL LIMIT 1`,
       [input.responsibleUserId, responsible.id],
     );
     const { dueAt, warnings } = this.resolveDeadline(
@@ -284,6 +287,13 @@ export class TasksService {
   ): Promise<TaskView> {
     const { before, after } = await this.db.transaction(async (m) => {
       const row = await this.lockTask(m, actor, taskId);
+      if (row.withdrawn_at) {
+        throw conflict(
+          '该问题已撤回，整改措施不再办理 — the problem was withdrawn; its measures are closed to further work',
+          undefined,
+          'problem_withdrawn',
+        );
+      }
       const command =
         typeof commandOrBuilder === 'function' ? commandOrBuilder(row) : commandOrBuilder;
       if (ifMatch !== undefined && row.version !== ifMatch) {
@@ -524,7 +534,7 @@ export class TasksService {
   // --- internals -------------------------------------------------------------------------------
 
   /** Counted on the responsible org's calendar (national plus its and its ancestors' overrides). */
-  private blueFrom(dueAt: Date | null, timeZone: string, orgPath: string): Date | null {
+  blueFrom(dueAt: Date | null, timeZone: string, orgPath: string): Date | null {
     if (!dueAt) return null;
     return blueWindowStart(
       dueAt,
@@ -574,7 +584,7 @@ export class TasksService {
 
   async orgInScope(m: EntityManager, actor: Actor, orgId: string, field: string): Promise<OrgRow> {
     const rows: OrgRow[] = await m.query(
-      `SELECT o.id, o.path::text AS path, o.time_zone FROM orgs o
+      `SELECT o.id, o.path::text AS path, o.time_zone, o.active FROM orgs o
         WHERE o.id = $1 AND ${scopeCondition('o.path', '$2', '$3')}`,
       [orgId, ...scopeParams(actor)],
     );
@@ -597,7 +607,7 @@ export class TasksService {
   ): Promise<void> {
     const rows: { id: string; path: string }[] = await m.query(
       `SELECT o.id, o.path::text AS path FROM role_assignments ra JOIN orgs o ON o.id = ra.org_id
-        WHERE ra.user_id = $1`,
+        WHERE ra.user_id = $1 AND ra.revoked_at IS NULL`,
       [leaderUserId],
     );
     const orgs = rows.map((r) => ({ id: r.id, path: pathToIds(r.path) }));
@@ -610,7 +620,7 @@ export class TasksService {
     }
   }
 
-  private async assertUserExists(m: EntityManager, userId: string, field: string): Promise<void> {
+  async assertUserExists(m: EntityManager, userId: string, field: string): Promise<void> {
     const rows: unknown[] = await m.query(`SELECT 1 FROM users WHERE id = $1 AND active`, [userId]);
     if (rows.length === 0) throw notFound(`${field}: user ${userId} does not exist`);
   }
@@ -832,4 +842,15 @@ function toExtensionView(r: ExtensionRow): ExtensionView {
     decidedAt: r.decided_at?.toISOString() ?? null,
     comment: r.comment,
   };
+}
+
+/** A deactivated org (已停用) keeps what it has but gets no new problems or measures. */
+export function assertActiveOrg(org: { active: boolean }, field: string): void {
+  if (!org.active) {
+    throw invalid(
+      field,
+      `${field}：该组织已停用，不能再交办问题或整改措施 — the organisation is deactivated and gets no new problems or measures`,
+      'org_inactive',
+    );
+  }
 }
