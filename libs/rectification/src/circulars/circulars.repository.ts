@@ -165,6 +165,7 @@ export class CircularsRepository {
     const rows: { org_id: string; user_id: string }[] = await m.query(
       `SELECT ra.org_id, ra.user_id FROM role_assignments ra JOIN users u ON u.id = ra.user_id
         WHERE ra.org_id = ANY($1::uuid[]) AND ra.role = 'secretary' AND u.active
+          AND ra.revoked_at IS NULL
         ORDER BY ra.org_id, ra.user_id`,
       [orgIds],
     );

@@ -105,7 +105,7 @@ export function yearBounds(year: number, timeZone: string): { start: Date; end: 
 /** The secretaries of an org (the people an org's 问责 names). */
 export async function secretariesOf(m: EntityManager, orgId: string): Promise<string[]> {
   const rows: { user_id: string }[] = await m.query(
-    `SELECT DISTINCT user_id FROM role_assignments WHERE org_id = $1 AND role = 'secretary'`,
+    `SELECT DISTINCT user_id FROM role_assignments WHERE org_id = $1 AND role = 'secretary' AND revoked_at IS NULL`,
     [orgId],
   );
   return rows.map((r) => r.user_id);

@@ -247,12 +247,12 @@ export class NegativeListRepository {
        ), discipline AS (
          SELECT ra.user_id FROM role_assignments ra JOIN up ON up.id = ra.org_id
            JOIN users u ON u.id = ra.user_id AND u.active
-          WHERE ra.role = 'discipline'
+          WHERE ra.role = 'discipline' AND ra.revoked_at IS NULL
             AND up.depth = (SELECT max(up2.depth) FROM up up2 JOIN role_assignments r2 ON r2.org_id = up2.id
-                             WHERE r2.role = 'discipline')
+                             WHERE r2.role = 'discipline' AND r2.revoked_at IS NULL)
        )
        SELECT ra.user_id FROM role_assignments ra JOIN users u ON u.id = ra.user_id AND u.active
-        WHERE ra.org_id = $1 AND ra.role = 'secretary'
+        WHERE ra.org_id = $1 AND ra.role = 'secretary' AND ra.revoked_at IS NULL
        UNION SELECT user_id FROM discipline`,
       [raisingOrgId],
     );

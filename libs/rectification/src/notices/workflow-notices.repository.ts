@@ -20,7 +20,8 @@ export class WorkflowNoticesRepository {
          FROM role_assignments ra
          JOIN orgs o ON o.id = ra.org_id
          JOIN users u ON u.id = ra.user_id AND u.active
-        WHERE o.path @> (SELECT path FROM orgs WHERE id = $1) OR o.id = $2
+        WHERE ra.revoked_at IS NULL
+          AND (o.path @> (SELECT path FROM orgs WHERE id = $1) OR o.id = $2)
         ORDER BY ra.user_id, o.id, ra.role`,
       [raisingOrgId, responsibleOrgId],
     );

@@ -329,7 +329,8 @@ export class ReinspectionRepository {
       `SELECT ra.user_id, o.id AS org_id, o.path::text AS path, ra.role
          FROM role_assignments ra JOIN orgs o ON o.id = ra.org_id
         WHERE ra.user_id IN (SELECT c.user_id FROM role_assignments c JOIN users u ON u.id = c.user_id AND u.active
-                              WHERE c.org_id = $1 AND c.role = $2)
+                              WHERE c.org_id = $1 AND c.role = $2 AND c.revoked_at IS NULL)
+          AND ra.revoked_at IS NULL
         ORDER BY ra.user_id`,
       [orgId, role],
     );

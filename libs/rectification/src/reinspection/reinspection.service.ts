@@ -178,7 +178,7 @@ export class ReinspectionService {
       const secretaries: { org_id: string; user_id: string }[] = marked.length
         ? await m.query(
             `SELECT ra.org_id, ra.user_id FROM role_assignments ra JOIN users u ON u.id = ra.user_id AND u.active
-              WHERE ra.org_id = ANY($1::uuid[]) AND ra.role = 'secretary'`,
+              WHERE ra.org_id = ANY($1::uuid[]) AND ra.role = 'secretary' AND ra.revoked_at IS NULL`,
             [[...new Set(marked.map((r) => r.raising_org_id))]],
           )
         : [];
