@@ -1,5 +1,5 @@
 import { DataSource, QueryFailedError } from 'typeorm';
-import { isUniqueViolation } from '#duban/identity';
+import { isUniqueViolation } from '#duban/domain';
 import { createDataSource, preparedQuery, statementName } from '#duban/persistence';
 import { createTestDatabase } from '../support/test-database';
 

@@ -3,8 +3,15 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#duban/config';
-import { CLOCK, type Actor, type Clock } from '#duban/domain';
-import { forbidden, offsetOf, Page, PageRequest } from '#duban/identity';
+import {
+  CLOCK,
+  type Actor,
+  type Clock,
+  forbidden,
+  offsetOf,
+  Page,
+  PageRequest,
+} from '#duban/domain';
 import type { SignedAnchor } from './anchor';
 import { createAnchor, postAnchor, readAnchorKey } from './anchor-store';
 

@@ -13,6 +13,14 @@ import {
   OrgKind,
   OrgRef,
   Role,
+  conflict,
+  forbidden,
+  invalid,
+  isUniqueViolation,
+  notFound,
+  offsetOf,
+  Page,
+  PageRequest,
 } from '#duban/domain';
 import {
   childPath,
@@ -21,8 +29,6 @@ import {
   scopeCondition,
   scopeParams,
 } from '#duban/persistence';
-import { conflict, forbidden, invalid, isUniqueViolation, notFound } from '#duban/domain';
-import { offsetOf, Page, PageRequest } from '#duban/domain';
 
 export interface NewOrg {
   name: string;

@@ -1,9 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, CLOCK, type Clock, mayCreateUser, mayManageUser, Role } from '#duban/domain';
+import {
+  Actor,
+  CLOCK,
+  type Clock,
+  mayCreateUser,
+  mayManageUser,
+  Role,
+  conflict,
+  forbidden,
+  isUniqueViolation,
+  notFound,
+} from '#duban/domain';
 import { pathToIds, UserEntity } from '#duban/persistence';
-import { conflict, forbidden, isUniqueViolation, notFound } from '#duban/domain';
 import { PasswordHasher } from './password-hasher';
 
 export interface NewUser {

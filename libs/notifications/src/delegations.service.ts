@@ -8,8 +8,11 @@ import {
   type Clock,
   isLocalDate,
   localDateOf,
+  conflict,
+  invalid,
+  isUniqueViolation,
+  notFound,
 } from '#duban/domain';
-import { conflict, invalid, isUniqueViolation, notFound } from '#duban/identity';
 import { timeZoneSql } from './recipient-profile';
 
 export interface DelegationView {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type Actor, isAdministrator } from '#duban/domain';
-import { forbidden, offsetOf, Page, PageRequest } from '#duban/identity';
+import { type Actor, isAdministrator, forbidden, offsetOf, Page, PageRequest } from '#duban/domain';
 
 export const DELIVERY_STATES = ['pending', 'sent', 'dead', 'cancelled'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CLOCK, type Clock } from '#duban/domain';
-import { notFound, offsetOf, Page, PageRequest } from '#duban/identity';
+import { CLOCK, type Clock, notFound, offsetOf, Page, PageRequest } from '#duban/domain';
 import { returning } from '#duban/persistence';
 
 /** One notice in a person's inbox. */

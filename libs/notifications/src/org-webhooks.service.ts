@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Actor, CLOCK, type Clock, holdsRoleOver } from '#duban/domain';
-import { forbidden, invalid, notFound } from '#duban/identity';
+import {
+  Actor,
+  CLOCK,
+  type Clock,
+  holdsRoleOver,
+  forbidden,
+  invalid,
+  notFound,
+} from '#duban/domain';
 import { pathToIds, scopeCondition, scopeParams } from '#duban/persistence';
 import { ROBOT_FORMATS, type RobotFormat } from './channels/robot-formats';
 

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '#duban/config';
-import { CLOCK, type Clock, isValidTimeZone } from '#duban/domain';
-import { invalid } from '#duban/identity';
+import { CLOCK, type Clock, isValidTimeZone, invalid } from '#duban/domain';
 import { isHhMm, type QuietHours } from './delivery-rules';
 import { CHANNELS, type Channel } from './notification-input';
 import { PROFILE_COLUMNS, ProfileRow, toProfile } from './recipient-profile';

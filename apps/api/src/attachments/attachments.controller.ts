@@ -29,7 +29,7 @@ import {
   EvidenceService,
   UnsupportedContentError,
 } from '#duban/evidence';
-import { invalid } from '#duban/identity';
+import { invalid } from '#duban/domain';
 import { CurrentActor } from '../auth/decorators';
 import { errorBody } from '../http/error.filter';
 import { uuidParam } from '../http/uuid.pipe';

@@ -7,7 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError } from '#duban/identity';
+import { DomainError } from '#duban/domain';
 import { OutageMonitor } from './outage';
 import { databaseErrorBody } from './database-errors';
 

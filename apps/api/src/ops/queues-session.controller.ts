@@ -2,7 +2,7 @@ import { Controller, Delete, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Actor } from '#duban/domain';
-import { forbidden } from '#duban/identity';
+import { forbidden } from '#duban/domain';
 import { CurrentActor, CurrentToken, type TokenClaims } from '../auth/decorators';
 import { mayViewQueues } from './queue-dashboard-access';
 import { QUEUE_DASHBOARD_PATH } from './queue-dashboard';

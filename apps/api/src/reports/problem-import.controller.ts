@@ -18,7 +18,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '#duban/domain';
-import { invalid } from '#duban/identity';
+import { invalid } from '#duban/domain';
 import { IMPORT_MAX_ROWS, ProblemImportService } from '#duban/rectification';
 import { CurrentActor } from '../auth/decorators';
 import { ImportErrorFilter } from './import-error.filter';

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@n
 import type { Response } from 'express';
 import { AuditLog } from '#duban/audit';
 import type { Actor } from '#duban/domain';
-import { DomainError } from '#duban/identity';
+import { DomainError } from '#duban/domain';
 import {
   AdministrationService,
   EscalationPolicyService,

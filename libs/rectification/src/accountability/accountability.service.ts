@@ -1,8 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '#duban/audit';
-import { Actor, CaseParties, CLOCK, type Clock, whyNotDecideCase } from '#duban/domain';
 import {
+  Actor,
+  CaseParties,
+  CLOCK,
+  type Clock,
+  whyNotDecideCase,
   conflict,
   forbidden,
   invalid,
@@ -10,7 +14,7 @@ import {
   offsetOf,
   Page,
   PageRequest,
-} from '#duban/identity';
+} from '#duban/domain';
 import { NotificationsService } from '#duban/notifications';
 import { pathToIds, returning, scopeCondition, scopeParams } from '#duban/persistence';
 

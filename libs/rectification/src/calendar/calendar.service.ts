@@ -16,8 +16,11 @@ import {
   mergeCalendarOverrides,
   type OrgRef,
   type WorkingDayCalendar,
+  DomainError,
+  forbidden,
+  invalid,
+  notFound,
 } from '#duban/domain';
-import { DomainError, forbidden, invalid, notFound } from '#duban/identity';
 import { pathToIds, returning } from '#duban/persistence';
 import {
   MAX_CALENDAR_INFO_DAYS,

@@ -10,8 +10,9 @@ import {
   type EscalationPolicyDocument,
   holdsRoleOver,
   validatePolicyOrDocument,
+  DomainError,
+  forbidden,
 } from '#duban/domain';
-import { DomainError, forbidden } from '#duban/identity';
 import { pathToIds } from '#duban/persistence';
 import { TasksService } from '../tasks/tasks.service';
 

@@ -1,5 +1,5 @@
 import type { EarlierImport } from '#duban/domain';
-import { DomainError } from '#duban/identity';
+import { DomainError } from '#duban/domain';
 
 /** One thing wrong with one cell (or row) of an imported ledger. */
 export interface ImportRowError {

@@ -16,8 +16,9 @@ import {
   mayRaiseProblem,
   repeatedImport,
   type TaskMode,
+  DomainError,
+  forbidden,
 } from '#duban/domain';
-import { DomainError, forbidden } from '#duban/identity';
 import { pathToIds, scopeCondition, scopeParams } from '#duban/persistence';
 import type { CategoryCatalog } from '../catalog/catalog';
 import { CATEGORY_CATALOG, type NewProblem, ProblemsService } from '../problems/problems.service';

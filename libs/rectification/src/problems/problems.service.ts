@@ -10,8 +10,13 @@ import {
   mayRaiseProblem,
   PROBLEM_SEVERITIES,
   type ProblemSeverity,
+  forbidden,
+  invalid,
+  notFound,
+  offsetOf,
+  Page,
+  PageRequest,
 } from '#duban/domain';
-import { forbidden, invalid, notFound, offsetOf, Page, PageRequest } from '#duban/identity';
 import { containsPattern, pathToIds, scopeCondition, scopeParams } from '#duban/persistence';
 import { CategoryCatalog, PROBLEM_SOURCES, type ProblemSource } from '../catalog/catalog';
 import { NegativeListRepository } from '../negative-list/negative-list.repository';

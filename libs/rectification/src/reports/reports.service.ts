@@ -11,8 +11,8 @@ import {
   quarterOf,
   TASK_STATES,
   type TaskState,
+  invalid,
 } from '#duban/domain';
-import { invalid } from '#duban/identity';
 import { scopeCondition, scopeParams } from '#duban/persistence';
 import { CIRCULATED_FROM_LEVEL } from '../escalation/ladder.service';
 import { lightSql } from '../tasks/task-record';

@@ -1,5 +1,5 @@
 import type { Refusal } from '#duban/domain';
-import { conflict, DomainError, forbidden } from '#duban/identity';
+import { conflict, DomainError, forbidden } from '#duban/domain';
 
 /** A refused transition as the api reports it: 403 who may, 409 which state, 400 which input. */
 export function refusalError(r: Refusal): DomainError {

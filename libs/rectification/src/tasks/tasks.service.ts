@@ -23,9 +23,14 @@ import {
   TaskMode,
   TaskSnapshot,
   type WorkingDayCalendar,
+  conflict,
+  invalid,
+  notFound,
+  offsetOf,
+  Page,
+  PageRequest,
 } from '#duban/domain';
 import { EvidenceService } from '#duban/evidence';
-import { conflict, invalid, notFound, offsetOf, Page, PageRequest } from '#duban/identity';
 import {
   pathToIds,
   preparedQuery,
