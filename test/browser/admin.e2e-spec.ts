@@ -140,7 +140,10 @@ describeInBrowser('人员与组织, 改派 and 撤回 in the web workspace, on a
       await page.getByRole('heading', { name: '人员与组织', level: 1 }).waitFor();
       const select = page.getByLabel('选择组织');
       await select.locator('option', { hasText: '第一党支部' }).waitFor({ state: 'attached' });
-      await select.selectOption({ label: '\u3000\u3000第一党支部（党支部）' });
+      // Org selects are indented tree lists: choose by the option's value, not its label.
+      await select.selectOption(
+        (await select.locator('option', { hasText: '第一党支部' }).getAttribute('value'))!,
+      );
 
       const people = page.locator('#people');
       const row = people.locator('tr', { hasText: '赵立新' });
@@ -208,7 +211,9 @@ describeInBrowser('人员与组织, 改派 and 撤回 in the web workspace, on a
       const form = page.getByRole('form', { name: '改派' });
       const orgSelect = form.getByLabel('责任单位');
       await orgSelect.locator('option', { hasText: '第二党支部' }).waitFor({ state: 'attached' });
-      await orgSelect.selectOption({ label: '\u3000\u3000第二党支部（党支部）' });
+      await orgSelect.selectOption(
+        (await orgSelect.locator('option', { hasText: '第二党支部' }).getAttribute('value'))!,
+      );
       await form
         .getByLabel('责任人')
         .locator('option', { hasText: '孙强' })
