@@ -3,7 +3,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ApiClient } from '../support/api-client';
 import { buildCsv } from '../support/ledger-files';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { describeInBrowser, ensureWebBuilt, launchChromium, newContext } from './browser';
+import {
+  createPerson,
+  describeInBrowser,
+  ensureWebBuilt,
+  expectFitsTheScreen,
+  launchChromium,
+  newContext,
+  signInThroughPage,
+} from './browser';
 
 type Person = { id: string; username: string; token: string; name: string };
 
@@ -27,46 +35,18 @@ describeInBrowser('人员与组织, 改派 and 撤回 in the web workspace, on a
   let member1: Person;
   let member2: Person;
 
-  async function person(
+  const person = (
     admin: string,
     name: string,
     username: string,
     roles: { orgId: string; role: string }[],
-  ): Promise<Person> {
-    const res = await t
-      .http()
-      .post('/api/v1/users')
-      .auth(admin, { type: 'bearer' })
-      .send({ username, displayName: name, password: PASSWORD });
-    expect(res.status).toBe(201);
-    for (const r of roles) {
-      await t
-        .http()
-        .post(`/api/v1/orgs/${r.orgId}/roles`)
-        .auth(admin, { type: 'bearer' })
-        .send({ userId: res.body.id, role: r.role })
-        .expect(201);
-    }
-    return { id: res.body.id, username, name, token: await api.login(username, PASSWORD) };
-  }
+  ): Promise<Person> => createPerson(t, api, admin, { name, username, password: PASSWORD }, roles);
 
   async function signIn(p: Person): Promise<Page> {
     const c = await newContext(browser, base, PHONE);
     contexts.push(c);
-    const page = await c.context.newPage();
-    await page.goto(`${base}/my-work`);
-    await page.getByLabel('用户名').fill(p.username);
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByTestId('current-user').getByText(p.name).waitFor();
+    const page = await signInThroughPage(await c.context.newPage(), base, p, PASSWORD);
     return page;
-  }
-
-  async function fitsTheScreen(page: Page): Promise<void> {
-    const overflow = await page.evaluate<number>(
-      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-    );
-    expect(overflow).toBeLessThanOrEqual(0);
   }
 
   async function newProblem(): Promise<{ id: string; taskId: string }> {
@@ -153,7 +133,7 @@ describeInBrowser('人员与组织, 改派 and 撤回 in the web workspace, on a
       await people.locator('tr', { hasText: '赵立新' }).waitFor({ state: 'detached' });
       const history = page.locator('#role-history tr', { hasText: '赵立新' });
       await history.getByText('组织部管理员').first().waitFor();
-      await fitsTheScreen(page);
+      await expectFitsTheScreen(page);
 
       page.once('dialog', (d) => void d.accept());
       await page.getByRole('button', { name: '停用组织' }).click();
@@ -181,7 +161,7 @@ describeInBrowser('人员与组织, 改派 and 撤回 in the web workspace, on a
         .getByTestId('import-errors')
         .getByText('未找到上级组织', { exact: false })
         .waitFor();
-      await fitsTheScreen(page);
+      await expectFitsTheScreen(page);
 
       const good = buildCsv([
         header,
@@ -194,7 +174,7 @@ describeInBrowser('人员与组织, 改派 and 撤回 in the web workspace, on a
       await page.getByTestId('import-result').getByText('检查通过').waitFor();
       await page.getByRole('button', { name: '导入', exact: true }).click();
       await page.getByTestId('import-result').getByText('qian.duo').waitFor();
-      await fitsTheScreen(page);
+      await expectFitsTheScreen(page);
       const created = await t.db.query(`SELECT 1 FROM orgs WHERE name = '第三党支部'`);
       expect(created).toHaveLength(1);
     },
@@ -223,7 +203,7 @@ describeInBrowser('人员与组织, 改派 and 撤回 in the web workspace, on a
       await form.getByRole('button', { name: '确认改派' }).click();
       await page.getByTestId('flash').getByText('已改派').waitFor();
       await page.locator('#timeline').getByText('第一党支部撤并').waitFor();
-      await fitsTheScreen(page);
+      await expectFitsTheScreen(page);
       const task = await t
         .http()
         .get(`/api/v1/tasks/${taskId}`)
@@ -247,7 +227,7 @@ describeInBrowser('人员与组织, 改派 and 撤回 in the web workspace, on a
       await sec.getByTestId('problem-state').getByText('已撤回', { exact: false }).waitFor();
       await sec.getByTestId('withdrawn-note').waitFor();
       await sec.locator('#measures').getByText('已撤回').waitFor();
-      await fitsTheScreen(sec);
+      await expectFitsTheScreen(sec);
 
       for (const c of contexts) {
         expect(c.foreign).toEqual([]);

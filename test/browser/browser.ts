@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { ApiClient } from '../support/api-client';
+import type { TestApp } from '../support/test-app';
 
 /** Debian's chromium package (`apt-get install -y chromium`); .ci/run installs it. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -94,4 +96,61 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** One person of a browser test's world: created through the API, with a token for setup. */
+export interface BrowserPerson {
+  id: string;
+  username: string;
+  name: string;
+  token: string;
+}
+
+/** Creates a user through the API, grants their roles, and logs them in for API setup calls. */
+export async function createPerson(
+  t: TestApp,
+  api: ApiClient,
+  admin: string,
+  person: { name: string; username: string; password: string },
+  roles: readonly { orgId: string; role: string }[],
+): Promise<BrowserPerson> {
+  const { name, username, password } = person;
+  const res = await t
+    .http()
+    .post('/api/v1/users')
+    .auth(admin, { type: 'bearer' })
+    .send({ username, displayName: name, password });
+  expect(res.status).toBe(201);
+  for (const r of roles) {
+    await t
+      .http()
+      .post(`/api/v1/orgs/${r.orgId}/roles`)
+      .auth(admin, { type: 'bearer' })
+      .send({ userId: res.body.id, role: r.role })
+      .expect(201);
+  }
+  return { id: res.body.id, username, name, token: await api.login(username, password) };
+}
+
+/** Signs a person in through the login page of `base`; resolves once the header names them. */
+export async function signInThroughPage(
+  page: Page,
+  base: string,
+  person: { username: string; name: string },
+  password: string,
+): Promise<Page> {
+  await page.goto(`${base}/my-work`);
+  await page.getByLabel('用户名').fill(person.username);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByTestId('current-user').getByText(person.name).waitFor();
+  return page;
+}
+
+/** Nothing sticks out sideways on a phone: the page scrolls only downwards. */
+export async function expectFitsTheScreen(page: Page): Promise<void> {
+  const overflow = await page.evaluate<number>(
+    'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+  );
+  expect(overflow).toBeLessThanOrEqual(0);
 }

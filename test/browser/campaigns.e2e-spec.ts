@@ -2,7 +2,15 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ApiClient } from '../support/api-client';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { describeInBrowser, ensureWebBuilt, launchChromium, newContext } from './browser';
+import {
+  createPerson,
+  describeInBrowser,
+  ensureWebBuilt,
+  expectFitsTheScreen,
+  launchChromium,
+  newContext,
+  signInThroughPage,
+} from './browser';
 
 type Person = { id: string; username: string; token: string; name: string };
 
@@ -29,47 +37,18 @@ describeInBrowser('督查 in the web workspace, on a 390-px phone', () => {
   let leader: Person;
   let member: Person;
 
-  async function person(
+  const person = (
     admin: string,
     name: string,
     username: string,
     roles: { orgId: string; role: string }[],
-  ): Promise<Person> {
-    const res = await t
-      .http()
-      .post('/api/v1/users')
-      .auth(admin, { type: 'bearer' })
-      .send({ username, displayName: name, password: PASSWORD });
-    expect(res.status).toBe(201);
-    for (const r of roles) {
-      await t
-        .http()
-        .post(`/api/v1/orgs/${r.orgId}/roles`)
-        .auth(admin, { type: 'bearer' })
-        .send({ userId: res.body.id, role: r.role })
-        .expect(201);
-    }
-    return { id: res.body.id, username, name, token: await api.login(username, PASSWORD) };
-  }
+  ): Promise<Person> => createPerson(t, api, admin, { name, username, password: PASSWORD }, roles);
 
   async function signIn(p: Person): Promise<Page> {
     const c = await newContext(browser, base, PHONE);
     contexts.push(c);
-    const page = await c.context.newPage();
-    await page.goto(`${base}/my-work`);
-    await page.getByLabel('用户名').fill(p.username);
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByTestId('current-user').getByText(p.name).waitFor();
+    const page = await signInThroughPage(await c.context.newPage(), base, p, PASSWORD);
     return page;
-  }
-
-  /** Nothing sticks out sideways on the phone: the page scrolls only downwards. */
-  async function fitsTheScreen(page: Page): Promise<void> {
-    const overflow = await page.evaluate<number>(
-      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-    );
-    expect(overflow).toBeLessThanOrEqual(0);
   }
 
   beforeAll(async () => {
@@ -127,7 +106,7 @@ describeInBrowser('督查 in the web workspace, on a 390-px phone', () => {
       await page.getByRole('button', { name: '添加清单项' }).click();
       await page.getByLabel('清单第1项内容').fill('“三会一课”是否按规定开展');
       await page.getByLabel('清单第1项分类').selectOption('organisational_life');
-      await fitsTheScreen(page);
+      await expectFitsTheScreen(page);
       await page.getByRole('button', { name: '创建督查' }).click();
 
       await page.getByRole('heading', { name: '2026年12月基层党建随机抽查' }).waitFor();
@@ -155,7 +134,7 @@ describeInBrowser('督查 in the web workspace, on a 390-px phone', () => {
       await page.getByLabel('措施').fill('补齐会议记录，建立台账');
       await page.getByLabel('责任人').selectOption({ index: 1 });
       await page.getByLabel('整改时限').fill('2026-12-31');
-      await fitsTheScreen(page);
+      await expectFitsTheScreen(page);
       await page.getByRole('button', { name: '保存发现并立项' }).click();
       await page.getByRole('status').getByText('已记录并立项').waitFor();
 
@@ -163,7 +142,7 @@ describeInBrowser('督查 in the web workspace, on a 390-px phone', () => {
       await row.locator('[data-count="findings"]').getByText('1').waitFor();
       expect(await row.locator('[data-count="open"]').innerText()).toBe('1');
       await page.locator('#findings').getByRole('link', { name: '支委会会议记录缺失' }).waitFor();
-      await fitsTheScreen(page);
+      await expectFitsTheScreen(page);
 
       const found = await t
         .http()

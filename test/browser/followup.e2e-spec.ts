@@ -2,7 +2,13 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ApiClient } from '../support/api-client';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { describeInBrowser, ensureWebBuilt, launchChromium, newContext } from './browser';
+import {
+  describeInBrowser,
+  ensureWebBuilt,
+  launchChromium,
+  newContext,
+  signInThroughPage,
+} from './browser';
 
 type Person = { id: string; username: string; token: string; name: string };
 const PASSWORD = 'a-long-password-for-the-browser';
@@ -50,12 +56,7 @@ describeInBrowser('the web workspace in Chromium: 回头看 and 负面清单', (
   async function signIn(p: Person, size?: { width: number; height: number }): Promise<Page> {
     const c = await newContext(browser, base, size);
     contexts.push(c);
-    const page = await c.context.newPage();
-    await page.goto(`${base}/my-work`);
-    await page.getByLabel('用户名').fill(p.username);
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByTestId('current-user').getByText(p.name).waitFor();
+    const page = await signInThroughPage(await c.context.newPage(), base, p, PASSWORD);
     return page;
   }
 

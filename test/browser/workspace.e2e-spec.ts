@@ -5,11 +5,13 @@ import { ApiClient } from '../support/api-client';
 import { EngineDriver } from '../support/engine-driver';
 import { startTestApp, type TestApp } from '../support/test-app';
 import {
+  createPerson,
   describeInBrowser,
   ensureWebBuilt,
   launchChromium,
   newContext,
   screenshot,
+  signInThroughPage,
 } from './browser';
 
 type Person = { id: string; username: string; token: string; name: string };
@@ -70,28 +72,12 @@ describeInBrowser('the web workspace in Chromium: the three journeys of its user
       t.http().put(url).auth(p.token, { type: 'bearer' }).send(body),
   });
 
-  async function person(
+  const person = (
     admin: string,
     name: string,
     username: string,
     roles: { orgId: string; role: string }[],
-  ): Promise<Person> {
-    const res = await t
-      .http()
-      .post('/api/v1/users')
-      .auth(admin, { type: 'bearer' })
-      .send({ username, displayName: name, password: PASSWORD });
-    expect(res.status).toBe(201);
-    for (const r of roles) {
-      await t
-        .http()
-        .post(`/api/v1/orgs/${r.orgId}/roles`)
-        .auth(admin, { type: 'bearer' })
-        .send({ userId: res.body.id, role: r.role })
-        .expect(201);
-    }
-    return { id: res.body.id, username, name, token: await api.login(username, PASSWORD) };
-  }
+  ): Promise<Person> => createPerson(t, api, admin, { name, username, password: PASSWORD }, roles);
 
   /** A problem with one measure, through the API (the background of the dashboard). */
   async function seedProblem(
@@ -116,12 +102,7 @@ describeInBrowser('the web workspace in Chromium: the three journeys of its user
   async function signIn(p: Person, size?: { width: number; height: number }): Promise<Page> {
     const c = await newContext(browser, base, size);
     contexts.push(c);
-    const page = await c.context.newPage();
-    await page.goto(`${base}/my-work`);
-    await page.getByLabel('用户名').fill(p.username);
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByTestId('current-user').getByText(p.name).waitFor();
+    const page = await signInThroughPage(await c.context.newPage(), base, p, PASSWORD);
     await page.getByRole('heading', { name: '待办', level: 1 }).waitFor();
     return page;
   }
