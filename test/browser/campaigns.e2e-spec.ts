@@ -9,6 +9,7 @@ import {
   expectFitsTheScreen,
   launchChromium,
   newContext,
+  screenshot,
   signInThroughPage,
 } from './browser';
 
@@ -143,6 +144,7 @@ describeInBrowser('督查 in the web workspace, on a 390-px phone', () => {
       expect(await row.locator('[data-count="open"]').innerText()).toBe('1');
       await page.locator('#findings').getByRole('link', { name: '支委会会议记录缺失' }).waitFor();
       await expectFitsTheScreen(page);
+      await screenshot(page, 'campaign-board-phone');
 
       const found = await t
         .http()
