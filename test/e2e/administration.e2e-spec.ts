@@ -97,6 +97,20 @@ describe('administration of people and orgs (roles, orgs, reassign, edit, withdr
   afterAll(() => t.close());
 
   describe('roles', () => {
+    it('grants many roles at one org at once: they take turns on its record, none is refused', async () => {
+      const people = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          api.createPerson(admin, [{ orgId: branchB.id, role: 'member' }]),
+        ),
+      );
+      expect(people).toHaveLength(8);
+      const [verify] = await t.db.query(
+        `SELECT count(*)::int AS n FROM audit_events WHERE stream_id = $1 AND type = 'role_granted'`,
+        [branchB.id],
+      );
+      expect(verify.n).toBeGreaterThanOrEqual(8);
+    });
+
     it('revokes a role at once, keeps it in the history with who and when, and allows a new grant', async () => {
       const person = await api.createPerson(admin, [{ orgId: branchA.id, role: 'secretary' }], 'x');
       await as(person).get(`/api/v1/orgs/${branchA.id}`).expect(200);

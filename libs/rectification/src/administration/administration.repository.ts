@@ -103,7 +103,17 @@ const ROLE_SELECT = `SELECT ra.id, ra.user_id, u.display_name, ra.org_id, ra.rol
  */
 @Injectable()
 export class AdministrationRepository {
-  async orgInScope(m: EntityManager, actor: Actor, orgId: string): Promise<AdminOrgRecord | null> {
+  /**
+   * The org, if in the caller's scope. `lock`: held until the transaction ends (FOR NO KEY UPDATE,
+   * which leaves foreign-key checks alone), as the audit chain of the org's stream requires of
+   * whoever appends to it — two role grants at one org at once take turns, not a conflict.
+   */
+  async orgInScope(
+    m: EntityManager,
+    actor: Actor,
+    orgId: string,
+    lock = false,
+  ): Promise<AdminOrgRecord | null> {
     const rows: {
       id: string;
       name: string;
@@ -114,7 +124,8 @@ export class AdministrationRepository {
       active: boolean;
     }[] = await m.query(
       `SELECT o.id, o.name, o.kind, o.parent_id, o.path::text AS path, o.time_zone, o.active
-         FROM orgs o WHERE o.id = $1 AND ${scopeCondition('o.path', '$2', '$3')}`,
+         FROM orgs o WHERE o.id = $1 AND ${scopeCondition('o.path', '$2', '$3')}
+         ${lock ? 'FOR NO KEY UPDATE OF o' : ''}`,
       [orgId, ...scopeParams(actor)],
     );
     const r = rows[0];

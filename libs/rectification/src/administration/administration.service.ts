@@ -66,7 +66,7 @@ export class AdministrationService {
     const now = this.clock.now();
     const id = randomUUID();
     await this.db.transaction(async (m) => {
-      const org = await this.orgOrNotFound(m, actor, orgId);
+      const org = await this.orgOrNotFound(m, actor, orgId, true);
       const decision = mayAssignRole(actor, org.ref, role);
       if (!decision.allowed) throw forbidden(decision.reason);
       if (!(await this.repo.userIsActive(m, userId)))
@@ -109,7 +109,7 @@ export class AdministrationService {
   async revokeRole(actor: Actor, orgId: string, userId: string, role: Role): Promise<RoleRecord> {
     const now = this.clock.now();
     const id = await this.db.transaction(async (m) => {
-      const org = await this.orgOrNotFound(m, actor, orgId);
+      const org = await this.orgOrNotFound(m, actor, orgId, true);
       const decision = mayRevokeRole(actor, org.ref, role, userId);
       if (!decision.allowed) throw forbidden(decision.reason);
       const revoked = await this.repo.revokeGrant(m, {
@@ -159,7 +159,7 @@ export class AdministrationService {
       throw invalid('name', 'name：组织名称须为 1–200 个字符 — name must be 1-200 characters');
     const now = this.clock.now();
     await this.db.transaction(async (m) => {
-      const org = await this.orgOrNotFound(m, actor, orgId);
+      const org = await this.orgOrNotFound(m, actor, orgId, true);
       const decision = mayAdministerOrg(actor, org.ref);
       if (!decision.allowed) throw forbidden(decision.reason);
       try {
@@ -421,8 +421,9 @@ export class AdministrationService {
     m: Parameters<AdministrationRepository['orgInScope']>[0],
     actor: Actor,
     orgId: string,
+    lock = false,
   ) {
-    const org = await this.repo.orgInScope(m, actor, orgId);
+    const org = await this.repo.orgInScope(m, actor, orgId, lock);
     if (!org)
       throw notFound(
         `组织不存在或不在你的管辖范围内 — organisation ${orgId} does not exist or is outside your scope`,
