@@ -106,8 +106,13 @@ export function completeErrorResponses(document: OpenAPIObject): OpenAPIObject {
       for (const [status, response] of Object.entries(responses)) {
         if (!/^[45]/.test(status)) continue;
         response.description ??= DESCRIPTION[status] ?? 'Error';
-        // The error filter answers every error in JSON, whatever the operation produces on success.
-        response.content = { 'application/json': { schema: ref } };
+        const own = (response.content?.['application/json'] as { schema?: unknown } | undefined)
+          ?.schema;
+        // The error filter's body, in JSON whatever the operation produces on success; an
+        // operation's own 4xx body (the imports' `rows`, `earlierImport`) extends it, and an own
+        // 5xx body is kept as it is (/health's 503 is its report, not an error body).
+        const schema = !own ? ref : status.startsWith('4') ? { allOf: [ref, own] } : own;
+        response.content = { 'application/json': { schema } };
       }
     }
   }
