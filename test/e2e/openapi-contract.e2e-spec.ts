@@ -196,6 +196,7 @@ describe('the OpenAPI document tells the truth about errors', () => {
       if (!open) expected.push('401', '403');
       if (path.includes('{')) expected.push('404');
       if (!open && ['post', 'put', 'patch', 'delete'].includes(method)) expected.push('409');
+      if (['post', 'put', 'patch'].includes(method)) expected.push('413', '415');
       if (`${method} ${path}` === 'post /api/v1/auth/login') expected.push('429');
       for (const s of expected) if (!op.responses[s]) missing.push(`${method} ${path} ${s}`);
     }

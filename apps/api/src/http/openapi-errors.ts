@@ -22,6 +22,8 @@ const DESCRIPTION: Record<string, string> = {
   '403': 'Not allowed for this user (forbidden)',
   '404': 'Not found, or not in your scope (not_found)',
   '409': 'Conflicts with the current state (conflict)',
+  '413': 'Body larger than DUBAN_BODY_LIMIT (payload_too_large)',
+  '415': 'Body not in a supported type or encoding (unsupported_media_type)',
   '429': 'Too many attempts; wait for Retry-After seconds (too_many_requests)',
   '503': 'PostgreSQL or Redis unavailable; retry after Retry-After seconds (service_unavailable)',
 };
@@ -66,6 +68,8 @@ function commonStatuses(method: string, path: string): string[] {
   if (!open) statuses.push('401', '403');
   if (/\{[^}]+\}/.test(path)) statuses.push('404');
   if (['post', 'put', 'patch', 'delete'].includes(method) && !open) statuses.push('409');
+  // The body parser answers every request with a body: too large, or not UTF-8.
+  if (['post', 'put', 'patch'].includes(method)) statuses.push('413', '415');
   if (method === 'post' && path === '/api/v1/auth/login') statuses.push('429');
   statuses.push('503');
   return statuses;
@@ -76,8 +80,8 @@ function commonStatuses(method: string, path: string): string[] {
  * - one `ErrorBody` schema component, and every 4xx/5xx response has it as application/json
  *   (so a generated client types errors instead of `never`);
  * - every operation lists the statuses every operation can return: 400 (validation), 401 and 403
- *   (all but the public ones), 404 where the path has parameters, 409 for writes, 429 for
- *   login, 503 (outage);
+ *   (all but the public ones), 404 where the path has parameters, 409 for writes, 413 and 415
+ *   where there is a body, 429 for login, 503 (outage);
  * - `security` (bearer) on every operation but the public ones, which say `security: []`;
  * - `servers` is set.
  * Mutates and returns the document.
