@@ -215,6 +215,20 @@ describe('the OpenAPI document tells the truth about errors', () => {
     expect(doc.servers).toEqual([{ url: '/' }]);
   });
 
+  it('is right about security: without a token, every bearer operation is a 401, no public one', async () => {
+    const wrong: string[] = [];
+    for (const [method, path, op] of operationsOf(doc)) {
+      if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
+      const url = path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+      const res = await (
+        t.http() as unknown as Record<string, (u: string) => Promise<{ status: number }>>
+      )[method](url);
+      const guarded = (op.security ?? []).length > 0;
+      if (guarded !== (res.status === 401)) wrong.push(`${method} ${path} ${res.status}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('provoked errors (400, 401, 403, 404, 409) validate against their documented schema', async () => {
     const api = new ApiClient(t);
     const admin = await api.adminToken();
