@@ -1,4 +1,5 @@
 import { startTestApp, TestApp } from '../support/test-app';
+import { ApiClient } from '../support/api-client';
 
 /**
  * The HTTP contract of API.md: clients depend on these names. The OpenAPI document must
@@ -69,4 +70,224 @@ describe('the OpenAPI document covers the API.md contract', () => {
       expect(res.status).toBe(401);
     },
   );
+});
+
+type Schema = {
+  $ref?: string;
+  allOf?: Schema[];
+  type?: string;
+  required?: string[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+};
+interface Operation {
+  responses: Record<string, { content?: Record<string, { schema?: Schema }> }>;
+  security?: Record<string, string[]>[];
+}
+interface Document {
+  servers?: { url: string }[];
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema> };
+}
+
+const OPERATION_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+
+function operationsOf(doc: Document): [method: string, path: string, op: Operation][] {
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([m]) => OPERATION_METHODS.includes(m))
+      .map(([m, op]): [string, string, Operation] => [m, path, op]),
+  );
+}
+
+/** A tiny structural validator for the subset of JSON Schema ErrorBody uses. */
+function violations(value: unknown, schema: Schema, doc: Document, at = '$'): string[] {
+  if (schema.$ref) {
+    const name = schema.$ref.replace('#/components/schemas/', '');
+    return violations(value, doc.components.schemas[name], doc, at);
+  }
+  if (schema.allOf) return schema.allOf.flatMap((s) => violations(value, s, doc, at));
+  const typeOk: Record<string, (v: unknown) => boolean> = {
+    object: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    array: Array.isArray,
+    string: (v) => typeof v === 'string',
+    integer: (v) => Number.isInteger(v),
+    number: (v) => typeof v === 'number',
+    boolean: (v) => typeof v === 'boolean',
+  };
+  if (schema.type && !typeOk[schema.type]?.(value)) return [`${at} is not ${schema.type}`];
+  const out: string[] = [];
+  if (schema.type === 'object') {
+    const obj = value as Record<string, unknown>;
+    for (const r of schema.required ?? []) if (!(r in obj)) out.push(`${at}.${r} is missing`);
+    for (const [k, s] of Object.entries(schema.properties ?? {}))
+      if (k in obj) out.push(...violations(obj[k], s, doc, `${at}.${k}`));
+  }
+  if (schema.type === 'array' && schema.items)
+    (value as unknown[]).forEach((v, i) =>
+      out.push(...violations(v, schema.items!, doc, `${at}[${i}]`)),
+    );
+  return out;
+}
+
+/** Error responses whose body is not an ErrorBody: /health's 503 is its report. */
+const OWN_ERROR_BODIES: Record<string, string> = {
+  'get /health 503': '#/components/schemas/HealthResponse',
+};
+
+const PUBLIC = [
+  'post /api/v1/auth/login',
+  'get /health',
+  'get /metrics',
+  'get /api/v1/calendar-feeds/{token}.ics',
+];
+
+describe('the OpenAPI document tells the truth about errors', () => {
+  let t: TestApp;
+  let doc: Document;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    doc = (await t.http().get('/api/docs-json').expect(200)).body;
+  });
+  afterAll(() => t.close());
+
+  it('has one ErrorBody schema component with the fields of the real body', () => {
+    const body = doc.components.schemas.ErrorBody;
+    expect(body.required).toEqual(['statusCode', 'error', 'message', 'code']);
+    expect(Object.keys(body.properties!)).toEqual([
+      'statusCode',
+      'error',
+      'message',
+      'code',
+      'errors',
+    ]);
+    expect(Object.keys(body.properties!.errors.items!.properties!).sort()).toEqual([
+      'code',
+      'field',
+      'message',
+    ]);
+  });
+
+  it('gives every 4xx/5xx response of every operation the ErrorBody schema as application/json', () => {
+    const missing: string[] = [];
+    let count = 0;
+    for (const [method, path, op] of operationsOf(doc)) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (!/^[45]/.test(status)) continue;
+        count++;
+        const schema = response.content?.['application/json']?.schema;
+        // ErrorBody itself, or an operation's own body that extends it (allOf).
+        const ref = schema?.allOf?.[0]?.$ref ?? schema?.$ref;
+        const key = `${method} ${path} ${status}`;
+        if (ref !== (OWN_ERROR_BODIES[key] ?? '#/components/schemas/ErrorBody'))
+          missing.push(`${key} ${ref}`);
+      }
+    }
+    expect(count).toBeGreaterThan(174);
+    expect(missing).toEqual([]);
+  });
+
+  it('lists on every operation the statuses every operation can return', () => {
+    const missing: string[] = [];
+    for (const [method, path, op] of operationsOf(doc)) {
+      const open = PUBLIC.includes(`${method} ${path}`);
+      const expected = ['400', '503'];
+      if (!open) expected.push('401', '403');
+      if (path.includes('{')) expected.push('404');
+      if (!open && ['post', 'put', 'patch', 'delete'].includes(method)) expected.push('409');
+      if (['post', 'put', 'patch'].includes(method)) expected.push('413', '415');
+      if (`${method} ${path}` === 'post /api/v1/auth/login') expected.push('429');
+      for (const s of expected) if (!op.responses[s]) missing.push(`${method} ${path} ${s}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('requires a bearer token on every operation but login, health, metrics and the feed', () => {
+    const wrong: string[] = [];
+    for (const [method, path, op] of operationsOf(doc)) {
+      const expected = PUBLIC.includes(`${method} ${path}`) ? [] : [{ bearer: [] }];
+      if (JSON.stringify(op.security) !== JSON.stringify(expected)) wrong.push(`${method} ${path}`);
+    }
+    expect(wrong).toEqual([]);
+    for (const p of PUBLIC)
+      expect(operationsOf(doc).map(([m, path]) => `${m} ${path}`)).toContain(p);
+    expect(doc.servers).toEqual([{ url: '/' }]);
+  });
+
+  it('is right about security: without a token, every bearer operation is a 401, no public one', async () => {
+    const wrong: string[] = [];
+    for (const [method, path, op] of operationsOf(doc)) {
+      if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
+      const url = path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+      const res = await (
+        t.http() as unknown as Record<string, (u: string) => Promise<{ status: number }>>
+      )[method](url);
+      const guarded = (op.security ?? []).length > 0;
+      if (guarded !== (res.status === 401)) wrong.push(`${method} ${path} ${res.status}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('provoked errors (400, 401, 403, 404, 409) validate against their documented schema', async () => {
+    const api = new ApiClient(t);
+    const admin = await api.adminToken();
+    const nobody = await api.createPerson(admin, []);
+    const missingId = '00000000-0000-4000-8000-000000000000';
+    const provoked: [
+      method: string,
+      path: string,
+      status: number,
+      res: { status: number; body: unknown },
+    ][] = [
+      [
+        'post',
+        '/api/v1/orgs',
+        400,
+        await t.http().post('/api/v1/orgs').auth(admin, { type: 'bearer' }).send({}),
+      ],
+      ['get', '/api/v1/me', 401, await t.http().get('/api/v1/me')],
+      [
+        'post',
+        '/api/v1/users',
+        403,
+        await t
+          .http()
+          .post('/api/v1/users')
+          .auth(nobody.token, { type: 'bearer' })
+          .send({ username: 'x-someone', displayName: 'x', password: 'a-long-password-1' }),
+      ],
+      [
+        'get',
+        '/api/v1/orgs/{id}',
+        404,
+        await t.http().get(`/api/v1/orgs/${missingId}`).auth(admin, { type: 'bearer' }),
+      ],
+      [
+        'post',
+        '/api/v1/users',
+        409,
+        await t
+          .http()
+          .post('/api/v1/users')
+          .auth(admin, { type: 'bearer' })
+          .send({ username: nobody.username, displayName: 'again', password: 'a-long-password-1' }),
+      ],
+    ];
+    for (const [method, path, status, res] of provoked) {
+      expect({ method, path, status: res.status }).toEqual({ method, path, status });
+      const schema =
+        doc.paths[path][method].responses[String(status)]?.content?.['application/json']?.schema;
+      expect(schema).toBeDefined();
+      expect({ method, path, status, violations: violations(res.body, schema!, doc) }).toEqual({
+        method,
+        path,
+        status,
+        violations: [],
+      });
+      expect((res.body as { statusCode: number }).statusCode).toBe(status);
+    }
+    // The 400 names its fields.
+    expect((provoked[0][3].body as { errors: unknown[] }).errors.length).toBeGreaterThan(0);
+  });
 });

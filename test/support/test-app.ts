@@ -9,6 +9,7 @@ import { AppConfig, loadConfig } from '#duban/config';
 import { UsersService } from '#duban/identity';
 import { TestClock } from './test-clock';
 import { createTestDatabase } from './test-database';
+import { installStatusRecorder } from './status-recorder';
 import { runId, TEST_REDIS_URL } from './test-env';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
@@ -54,6 +55,8 @@ export async function startTestApp(
   }).compile();
   // Errors stay visible: a 500 in a test should show its stack.
   const app = module.createNestApplication({ bodyParser: false, logger: ['error'] });
+  // DUBAN_RECORD_STATUSES=<file>: every status the run provokes (recorded-statuses.e2e-spec.ts).
+  installStatusRecorder(app);
   configureApp(app, config);
   await app.init();
   await app.get(UsersService).ensureSystemAdmin(ADMIN.username, ADMIN.password);
