@@ -41,7 +41,7 @@ export class DeliveryDueSource implements DueWorkSource {
     private readonly planner: DeliveryPlanner,
   ) {}
 
-  claim(now: Date, limit: number): Promise<DueJob[]> {
+  claim(now: Date, limit: number): Promise<DueJob<'deliver'>[]> {
     return this.db.transaction(async (m) => {
       await this.startChases(m, now, limit);
       await this.startDigests(m, now, limit);
@@ -124,7 +124,11 @@ export class DeliveryDueSource implements DueWorkSource {
     );
   }
 
-  private async claimDeliveries(m: EntityManager, now: Date, limit: number): Promise<DueJob[]> {
+  private async claimDeliveries(
+    m: EntityManager,
+    now: Date,
+    limit: number,
+  ): Promise<DueJob<'deliver'>[]> {
     const leaseEnd = new Date(now.getTime() + deliveryLeaseMs(this.config));
     // Re-claiming after a lease ran out clears the send token: whoever held it is gone.
     const claimed = await returning<{ id: string; attempts: number }>(

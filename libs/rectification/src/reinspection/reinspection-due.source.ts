@@ -33,7 +33,9 @@ export class ReinspectionDueSource implements DueWorkSource {
     private readonly repo: ReinspectionRepository,
   ) {}
 
-  async claim(now: Date = this.clock.now()): Promise<DueJob[]> {
+  async claim(
+    now: Date = this.clock.now(),
+  ): Promise<DueJob<'reinspection-draws' | 'reinspection-overdue'>[]> {
     const zones = await this.zonesInUse(now);
     const quarters = zones.map((zone) => ({
       zone,
