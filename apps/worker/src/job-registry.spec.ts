@@ -51,7 +51,7 @@ class OtherJobs {
 
 @Injectable()
 class DeliveryJobs {
-  @OnJob(JOB.deliver, { queue: 'notifications' })
+  @OnJob(JOB.deliver, { queue: 'notifications', attemptsOnError: 1 })
   async deliver({ deliveryId }: JobPayloads['deliver']): Promise<string> {
     return deliveryId;
   }
@@ -96,6 +96,8 @@ describe('JobRegistry', () => {
     const registry = await registryOf([EngineJobs, OtherJobs, DeliveryJobs]);
     expect(registry.optionsOf(JOB.taskTimers)).toEqual(DEFAULT_JOB_OPTIONS);
     expect(registry.optionsOf(JOB.sweep)).toEqual({ ...DEFAULT_JOB_OPTIONS, attempts: 1 });
+    expect(registry.attemptsOnErrorOf(JOB.deliver)).toBe(1);
+    expect(registry.attemptsOnErrorOf(JOB.taskTimers)).toBeUndefined();
   });
 
   it('refuses to start when a job of the map has no handler, naming the job', async () => {

@@ -14,6 +14,7 @@ interface Registered {
   queue: string;
   handler: JobHandler;
   options: JobsOptions;
+  attemptsOnError?: number;
   /** Where the handler was declared, for error messages: `Class.method`. */
   source: string;
 }
@@ -50,7 +51,11 @@ export class JobRegistry {
           meta.name,
           (job) =>
             (fn as (data: unknown, job: Job) => Promise<unknown>).call(instance, job.data, job),
-          { options: meta.options, source: `${instance.constructor.name}.${method}` },
+          {
+            options: meta.options,
+            attemptsOnError: meta.attemptsOnError,
+            source: `${instance.constructor.name}.${method}`,
+          },
         );
       }
     }
@@ -61,7 +66,7 @@ export class JobRegistry {
     queue: string,
     jobName: JobName,
     handler: JobHandler,
-    declared: { options?: JobsOptions; source?: string } = {},
+    declared: { options?: JobsOptions; attemptsOnError?: number; source?: string } = {},
   ): this {
     const source = declared.source ?? 'register()';
     const existing = this.jobs.get(jobName);
@@ -74,6 +79,7 @@ export class JobRegistry {
       queue,
       handler,
       options: { ...DEFAULT_JOB_OPTIONS, ...declared.options },
+      attemptsOnError: declared.attemptsOnError,
       source,
     });
     return this;
@@ -106,6 +112,11 @@ export class JobRegistry {
     const job = this.jobs.get(jobName);
     if (!job) throw new Error(`no handler for job '${jobName}'`);
     return job.options;
+  }
+
+  /** Attempts allowed for non-outage errors, as declared beside the job (undefined: the default). */
+  attemptsOnErrorOf(jobName: string): number | undefined {
+    return this.jobs.get(jobName)?.attemptsOnError;
   }
 
   processorFor(queue: string): JobHandler {

@@ -12,7 +12,6 @@ import { hostname } from 'node:os';
 import { AUDIT_ANCHOR_SCHEDULER_ID, AUDIT_QUEUE, AuditAnchorService } from '#duban/audit';
 import { APP_CONFIG, AppConfig } from '#duban/config';
 import { isConnectionError, RedisStateLogger, watchRedis } from '#duban/platform';
-import { NOTIFICATIONS_QUEUE } from '#duban/notifications';
 import { redisPortOf, unavailableDependency } from '#duban/platform';
 import {
   bullConnection,
@@ -108,8 +107,8 @@ export class WorkerHost implements OnModuleInit, OnApplicationBootstrap, OnAppli
           // BullMQ stamps jobs with the wall clock; their age is measured on the same clock.
           ageMs: Date.now() - job.timestamp,
           claimLeaseMs: this.config.DUBAN_CLAIM_LEASE_MS,
-          // Deliveries retry on PostgreSQL's schedule (backoff, dead letter), not BullMQ's.
-          attemptsOnError: queue === NOTIFICATIONS_QUEUE ? 1 : undefined,
+          // As declared beside the job (deliveries: 1, they retry on PostgreSQL's schedule).
+          attemptsOnError: this.registry.attemptsOnErrorOf(job.name),
         };
         if (queue !== QUEUES.sweep && giveUp(failed)) {
           throw new UnrecoverableError((e as Error).message ?? String(e));

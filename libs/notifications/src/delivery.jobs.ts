@@ -8,7 +8,9 @@ import { NOTIFICATIONS_QUEUE } from './notifications-queue';
 export class DeliveryJobs {
   constructor(private readonly deliveries: DeliveryProcessor) {}
 
-  @OnJob(JOB.deliver, { queue: NOTIFICATIONS_QUEUE })
+  // Deliveries retry on PostgreSQL's schedule (backoff, dead letter), not BullMQ's: an error
+  // other than an outage fails the job at once.
+  @OnJob(JOB.deliver, { queue: NOTIFICATIONS_QUEUE, attemptsOnError: 1 })
   deliver({ deliveryId }: JobPayloads['deliver']): Promise<DeliveryOutcome> {
     return this.deliveries.deliver(deliveryId);
   }

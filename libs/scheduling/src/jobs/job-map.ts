@@ -64,4 +64,9 @@ export interface JobDeclaration {
   queue: string;
   /** Merged over DEFAULT_JOB_OPTIONS when the job is added (attempts, backoff, retention). */
   options?: JobsOptions;
+  /**
+   * Attempts allowed for errors other than an outage before the worker gives the job up
+   * (job-retry.ts `giveUp`; default ATTEMPTS_ON_ERROR).
+   */
+  attemptsOnError?: number;
 }
