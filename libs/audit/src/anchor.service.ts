@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { JOB } from '#duban/scheduling';
 import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
@@ -18,7 +17,6 @@ import { createAnchor, postAnchor, readAnchorKey } from './anchor-store';
 
 /** The queue, job and scheduler of the periodic anchor (worker). */
 export const AUDIT_QUEUE = 'audit';
-export const AUDIT_ANCHOR_JOB = JOB.auditAnchor;
 export const AUDIT_ANCHOR_SCHEDULER_ID = 'audit-anchor-every-interval';
 
 export interface AnchorView {

@@ -1,10 +1,7 @@
 import type { AppConfig } from '#duban/config';
-import { JOB } from '#duban/scheduling';
 
 /** The queue that carries deliveries (e-mail and webhook alike). */
 export const NOTIFICATIONS_QUEUE = 'notifications';
-/** Its one job: send one delivery. */
-export const DELIVER_JOB = JOB.deliver;
 
 export interface DeliverJobData extends Record<string, unknown> {
   deliveryId: string;

@@ -6,8 +6,6 @@ import { returning } from '#duban/persistence';
 import { type DueJob, type DueWorkSource, JOB } from '#duban/scheduling';
 
 export const ENGINE_QUEUE = 'engine';
-/** @deprecated use JOB.taskTimers (libs/scheduling). */
-export const TASK_TIMERS_JOB = JOB.taskTimers;
 /** Tasks per job: enough to amortise a job, small enough that a retry redoes little. */
 export const TASKS_PER_JOB = 100;
 
@@ -54,7 +52,7 @@ export class TaskTimerSource implements DueWorkSource {
         .update(batch.map((r) => `${r.id}@${r.next_fire_at.toISOString()}`).join(','))
         .digest('hex');
       jobs.push({
-        name: TASK_TIMERS_JOB,
+        name: JOB.taskTimers,
         jobId: `timers:${digest}:g${now.getTime()}`,
         data: { taskIds: batch.map((r) => r.id) },
       });

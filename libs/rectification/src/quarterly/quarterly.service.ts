@@ -17,10 +17,6 @@ import { ENGINE_QUEUE } from '../escalation/task-timer.source';
 
 /** A progress report still missing this many days into the quarter turns the task yellow. */
 export const REPORT_GRACE_DAYS = 15;
-/** @deprecated use JOB.quarterStart (libs/scheduling). */
-export const QUARTER_START_JOB = JOB.quarterStart;
-/** @deprecated use JOB.quarterLate (libs/scheduling). */
-export const QUARTER_LATE_JOB = JOB.quarterLate;
 const NOTIFY_CHUNK = 2000;
 /** How long the list of time zones in use is trusted; a new zone is picked up within this. */
 const ZONES_TTL_MS = 5 * 60_000;
@@ -88,7 +84,7 @@ export class QuarterlyService implements DueWorkSource {
       const data = { timeZone: zone, quarter: q.label };
       if (!done.has(`${zone} ${q.label} start`)) {
         jobs.push({
-          name: QUARTER_START_JOB,
+          name: JOB.quarterStart,
           jobId: `quarter-start:${zone}:${q.label}:${generation}`,
           data,
         });
@@ -98,7 +94,7 @@ export class QuarterlyService implements DueWorkSource {
         now.getTime() >= reportLateAt(q, zone).getTime()
       ) {
         jobs.push({
-          name: QUARTER_LATE_JOB,
+          name: JOB.quarterLate,
           jobId: `quarter-late:${zone}:${q.label}:${generation}`,
           data,
         });

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { JOB } from '#duban/scheduling';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '#duban/audit';
@@ -42,11 +41,6 @@ import {
   ReinspectionRecord,
   ReinspectionRepository,
 } from './reinspection.repository';
-
-/** @deprecated use JOB.reinspectionDraws (libs/scheduling). */
-export const REINSPECTION_DRAWS_JOB = JOB.reinspectionDraws;
-/** @deprecated use JOB.reinspectionOverdue (libs/scheduling). */
-export const REINSPECTION_OVERDUE_JOB = JOB.reinspectionOverdue;
 
 export interface EffectiveReinspectionPolicy extends ReinspectionPolicy {
   inheritedFromOrgId: string;

@@ -50,15 +50,6 @@ export type TypedJob<N extends JobName = JobName> = {
   [K in N]: { name: K; jobId: string; data: JobPayloads[K] };
 }[N];
 
-/** Builds a typed job: `dueJob(JOB.deliver, id, { deliveryId })`. */
-export function dueJob<N extends JobName>(
-  name: N,
-  jobId: string,
-  data: JobPayloads[N],
-): TypedJob<N> {
-  return { name, jobId, data } as TypedJob<N>;
-}
-
 /** How a job is run: the queue it lives on and its BullMQ options, beside its handler. */
 export interface JobDeclaration {
   queue: string;
