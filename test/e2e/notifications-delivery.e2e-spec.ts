@@ -8,7 +8,7 @@ import {
   NOTIFICATIONS_QUEUE,
   retryBackoffMs,
 } from '#duban/notifications';
-import type { DueJob } from '#duban/scheduling';
+import { type DueJob, JOB } from '#duban/scheduling';
 import { ApiClient } from '../support/api-client';
 import { TestSmtpServer, TestWebhookReceiver } from '../support/notification-servers';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -49,15 +49,15 @@ describe('notifications: e-mail and webhook deliveries', () => {
   const notify = (input: NotificationInput) =>
     t.db.transaction((m) => t.app.get(NotificationsService).notify(m, input, t.clock.now()));
 
-  const claim = (limit = 100): Promise<DueJob[]> =>
+  const claim = (limit = 100): Promise<DueJob<'deliver'>[]> =>
     t.app.get(DeliveryDueSource).claim(t.clock.now(), limit);
 
   /** One sweep and the jobs it produced, run the way the worker runs them. */
-  async function sweep(): Promise<{ jobs: DueJob[]; outcomes: DeliveryOutcome[] }> {
+  async function sweep(): Promise<{ jobs: DueJob<'deliver'>[]; outcomes: DeliveryOutcome[] }> {
     const jobs = await claim();
     const outcomes: DeliveryOutcome[] = [];
     for (const job of jobs) {
-      outcomes.push(await t.app.get(DeliveryProcessor).deliver(job.data.deliveryId as string));
+      outcomes.push(await t.app.get(DeliveryProcessor).deliver(job.data.deliveryId));
     }
     return { jobs, outcomes };
   }
@@ -124,7 +124,7 @@ describe('notifications: e-mail and webhook deliveries', () => {
   const deliveryById = async (id: string): Promise<DeliveryRow> =>
     ((await t.db.query('SELECT * FROM deliveries WHERE id = $1', [id])) as DeliveryRow[])[0];
 
-  const ids = (jobs: DueJob[]) => jobs.map((j) => j.data.deliveryId as string);
+  const ids = (jobs: DueJob<'deliver'>[]) => jobs.map((j) => j.data.deliveryId);
 
   beforeAll(async () => {
     const port = await smtp.start();
@@ -159,7 +159,7 @@ describe('notifications: e-mail and webhook deliveries', () => {
     let run = await sweep();
     expect(run.jobs).toEqual([
       {
-        name: 'deliver',
+        name: JOB.deliver,
         jobId: expect.stringMatching(new RegExp(`^deliver:${delivery.id}:0:g\\d+$`)),
         data: { deliveryId: delivery.id },
       },
@@ -238,13 +238,9 @@ describe('notifications: e-mail and webhook deliveries', () => {
     const before = new Set(a.concat(b).map((j) => j.jobId));
     expect(again.filter((j) => before.has(j.jobId))).toEqual([]);
     for (const job of again) {
-      expect(await t.app.get(DeliveryProcessor).deliver(job.data.deliveryId as string)).toBe(
-        'sent',
-      );
+      expect(await t.app.get(DeliveryProcessor).deliver(job.data.deliveryId)).toBe('sent');
       // A duplicate of the same job finds nothing left to do.
-      expect(await t.app.get(DeliveryProcessor).deliver(job.data.deliveryId as string)).toBe(
-        'skipped',
-      );
+      expect(await t.app.get(DeliveryProcessor).deliver(job.data.deliveryId)).toBe('skipped');
     }
     for (const p of people) expect(smtp.to(p.email).filter((m) => m.accepted)).toHaveLength(1);
     expect(t.app.get(DeliveryDueSource).queue).toBe(NOTIFICATIONS_QUEUE);

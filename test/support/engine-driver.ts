@@ -1,9 +1,7 @@
-import type { DueJob } from '#duban/scheduling';
+import { type DueJob, JOB } from '#duban/scheduling';
 import {
   LadderService,
   QuarterlyService,
-  REINSPECTION_DRAWS_JOB,
-  REINSPECTION_OVERDUE_JOB,
   ReinspectionDueSource,
   ReinspectionService,
   TaskTimerSource,
@@ -27,24 +25,16 @@ export class EngineDriver {
 
   async run(jobs: DueJob[]): Promise<void> {
     for (const job of jobs) {
-      if (job.name === 'task-timers') {
-        await this.t.app.get(LadderService).processTasks(job.data.taskIds as string[]);
-      } else if (job.name === 'quarter-start') {
-        await this.t.app
-          .get(QuarterlyService)
-          .start(job.data.timeZone as string, job.data.quarter as string);
-      } else if (job.name === REINSPECTION_DRAWS_JOB) {
-        await this.t.app
-          .get(ReinspectionService)
-          .drawQuarter(job.data.timeZone as string, job.data.quarter as string);
-      } else if (job.name === REINSPECTION_OVERDUE_JOB) {
-        await this.t.app
-          .get(ReinspectionService)
-          .notifyOverdue(job.data.reinspectionIds as string[]);
-      } else if (job.name === 'quarter-late') {
-        await this.t.app
-          .get(QuarterlyService)
-          .late(job.data.timeZone as string, job.data.quarter as string);
+      if (job.name === JOB.taskTimers) {
+        await this.t.app.get(LadderService).processTasks(job.data.taskIds);
+      } else if (job.name === JOB.quarterStart) {
+        await this.t.app.get(QuarterlyService).start(job.data.timeZone, job.data.quarter);
+      } else if (job.name === JOB.reinspectionDraws) {
+        await this.t.app.get(ReinspectionService).drawQuarter(job.data.timeZone, job.data.quarter);
+      } else if (job.name === JOB.reinspectionOverdue) {
+        await this.t.app.get(ReinspectionService).notifyOverdue(job.data.reinspectionIds);
+      } else if (job.name === JOB.quarterLate) {
+        await this.t.app.get(QuarterlyService).late(job.data.timeZone, job.data.quarter);
       }
     }
   }

@@ -4,57 +4,32 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnApplicationShutdown,
+  OnModuleInit,
 } from '@nestjs/common';
-import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { hostname } from 'node:os';
-import {
-  AUDIT_ANCHOR_JOB,
-  AUDIT_ANCHOR_SCHEDULER_ID,
-  AUDIT_QUEUE,
-  AuditAnchorService,
-} from '#duban/audit';
+import { AUDIT_ANCHOR_SCHEDULER_ID, AUDIT_QUEUE, AuditAnchorService } from '#duban/audit';
 import { APP_CONFIG, AppConfig } from '#duban/config';
 import { isConnectionError, RedisStateLogger, watchRedis } from '#duban/platform';
-import { DeliveryProcessor, NOTIFICATIONS_QUEUE } from '#duban/notifications';
-import {
-  ENGINE_QUEUE,
-  LadderService,
-  QUARTER_LATE_JOB,
-  QUARTER_START_JOB,
-  QuarterlyService,
-  REINSPECTION_DRAWS_JOB,
-  REINSPECTION_OVERDUE_JOB,
-  ReinspectionService,
-  TASK_TIMERS_JOB,
-} from '#duban/rectification';
 import { redisPortOf, unavailableDependency } from '#duban/platform';
 import {
-  BULL_ATTEMPTS,
   bullConnection,
   type DueJob,
   giveUp,
+  JOB,
+  OnJob,
   queueOptions,
   QUEUES,
   retryDelayMs,
   SWEEP_SCHEDULER_ID,
+  type SweepResult,
   SweepService,
   sweepCronPattern,
 } from '#duban/scheduling';
 import { JobHandler, JobRegistry } from './job-registry';
 
 export const WORKER_ID = `${hostname()}:${process.pid}`;
-
-/**
- * Retries on Duban's schedule (libs/scheduling/src/job-retry.ts, applied by `guarded` and the
- * workers' backoff strategy): through a database or Redis outage for at least the claim lease,
- * other errors a few times. Failed jobs are kept for inspection on the dashboard.
- */
-const JOB_OPTIONS = {
-  attempts: BULL_ATTEMPTS,
-  backoff: { type: 'duban' },
-  removeOnComplete: { count: 1000 },
-  removeOnFail: { count: 5000 },
-};
 
 /**
  * A job's lock lasts JOB_LOCK_MS and its worker renews it every half of that while the job
@@ -72,58 +47,47 @@ export const JOB_LOCK_MS = 5000;
  * once leave exactly one.
  */
 @Injectable()
-export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WorkerHost implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WorkerHost.name);
   /** One line when Redis goes away and one when it is back, for every connection of this host. */
   private readonly redisState = new RedisStateLogger('BullMQ worker');
   private readonly connection;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
-  private readonly registry = new JobRegistry();
+  private registry = new JobRegistry();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    sweep: SweepService,
-    ladder: LadderService,
-    quarterly: QuarterlyService,
-    deliveries: DeliveryProcessor,
+    private readonly sweep: SweepService,
     private readonly anchors: AuditAnchorService,
-    reinspections: ReinspectionService,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
   ) {
     this.connection = bullConnection(config.REDIS_URL, 'worker', this.redisState);
-    for (const name of [QUEUES.sweep, ENGINE_QUEUE, NOTIFICATIONS_QUEUE, AUDIT_QUEUE]) {
-      const queue = new Queue(name, queueOptions(config, this.connection));
+  }
+
+  /**
+   * Collects the @OnJob handlers of every provider (each feature declares its own) and refuses
+   * to start when a job of JobPayloads has none, or two. Then opens a queue for each queue they
+   * name.
+   */
+  onModuleInit(): void {
+    this.registry = JobRegistry.discover(this.discovery, this.scanner).assertComplete();
+    for (const name of this.registry.queues()) {
+      const queue = new Queue(name, queueOptions(this.config, this.connection));
       // Connection errors, re-emitted by BullMQ: logged once per outage, not once per retry.
       queue.on('error', (err) => this.redisState.error(err));
       this.queues.set(name, queue);
     }
-    this.registry
-      .register(QUEUES.sweep, 'sweep', () =>
-        sweep.tick(WORKER_ID, (queue, jobs) => this.enqueue(queue, jobs)),
-      )
-      .register(ENGINE_QUEUE, TASK_TIMERS_JOB, (job: Job) =>
-        ladder.processTasks(job.data.taskIds as string[]),
-      )
-      .register(ENGINE_QUEUE, QUARTER_START_JOB, (job: Job) =>
-        quarterly.start(job.data.timeZone, job.data.quarter),
-      )
-      .register(ENGINE_QUEUE, QUARTER_LATE_JOB, (job: Job) =>
-        quarterly.late(job.data.timeZone, job.data.quarter),
-      )
-      .register(ENGINE_QUEUE, REINSPECTION_DRAWS_JOB, (job: Job) =>
-        reinspections.drawQuarter(job.data.timeZone, job.data.quarter),
-      )
-      .register(ENGINE_QUEUE, REINSPECTION_OVERDUE_JOB, (job: Job) =>
-        reinspections.notifyOverdue(job.data.reinspectionIds as string[]),
-      )
-      .register(NOTIFICATIONS_QUEUE, 'deliver', (job: Job) =>
-        deliveries.deliver(job.data.deliveryId as string),
-      )
-      // Without a key (DUBAN_AUDIT_KEY_FILE) the job does nothing; the service warns once.
-      .register(AUDIT_QUEUE, AUDIT_ANCHOR_JOB, async () => {
-        const anchor = await anchors.anchor();
-        return anchor && { at: anchor.at, streams: anchor.streams, root: anchor.root };
-      });
+  }
+
+  /** The heartbeat: claims what is due in PostgreSQL and enqueues it. Redone by the next tick. */
+  @OnJob(JOB.sweep, {
+    queue: QUEUES.sweep,
+    options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
+  })
+  tick(): Promise<SweepResult> {
+    return this.sweep.tick(WORKER_ID, (queue, jobs) => this.enqueue(queue, jobs));
   }
 
   /**
@@ -143,8 +107,8 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
           // BullMQ stamps jobs with the wall clock; their age is measured on the same clock.
           ageMs: Date.now() - job.timestamp,
           claimLeaseMs: this.config.DUBAN_CLAIM_LEASE_MS,
-          // Deliveries retry on PostgreSQL's schedule (backoff, dead letter), not BullMQ's.
-          attemptsOnError: queue === NOTIFICATIONS_QUEUE ? 1 : undefined,
+          // As declared beside the job (deliveries: 1, they retry on PostgreSQL's schedule).
+          attemptsOnError: this.registry.attemptsOnErrorOf(job.name),
         };
         if (queue !== QUEUES.sweep && giveUp(failed)) {
           throw new UnrecoverableError((e as Error).message ?? String(e));
@@ -161,13 +125,19 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
   private async enqueue(queueName: string, jobs: DueJob[]): Promise<void> {
     const queue = this.queues.get(queueName);
     if (!queue) throw new Error(`no queue ${queueName}`);
+    for (const j of jobs) {
+      const declared = this.registry.queueOf(j.name);
+      if (declared !== queueName) {
+        throw new Error(`job '${j.name}' is declared on queue ${declared}, not ${queueName}`);
+      }
+    }
     // BullMQ refuses ':' in custom ids (it separates its Redis keys).
     await queue.addBulk(
       jobs.map((j) => ({
         name: j.name,
         data: j.data,
         opts: {
-          ...JOB_OPTIONS,
+          ...this.registry.optionsOf(j.name),
           jobId: j.jobId.replaceAll(':', '.'),
         },
       })),
@@ -185,25 +155,21 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     // The audit anchor, only from workers that hold the signing key. A fixed id: any number of
     // workers leave one scheduler; an anchor made twice would be harmless (two true anchors).
     if (await this.anchors.signingKey()) {
-      await this.queues.get(AUDIT_QUEUE)!.upsertJobScheduler(
-        AUDIT_ANCHOR_SCHEDULER_ID,
-        { every: this.config.DUBAN_AUDIT_ANCHOR_INTERVAL_MS },
-        {
-          name: AUDIT_ANCHOR_JOB,
-          data: {},
-          opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
-        },
-      );
+      await this.queues
+        .get(AUDIT_QUEUE)!
+        .upsertJobScheduler(
+          AUDIT_ANCHOR_SCHEDULER_ID,
+          { every: this.config.DUBAN_AUDIT_ANCHOR_INTERVAL_MS },
+          { name: JOB.auditAnchor, data: {}, opts: this.registry.optionsOf(JOB.auditAnchor) },
+        );
     }
-    await this.queues.get(QUEUES.sweep)!.upsertJobScheduler(
-      SWEEP_SCHEDULER_ID,
-      { pattern: sweepCronPattern(this.config.DUBAN_SWEEP_INTERVAL_MS) },
-      {
-        name: 'sweep',
-        data: {},
-        opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
-      },
-    );
+    await this.queues
+      .get(QUEUES.sweep)!
+      .upsertJobScheduler(
+        SWEEP_SCHEDULER_ID,
+        { pattern: sweepCronPattern(this.config.DUBAN_SWEEP_INTERVAL_MS) },
+        { name: JOB.sweep, data: {}, opts: this.registry.optionsOf(JOB.sweep) },
+      );
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { AuditModule } from '#duban/audit';
 import type { AppConfig } from '#duban/config';
 import type { Clock } from '#duban/domain';
@@ -22,6 +23,8 @@ export class WorkerModule {
         PlatformModule.forRoot(config, { clock: options.clock }),
         RectificationModule,
         AuditModule,
+        // Finds the @OnJob handlers of every provider (WorkerHost's JobRegistry).
+        DiscoveryModule,
       ],
       providers: [
         {

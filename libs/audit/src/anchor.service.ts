@@ -17,7 +17,6 @@ import { createAnchor, postAnchor, readAnchorKey } from './anchor-store';
 
 /** The queue, job and scheduler of the periodic anchor (worker). */
 export const AUDIT_QUEUE = 'audit';
-export const AUDIT_ANCHOR_JOB = 'anchor';
 export const AUDIT_ANCHOR_SCHEDULER_ID = 'audit-anchor-every-interval';
 
 export interface AnchorView {

@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
+import { AnchorJobs } from './anchor.jobs';
 import { AuditAnchorService } from './anchor.service';
 import { AuditLog } from './audit-log';
 
-@Module({ providers: [AuditLog, AuditAnchorService], exports: [AuditLog, AuditAnchorService] })
+@Module({
+  providers: [AuditLog, AuditAnchorService, AnchorJobs],
+  exports: [AuditLog, AuditAnchorService],
+})
 export class AuditModule {}

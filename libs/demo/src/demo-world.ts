@@ -21,12 +21,11 @@ import {
   LadderService,
   type ProblemSource,
   ProblemsService,
-  QUARTER_LATE_JOB,
-  QUARTER_START_JOB,
   QuarterlyService,
   TasksService,
   WORKING_DAY_CALENDAR,
 } from '#duban/rectification';
+import { JOB } from '#duban/scheduling';
 import {
   DEMO_ORGS,
   DEMO_PEOPLE,
@@ -417,8 +416,8 @@ export class DemoWorld {
     for (const job of await this.quarterly.claim(now)) {
       const zone = job.data.timeZone as string;
       const quarter = job.data.quarter as string;
-      if (job.name === QUARTER_START_JOB) await this.quarterly.start(zone, quarter);
-      else if (job.name === QUARTER_LATE_JOB) await this.quarterly.late(zone, quarter);
+      if (job.name === JOB.quarterStart) await this.quarterly.start(zone, quarter);
+      else if (job.name === JOB.quarterLate) await this.quarterly.late(zone, quarter);
     }
   }
 

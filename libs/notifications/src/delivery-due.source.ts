@@ -2,16 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '#duban/config';
-import type { DueJob, DueWorkSource } from '#duban/scheduling';
+import { type DueJob, type DueWorkSource, JOB } from '#duban/scheduling';
 import { DeliveryPlanner, PlannedEmail } from './delivery-planner';
 import { MAX_CHASES } from './delivery-rules';
 import { PROFILE_COLUMNS, ProfileRow, toProfile } from './recipient-profile';
-import {
-  DELIVER_JOB,
-  DeliverJobData,
-  deliveryLeaseMs,
-  NOTIFICATIONS_QUEUE,
-} from './notifications-queue';
+import { DeliverJobData, deliveryLeaseMs, NOTIFICATIONS_QUEUE } from './notifications-queue';
 import { returning } from '#duban/persistence';
 
 interface ChasedRow extends ProfileRow {
@@ -41,7 +36,7 @@ export class DeliveryDueSource implements DueWorkSource {
     private readonly planner: DeliveryPlanner,
   ) {}
 
-  claim(now: Date, limit: number): Promise<DueJob[]> {
+  claim(now: Date, limit: number): Promise<DueJob<'deliver'>[]> {
     return this.db.transaction(async (m) => {
       await this.startChases(m, now, limit);
       await this.startDigests(m, now, limit);
@@ -124,7 +119,11 @@ export class DeliveryDueSource implements DueWorkSource {
     );
   }
 
-  private async claimDeliveries(m: EntityManager, now: Date, limit: number): Promise<DueJob[]> {
+  private async claimDeliveries(
+    m: EntityManager,
+    now: Date,
+    limit: number,
+  ): Promise<DueJob<'deliver'>[]> {
     const leaseEnd = new Date(now.getTime() + deliveryLeaseMs(this.config));
     // Re-claiming after a lease ran out clears the send token: whoever held it is gone.
     const claimed = await returning<{ id: string; attempts: number }>(
@@ -143,7 +142,7 @@ export class DeliveryDueSource implements DueWorkSource {
       [now, leaseEnd, limit],
     );
     return claimed.map((c) => ({
-      name: DELIVER_JOB,
+      name: JOB.deliver,
       // One id per attempt and claim: a retry is a new job, and so is a re-claim after the
       // lease (the earlier job may have failed for good while the database was away, and BullMQ
       // drops a job whose id it still holds); the send token keeps a repeat from sending twice.

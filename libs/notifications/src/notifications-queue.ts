@@ -2,8 +2,6 @@ import type { AppConfig } from '#duban/config';
 
 /** The queue that carries deliveries (e-mail and webhook alike). */
 export const NOTIFICATIONS_QUEUE = 'notifications';
-/** Its one job: send one delivery. */
-export const DELIVER_JOB = 'deliver';
 
 export interface DeliverJobData extends Record<string, unknown> {
   deliveryId: string;

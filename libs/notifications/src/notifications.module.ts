@@ -11,6 +11,7 @@ import { NotificationsService } from './notifications.service';
 import { OrgWebhooksService } from './org-webhooks.service';
 import { NotificationSettingsService } from './settings.service';
 
+import { DeliveryJobs } from './delivery.jobs';
 /**
  * Notifications for api and worker alike. Needs the PlatformModule's globals (DataSource,
  * CLOCK, APP_CONFIG); opens no connection until something is sent.
@@ -23,6 +24,7 @@ import { NotificationSettingsService } from './settings.service';
     NotificationsService,
     DeliveryDueSource,
     DeliveryProcessor,
+    DeliveryJobs,
     InboxService,
     NotificationSettingsService,
     DelegationsService,

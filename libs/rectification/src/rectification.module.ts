@@ -18,6 +18,7 @@ import { CalendarService } from './calendar/calendar.service';
 import { CircularsRepository } from './circulars/circulars.repository';
 import { CircularsService } from './circulars/circulars.service';
 import { CategoryCatalog, loadCategories } from './catalog/catalog';
+import { EscalationJobs } from './escalation/escalation.jobs';
 import { LadderService } from './escalation/ladder.service';
 import {
   DEFAULT_POLICY,
@@ -27,6 +28,7 @@ import {
 import { TaskTimerSource } from './escalation/task-timer.source';
 import { ProblemImportService } from './import/problem-import.service';
 import { CATEGORY_CATALOG, ProblemsService } from './problems/problems.service';
+import { QuarterlyJobs } from './quarterly/quarterly.jobs';
 import { QuarterlyService } from './quarterly/quarterly.service';
 import { LedgerService } from './reports/ledger.service';
 import { ReportsService } from './reports/reports.service';
@@ -35,6 +37,7 @@ import { TasksService } from './tasks/tasks.service';
 import { TalksRepository } from './talks/talks.repository';
 import { TalksService } from './talks/talks.service';
 import { ReinspectionDueSource } from './reinspection/reinspection-due.source';
+import { ReinspectionJobs } from './reinspection/reinspection.jobs';
 import { NegativeListRepository } from './negative-list/negative-list.repository';
 import { NegativeListService } from './negative-list/negative-list.service';
 import { ReinspectionRepository } from './reinspection/reinspection.repository';
@@ -73,6 +76,10 @@ const SERVICES = [
   AdministrationRepository,
   AdministrationService,
   OrgImportService,
+  // Job handlers (@OnJob), collected by the worker's registry.
+  EscalationJobs,
+  QuarterlyJobs,
+  ReinspectionJobs,
 ];
 
 /** The use cases of rectification supervision, shared by the api and the worker. */

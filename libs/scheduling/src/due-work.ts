@@ -1,3 +1,5 @@
+import type { JobName, TypedJob } from './jobs/job-map';
+
 /**
  * Everything time-driven is a row in PostgreSQL with an indexed "fires at". Each kind of such
  * row is a DueWorkSource: on every tick the sweep asks each source to claim what is due
@@ -5,13 +7,11 @@
  * Jobs carry deterministic ids; the processors apply effects under unique keys, so a job that
  * runs twice, or a claim re-made after Redis lost its queue, changes nothing twice.
  */
-export interface DueJob {
-  /** Job name, routed to its handler by the worker's registry. */
-  name: string;
-  /** Deterministic: the same claimed work always gets the same id. */
-  jobId: string;
-  data: Record<string, unknown>;
-}
+/**
+ * A job to enqueue, typed by its name (JobPayloads): routed to its handler by the worker's
+ * registry. Its id is deterministic: the same claimed work always gets the same id.
+ */
+export type DueJob<N extends JobName = JobName> = TypedJob<N>;
 
 export interface DueWorkSource {
   /** A name for logs and metrics, e.g. 'task-timers'. */

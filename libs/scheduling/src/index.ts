@@ -4,3 +4,4 @@ export * from './sweep/sweep.service';
 export * from './due-work';
 export * from './job-retry';
 export * from './stuck-work';
+export * from './jobs';

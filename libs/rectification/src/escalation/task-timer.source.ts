@@ -3,10 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '#duban/config';
 import { returning } from '#duban/persistence';
-import type { DueJob, DueWorkSource } from '#duban/scheduling';
+import { type DueJob, type DueWorkSource, JOB } from '#duban/scheduling';
 
 export const ENGINE_QUEUE = 'engine';
-export const TASK_TIMERS_JOB = 'task-timers';
 /** Tasks per job: enough to amortise a job, small enough that a retry redoes little. */
 export const TASKS_PER_JOB = 100;
 
@@ -29,7 +28,7 @@ export class TaskTimerSource implements DueWorkSource {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async claim(now: Date, limit: number): Promise<DueJob[]> {
+  async claim(now: Date, limit: number): Promise<DueJob<'task-timers'>[]> {
     const rows = await returning<{ id: string; next_fire_at: Date }>(
       this.db,
       `UPDATE tasks SET claimed_until = $2::timestamptz + make_interval(secs => $3::double precision / 1000)
@@ -46,14 +45,14 @@ export class TaskTimerSource implements DueWorkSource {
     rows.sort(
       (a, b) => a.next_fire_at.getTime() - b.next_fire_at.getTime() || a.id.localeCompare(b.id),
     );
-    const jobs: DueJob[] = [];
+    const jobs: DueJob<'task-timers'>[] = [];
     for (let i = 0; i < rows.length; i += TASKS_PER_JOB) {
       const batch = rows.slice(i, i + TASKS_PER_JOB);
       const digest = createHash('sha1')
         .update(batch.map((r) => `${r.id}@${r.next_fire_at.toISOString()}`).join(','))
         .digest('hex');
       jobs.push({
-        name: TASK_TIMERS_JOB,
+        name: JOB.taskTimers,
         jobId: `timers:${digest}:g${now.getTime()}`,
         data: { taskIds: batch.map((r) => r.id) },
       });

@@ -12,13 +12,11 @@ import {
   type Quarter,
 } from '#duban/domain';
 import { NotificationsService, type NotificationInput } from '#duban/notifications';
-import type { DueJob, DueWorkSource } from '#duban/scheduling';
+import { type DueJob, type DueWorkSource, JOB } from '#duban/scheduling';
 import { ENGINE_QUEUE } from '../escalation/task-timer.source';
 
 /** A progress report still missing this many days into the quarter turns the task yellow. */
 export const REPORT_GRACE_DAYS = 15;
-export const QUARTER_START_JOB = 'quarter-start';
-export const QUARTER_LATE_JOB = 'quarter-late';
 const NOTIFY_CHUNK = 2000;
 /** How long the list of time zones in use is trusted; a new zone is picked up within this. */
 const ZONES_TTL_MS = 5 * 60_000;
@@ -68,7 +66,7 @@ export class QuarterlyService implements DueWorkSource {
    * read at most every ZONES_TTL_MS (a cache of derivable data, safe to lose), and the runs
    * already done for the current quarters come from one indexed query.
    */
-  async claim(now: Date): Promise<DueJob[]> {
+  async claim(now: Date): Promise<DueJob<'quarter-start' | 'quarter-late'>[]> {
     const zones = await this.zonesInUse(now);
     const quarters = zones.map((zone) => ({ zone, q: quarterOf(now, zone) }));
     const runs: { time_zone: string; quarter: string; kind: string }[] = await this.db.query(
@@ -81,12 +79,12 @@ export class QuarterlyService implements DueWorkSource {
     // the id holds for one window (a duplicate within it is dropped) and changes with the next,
     // so a job that failed for good while the database was away is followed by one that runs.
     const generation = `g${Math.floor(now.getTime() / QUARTER_JOB_GENERATION_MS)}`;
-    const jobs: DueJob[] = [];
+    const jobs: DueJob<'quarter-start' | 'quarter-late'>[] = [];
     for (const { zone, q } of quarters) {
       const data = { timeZone: zone, quarter: q.label };
       if (!done.has(`${zone} ${q.label} start`)) {
         jobs.push({
-          name: QUARTER_START_JOB,
+          name: JOB.quarterStart,
           jobId: `quarter-start:${zone}:${q.label}:${generation}`,
           data,
         });
@@ -96,7 +94,7 @@ export class QuarterlyService implements DueWorkSource {
         now.getTime() >= reportLateAt(q, zone).getTime()
       ) {
         jobs.push({
-          name: QUARTER_LATE_JOB,
+          name: JOB.quarterLate,
           jobId: `quarter-late:${zone}:${q.label}:${generation}`,
           data,
         });

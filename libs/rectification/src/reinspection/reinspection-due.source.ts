@@ -1,14 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '#duban/domain';
-import type { DueJob, DueWorkSource } from '#duban/scheduling';
+import { type DueJob, type DueWorkSource, JOB } from '#duban/scheduling';
 import { ENGINE_QUEUE } from '../escalation/task-timer.source';
 import { ReinspectionRepository } from './reinspection.repository';
-import {
-  REINSPECTION_DRAWS_JOB,
-  REINSPECTION_OVERDUE_JOB,
-  ReinspectionService,
-} from './reinspection.service';
+import { ReinspectionService } from './reinspection.service';
 
 const OVERDUE_BATCH = 200;
 
@@ -33,7 +29,9 @@ export class ReinspectionDueSource implements DueWorkSource {
     private readonly repo: ReinspectionRepository,
   ) {}
 
-  async claim(now: Date = this.clock.now()): Promise<DueJob[]> {
+  async claim(
+    now: Date = this.clock.now(),
+  ): Promise<DueJob<'reinspection-draws' | 'reinspection-overdue'>[]> {
     const zones = await this.zonesInUse(now);
     const quarters = zones.map((zone) => ({
       zone,
@@ -42,7 +40,7 @@ export class ReinspectionDueSource implements DueWorkSource {
     // Re-inspections past their deadline: one job each (deterministic id), told once.
     const overdue = (await this.repo.overdueUnnotified(this.db.manager, now, OVERDUE_BATCH)).map(
       (id) => ({
-        name: REINSPECTION_OVERDUE_JOB,
+        name: JOB.reinspectionOverdue,
         jobId: `reinspection-overdue:${id}`,
         data: { reinspectionIds: [id] },
       }),
@@ -58,7 +56,7 @@ export class ReinspectionDueSource implements DueWorkSource {
       ...quarters
         .filter((x) => !done.has(`${x.zone} ${x.label}`))
         .map((x) => ({
-          name: REINSPECTION_DRAWS_JOB,
+          name: JOB.reinspectionDraws,
           jobId: `reinspection-draws:${x.zone}:${x.label}`,
           data: { timeZone: x.zone, quarter: x.label },
         })),

@@ -42,9 +42,6 @@ import {
   ReinspectionRepository,
 } from './reinspection.repository';
 
-export const REINSPECTION_DRAWS_JOB = 'reinspection-draws';
-export const REINSPECTION_OVERDUE_JOB = 'reinspection-overdue';
-
 export interface EffectiveReinspectionPolicy extends ReinspectionPolicy {
   inheritedFromOrgId: string;
 }

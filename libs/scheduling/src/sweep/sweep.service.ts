@@ -62,10 +62,7 @@ export class SweepService {
   }
 
   private mayHaveMore(jobs: DueJob[], batch: number): boolean {
-    const items = jobs.reduce(
-      (n, j) => n + (Array.isArray(j.data.taskIds) ? j.data.taskIds.length : 1),
-      0,
-    );
+    const items = jobs.reduce((n, j) => n + ('taskIds' in j.data ? j.data.taskIds.length : 1), 0);
     return items >= batch;
   }
 }
