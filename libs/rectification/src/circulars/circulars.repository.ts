@@ -111,10 +111,8 @@ export class CircularsRepository {
   }
 
   /**
-   * 约谈 per task: made due by the 通报 step (the ladder's `talk_due` event on the task's
-   * record), and held — `talk_held`/`talk_recorded` events of the task's record, or the rows of
-   * a `task_talks` or `talks` table with a `task_id` when one exists, whichever counts more
-   * (POST /tasks/{id}/talks records them; it may not exist yet).
+   * 约谈 per task, from the task's record: made due by the 通报 step (the ladder's `talk_due`
+   * event) and held (`talk_held`, written by POST /tasks/{id}/talks).
    */
   async talks(
     m: EntityManager,
@@ -125,36 +123,14 @@ export class CircularsRepository {
     const rows: { task_id: string; due: number; held: number }[] = await m.query(
       `SELECT e.stream_id AS task_id,
               count(*) FILTER (WHERE e.type = 'talk_due')::int AS due,
-              count(*) FILTER (WHERE e.type IN ('talk_held', 'talk_recorded'))::int AS held
+              count(*) FILTER (WHERE e.type = 'talk_held')::int AS held
          FROM audit_events e
         WHERE e.stream_type = 'task' AND e.stream_id = ANY($1::uuid[])
-          AND e.type IN ('talk_due', 'talk_held', 'talk_recorded')
+          AND e.type IN ('talk_due', 'talk_held')
         GROUP BY e.stream_id`,
       [taskIds],
     );
     for (const r of rows) out.set(r.task_id, { due: r.due, held: r.held });
-    const tables: { name: string | null }[] = await m.query(
-      `SELECT coalesce(to_regclass('public.task_talks'), to_regclass('public.talks'))::text AS name`,
-    );
-    const table = tables[0]?.name;
-    if (table && /^(task_talks|talks)$/.test(table)) {
-      const columns: unknown[] = await m.query(
-        `SELECT 1 FROM information_schema.columns
-          WHERE table_schema = 'public' AND table_name = $1 AND column_name = 'task_id'`,
-        [table],
-      );
-      if (columns.length > 0) {
-        const held: { task_id: string; held: number }[] = await m.query(
-          `SELECT task_id, count(*)::int AS held FROM ${table}
-            WHERE task_id = ANY($1::uuid[]) GROUP BY task_id`,
-          [taskIds],
-        );
-        for (const r of held) {
-          const t = out.get(r.task_id) ?? { due: 0, held: 0 };
-          out.set(r.task_id, { due: t.due, held: Math.max(t.held, r.held) });
-        }
-      }
-    }
     return out;
   }
 
