@@ -1,10 +1,9 @@
-import { localDateOf } from '#duban/domain';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { percent } from '#duban/domain';
+import { localDateOf, percent } from '#duban/domain';
 import { ApiClient } from '../support/api-client';
 import { readDocx } from '../support/docx-files';
 import { EngineDriver } from '../support/engine-driver';
