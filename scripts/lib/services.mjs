@@ -49,6 +49,13 @@ async function planPostgres(env) {
   if (!isLocalHost(host)) {
     fail(`PostgreSQL does not answer at ${host}:${port} (DATABASE_URL). Start it, or fix the URL.`);
   }
+  if (port !== 5432) {
+    // A port named on purpose (or mistyped) is never taken over by a private instance.
+    fail(
+      `nothing answers at ${host}:${port} (DATABASE_URL). npm start starts a private PostgreSQL ` +
+        'only for the default port 5432: start yours on that port, or fix the URL.',
+    );
+  }
   info(`PostgreSQL does not answer at ${host}:${port}; a local one will be used`);
   const existing = clusterVersion(PG_DATA_DIR);
   const binaries = findPostgresBinaries(existing);
@@ -90,6 +97,12 @@ async function planRedis(env) {
   const why =
     ping.state === 'other' ? `something else answers there (${ping.reply})` : 'nothing answers';
   if (!isLocalHost(host)) fail(`Redis at ${host}:${port} (REDIS_URL): ${why}.`);
+  if (port !== 6379) {
+    fail(
+      `Redis at ${host}:${port} (REDIS_URL): ${why}. npm start starts a private Redis only for ` +
+        'the default port 6379: start yours on that port, or fix the URL.',
+    );
+  }
   info(`Redis does not answer PING at ${host}:${port} (${why}); a local one will be used`);
   const binary = findRedisServer();
   if (!binary) {
