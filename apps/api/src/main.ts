@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { pinoHttp } from 'pino-http';
 import { ConfigError, loadConfig } from '#duban/config';
-import { createLogger, PinoNestLogger } from '#duban/platform';
+import { createLogger, PinoNestLogger, startFailureText } from '#duban/platform';
 import { createDataSource, ensureDatabase, runMigrations } from '#duban/persistence';
 import { UsersService } from '#duban/identity';
 import { formatLogins, loadDemo } from '#duban/demo';
@@ -76,8 +76,6 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((e: unknown) => {
-  process.stderr.write(
-    `api failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-  );
+  process.stderr.write(startFailureText('api', e));
   process.exit(1);
 });

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig } from '#duban/config';
 import { createDataSource, ensureDatabase, runMigrations } from '#duban/persistence';
-import { createLogger, PinoNestLogger } from '#duban/platform';
+import { createLogger, PinoNestLogger, startFailureText } from '#duban/platform';
 import { sweepCronPattern } from '#duban/scheduling';
 import { WorkerModule } from './worker.module';
 
@@ -50,8 +50,6 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((e: unknown) => {
-  process.stderr.write(
-    `worker failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-  );
+  process.stderr.write(startFailureText('worker', e));
   process.exit(1);
 });
