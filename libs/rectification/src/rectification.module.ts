@@ -6,6 +6,7 @@ import { EvidenceModule } from '#duban/evidence';
 import { IdentityModule } from '#duban/identity';
 import { NotificationsModule } from '#duban/notifications';
 import { AccountabilityService } from './accountability/accountability.service';
+import { CasesRepository } from './accountability/cases.repository';
 import { AdministrationRepository } from './administration/administration.repository';
 import { AdministrationService } from './administration/administration.service';
 import { OrgImportService } from './administration/org-import.service';
@@ -34,6 +35,7 @@ import { LedgerService } from './reports/ledger.service';
 import { ReportsService } from './reports/reports.service';
 import { calendarProvider } from './tasks/calendar';
 import { TasksService } from './tasks/tasks.service';
+import { TasksRepository } from './tasks/tasks.repository';
 import { TalksRepository } from './talks/talks.repository';
 import { TalksService } from './talks/talks.service';
 import { ReinspectionDueSource } from './reinspection/reinspection-due.source';
@@ -46,6 +48,8 @@ import { WorkflowNoticesRepository } from './notices/workflow-notices.repository
 import { WorkflowNoticesService } from './notices/workflow-notices.service';
 
 const SERVICES = [
+  TasksRepository,
+  CasesRepository,
   TasksService,
   ProblemsService,
   EscalationPolicyService,
