@@ -140,6 +140,23 @@ export class AppConfig {
   })
   DUBAN_TRUST_PROXY?: string;
 
+  /**
+   * Compressed time, for soak runs and demonstrations only: from DUBAN_CLOCK_ORIGIN (a wall-clock
+   * instant) on, the service's clock runs DUBAN_CLOCK_RATE times faster (2160: a quarter per hour).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'DUBAN_CLOCK_RATE must be a whole number from 1 to 100000' })
+  @Min(1, { message: 'DUBAN_CLOCK_RATE must be a whole number from 1 to 100000' })
+  @Max(100000, { message: 'DUBAN_CLOCK_RATE must be a whole number from 1 to 100000' })
+  DUBAN_CLOCK_RATE?: number;
+
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, {
+    message: 'DUBAN_CLOCK_ORIGIN must be an instant such as 2026-12-02T02:00:00Z',
+  })
+  DUBAN_CLOCK_ORIGIN?: string;
+
   @Matches(/^\d+(kb|mb)$/i, { message: 'DUBAN_BODY_LIMIT must look like 512kb or 1mb' })
   DUBAN_BODY_LIMIT = '1mb';
 
@@ -300,6 +317,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'DUBAN_ATTACHMENTS_URL',
     'DUBAN_ATTACHMENTS_DIR',
     'DUBAN_CONFIG_DIR',
+    'DUBAN_CLOCK_RATE',
+    'DUBAN_CLOCK_ORIGIN',
   ]);
   const raw: Record<string, string> = {};
   for (const key of known) {
@@ -313,6 +332,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError([
       'DUBAN_ADMIN_USERNAME and DUBAN_ADMIN_PASSWORD must be set together (or both left unset)',
     ]);
+  }
+  if ((config.DUBAN_CLOCK_RATE === undefined) !== (config.DUBAN_CLOCK_ORIGIN === undefined)) {
+    throw new ConfigError(['DUBAN_CLOCK_RATE and DUBAN_CLOCK_ORIGIN must be set together']);
   }
   return config;
 }

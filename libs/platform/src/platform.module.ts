@@ -11,12 +11,11 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '#duban/config';
 import { CLOCK, Clock } from '#duban/domain';
 import { createAppDataSource } from '#duban/persistence';
+import { clockOf } from './clock';
 import { watchRedis } from './redis-state';
 
 /** Commands to Redis that should fail fast (rate limits, health), not queue while offline. */
 export const REDIS = Symbol('Redis');
-
-export const systemClock: Clock = { now: () => new Date() };
 
 @Injectable()
 class PlatformLifecycle implements OnApplicationShutdown {
@@ -46,7 +45,7 @@ export class PlatformModule {
       module: PlatformModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: CLOCK, useValue: options.clock ?? systemClock },
+        { provide: CLOCK, useValue: options.clock ?? clockOf(config) },
         {
           provide: DataSource,
           // As duban_app: no DDL, no trigger switching, the audit record append-only.
