@@ -29,4 +29,4 @@ COPY --from=build /app/apps/web/dist ./apps/web/dist
 USER node
 EXPOSE 3000
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/apps/api/src/main.js"]
+CMD ["node", "--max-old-space-size=160", "dist/apps/api/src/main.js"]

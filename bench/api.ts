@@ -7,6 +7,8 @@ import { Client } from 'pg';
 import { BENCH_PASSWORD } from './generate';
 import { BENCH_DATABASE_URL } from './lib/bench-db';
 import type { Figure } from './lib/context';
+import { GOALS, rssFigure } from './lib/goals';
+import { NODE_FLAGS } from './lib/node-flags';
 
 const PORT = Number(process.env.BENCH_API_PORT ?? 3911);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -82,18 +84,22 @@ export async function apiBench(transitions: number): Promise<Figure[]> {
   ).rows;
   await pg.end();
 
-  const api = spawn(process.execPath, [join(process.cwd(), 'dist/apps/api/src/main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: BENCH_DATABASE_URL,
-      REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0',
-      DUBAN_JWT_SECRET: 'bench-secret-'.padEnd(48, 'x'),
-      DUBAN_QUEUE_PREFIX: `bench-api-${process.pid}`,
-      DUBAN_LOG_LEVEL: 'error',
-      PORT: String(PORT),
+  const api = spawn(
+    process.execPath,
+    [...NODE_FLAGS, join(process.cwd(), 'dist/apps/api/src/main.js')],
+    {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: BENCH_DATABASE_URL,
+        REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0',
+        DUBAN_JWT_SECRET: 'bench-secret-'.padEnd(48, 'x'),
+        DUBAN_QUEUE_PREFIX: `bench-api-${process.pid}`,
+        DUBAN_LOG_LEVEL: 'error',
+        PORT: String(PORT),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   try {
     for (let i = 0; ; i++) {
       const ok = await fetch(`${BASE}/health`)
@@ -166,17 +172,11 @@ export async function apiBench(transitions: number): Promise<Figure[]> {
         figure: 'api: streamed xlsx ledger of a city, time per 10^5 rows',
         value: per100k,
         unit: 's',
-        goal: '≤ 10 s',
-        met: per100k <= 10,
+        goal: `≤ ${GOALS.ledgerSecondsPer100k} s`,
+        met: per100k <= GOALS.ledgerSecondsPer100k,
         note: `${city.rows} rows in ${ledgerSeconds.toFixed(1)} s, status ${res.status}, ${bytes} bytes`,
       },
-      {
-        figure: 'api: peak RSS of the api process (after the ledger)',
-        value: peakRssOf(api.pid!),
-        unit: 'MB',
-        goal: '≤ 300 MB',
-        met: peakRssOf(api.pid!) <= 300,
-      },
+      rssFigure('api: peak RSS of the api process (after the ledger)', peakRssOf(api.pid!)),
     ];
     return [
       {
@@ -185,16 +185,26 @@ export async function apiBench(transitions: number): Promise<Figure[]> {
         unit: 'req/s',
         baseline: noopRate,
         ratio: acceptRate / noopRate,
-        goal: 'ratio ≥ 0.25 and ≥ 800/s',
-        met: acceptRate / noopRate >= 0.25 && acceptRate >= 800,
+        goal: `ratio ≥ ${GOALS.transitionsVsNoop} and ≥ ${GOALS.transitionsPerSecond}/s`,
+        met:
+          acceptRate / noopRate >= GOALS.transitionsVsNoop &&
+          acceptRate >= GOALS.transitionsPerSecond,
         note: `${ids.length} tasks; errors ${accept.errors}, non-2xx ${accept.non2xx}; no-op endpoint behind the same guard: ${noopRate} req/s`,
       },
-      latency('api: p99 of GET /tasks?orgId=<county>&light=red (page of 50), one client', list, 25),
-      latency('api: the same list under load (10 clients): p99, req/s in the note', listLoaded),
+      latency(
+        'api: p99 of GET /tasks?orgId=<county>&light=red (page of 50), one client',
+        list,
+        GOALS.listP99OneClientMs,
+      ),
+      latency(
+        'api: the same list, 10 clients at once: p99, req/s in the note',
+        listLoaded,
+        GOALS.redListP99Ms,
+      ),
       latency(
         'api: p99 of a town secretary’s own red list (GET /tasks?light=red, scope only), one client',
         own,
-        25,
+        GOALS.listP99OneClientMs,
       ),
       ...ledger,
     ];

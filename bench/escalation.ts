@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { LadderService, TaskTimerSource } from '#duban/rectification';
 import { engineContext, Figure, FixedClock, peakRssMb, seconds } from './lib/context';
+import { GOALS, rssFigure } from './lib/goals';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 
@@ -104,8 +105,8 @@ export async function escalation(now: Date, wave: number): Promise<Figure[]> {
         unit: 's',
         baseline: floor,
         ratio,
-        goal: '≤ 4× floor',
-        met: ratio <= 4,
+        goal: `≤ ${GOALS.escalationVsFloor}× floor`,
+        met: ratio <= GOALS.escalationVsFloor,
         note: `${ids.length} tasks, ${check.steps} step effects, ${check.effects} effect rows, concurrency ${CONCURRENCY}`,
       },
       {
@@ -118,13 +119,7 @@ export async function escalation(now: Date, wave: number): Promise<Figure[]> {
         met: plan.some((p) => /Index/.test(p['QUERY PLAN'])),
         note: plan.map((p) => p['QUERY PLAN'].trim()).join(' | '),
       },
-      {
-        figure: 'escalation: peak RSS of the process doing the worker’s job',
-        value: peakRssMb(),
-        unit: 'MB',
-        goal: '≤ 300 MB',
-        met: peakRssMb() <= 300,
-      },
+      rssFigure('escalation: peak RSS of the process doing the worker’s job', peakRssMb()),
     ];
   } finally {
     await app.close();

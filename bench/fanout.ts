@@ -3,6 +3,7 @@ import { QuarterlyService } from '#duban/rectification';
 import { quarterOf } from '#duban/domain';
 import { DataSource } from 'typeorm';
 import { WAVE_TIME_ZONE } from './generate';
+import { GOALS, rssFigure } from './lib/goals';
 import { benchQueue, engineContext, Figure, FixedClock, peakRssMb, seconds } from './lib/context';
 
 /**
@@ -79,17 +80,11 @@ export async function fanout(now: Date): Promise<Figure[]> {
         unit: 's',
         baseline: floor,
         ratio,
-        goal: '≤ 3× floor',
-        met: ratio <= 3,
+        goal: `≤ ${GOALS.fanoutVsFloor}× floor`,
+        met: ratio <= GOALS.fanoutVsFloor,
         note: `${tasks} open tasks, ${notified} people notified (floor: ${people}), ${queued} e-mail jobs`,
       },
-      {
-        figure: 'fanout: peak RSS of the process doing the worker’s job',
-        value: peakRssMb(),
-        unit: 'MB',
-        goal: '≤ 300 MB',
-        met: peakRssMb() <= 300,
-      },
+      rssFigure('fanout: peak RSS of the process doing the worker’s job', peakRssMb()),
     ];
   } finally {
     await real.close();

@@ -7,6 +7,7 @@ import { escalation } from './escalation';
 import { fanout } from './fanout';
 import { describeExisting, generate } from './generate';
 import type { Figure } from './lib/context';
+import { NODE_FLAGS } from './lib/node-flags';
 import { benchScale } from './lib/scale';
 
 const ALL = ['fanout', 'escalation', 'api'] as const;
@@ -83,6 +84,7 @@ type BenchName = (typeof ALL)[number];
 function inChild(name: BenchName, now: Date, wave: number): Promise<Figure[]> {
   return new Promise((resolve, reject) => {
     const child = fork(__filename, [], {
+      execArgv: [...process.execArgv, ...NODE_FLAGS],
       env: { ...process.env, BENCH_CHILD: JSON.stringify({ name, now: now.toISOString(), wave }) },
     });
     let figures: Figure[] | null = null;

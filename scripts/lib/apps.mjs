@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fail, info } from './log.mjs';
@@ -9,6 +10,11 @@ import { ROOT } from './paths.mjs';
 const STOP_GRACE_MS = 35000;
 
 const colourOf = { api: '32', worker: '35' };
+
+/** The heap cap every app runs with (scripts/lib/node-options.json, shared with compose). */
+export const NODE_FLAGS = [
+  `--max-old-space-size=${JSON.parse(readFileSync(join(ROOT, 'scripts/lib/node-options.json'), 'utf8')).maxOldSpaceSizeMb}`,
+];
 
 function prefixLines(input, output, prefix) {
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -22,7 +28,7 @@ function prefixLines(input, output, prefix) {
  */
 export function startApp(name, entry, env) {
   if (!existsSync(entry)) fail(`${entry} does not exist: the build did not produce it.`);
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, entry], {
     cwd: ROOT,
     env,
     detached: true,
