@@ -28,6 +28,7 @@ function latency(figure: string, r: autocannon.Result, goalMs?: number): Figure 
     baseline: r.latency.p50,
     ratio: r.latency.p99 / Math.max(r.latency.p50, 1),
     ...(goalMs === undefined ? {} : { goal: `p99 ≤ ${goalMs} ms`, met: r.latency.p99 <= goalMs }),
+    perItem: { key: `${figure.split(':')[0]}: p99 per request (${figure})`, value: r.latency.p99 },
     note: `baseline column = p50; ${r.requests.total} requests in ${r.duration.toFixed(0)} s (${Math.round(r.requests.total / r.duration)} req/s), non-2xx ${r.non2xx}`,
   };
 }
@@ -171,6 +172,7 @@ export async function apiBench(transitions: number): Promise<Figure[]> {
       {
         figure: 'api: streamed xlsx ledger of a city, time per 10^5 rows',
         value: per100k,
+        perItem: { key: 'ledger: s per 10^5 rows', value: per100k },
         unit: 's',
         goal: `≤ ${GOALS.ledgerSecondsPer100k} s`,
         met: per100k <= GOALS.ledgerSecondsPer100k,
@@ -182,6 +184,7 @@ export async function apiBench(transitions: number): Promise<Figure[]> {
       {
         figure: 'api: accept transitions per second (distinct tasks)',
         value: acceptRate,
+        perItem: { key: 'transitions per second', value: acceptRate, higherIsBetter: true },
         unit: 'req/s',
         baseline: noopRate,
         ratio: acceptRate / noopRate,

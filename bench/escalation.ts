@@ -107,6 +107,10 @@ export async function escalation(now: Date, wave: number): Promise<Figure[]> {
         ratio,
         goal: `≤ ${GOALS.escalationVsFloor}× floor`,
         met: ratio <= GOALS.escalationVsFloor,
+        perItem: {
+          key: 'escalation: s per task crossing a step',
+          value: elapsed / Math.max(ids.length, 1),
+        },
         note: `${ids.length} tasks, ${check.steps} step effects, ${check.effects} effect rows, concurrency ${CONCURRENCY}`,
       },
       {

@@ -82,6 +82,7 @@ export async function fanout(now: Date): Promise<Figure[]> {
         ratio,
         goal: `≤ ${GOALS.fanoutVsFloor}× floor`,
         met: ratio <= GOALS.fanoutVsFloor,
+        perItem: { key: 'fanout: s per open task', value: elapsed / Math.max(tasks, 1) },
         note: `${tasks} open tasks, ${notified} people notified (floor: ${people}), ${queued} e-mail jobs`,
       },
       rssFigure('fanout: peak RSS of the process doing the worker’s job', peakRssMb()),

@@ -6,11 +6,16 @@ import { apiBench } from './api';
 import { escalation } from './escalation';
 import { fanout } from './fanout';
 import { describeExisting, generate } from './generate';
+import { growth } from './growth';
 import type { Figure } from './lib/context';
 import { NODE_FLAGS } from './lib/node-flags';
 import { benchScale } from './lib/scale';
+import { soak } from './soak';
 
 const ALL = ['fanout', 'escalation', 'api'] as const;
+/** Run only when named: the soak takes an hour, growth only compares two earlier runs. */
+const ON_REQUEST = ['soak'] as const;
+type BenchName = (typeof ALL)[number] | (typeof ON_REQUEST)[number];
 
 function table(figures: Figure[]): string {
   const fmt = (n: number | undefined, digits = 3) =>
@@ -34,8 +39,15 @@ function table(figures: Figure[]): string {
  */
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
-  const selected = only.length ? ALL.filter((b) => only.includes(b)) : [...ALL];
   const now = new Date();
+  if (only.includes('growth')) {
+    const figures = growth();
+    process.stdout.write(`\n${table(figures)}\n\n`);
+    return;
+  }
+  const selected: BenchName[] = only.length
+    ? [...ALL, ...ON_REQUEST].filter((b) => only.includes(b))
+    : [...ALL];
   // BENCH_REUSE=1 runs on the database the last run generated (e.g. to repeat one benchmark).
   const generated =
     process.env.BENCH_REUSE === '1' ? await describeExisting() : await generate(now);
@@ -57,7 +69,8 @@ async function main(): Promise<void> {
   for (const f of figures.filter((x) => x.note)) process.stdout.write(`- ${f.figure}: ${f.note}\n`);
   const dir = join(process.cwd(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${now.toISOString().slice(0, 19).replace(/:/g, '-')}.json`);
+  const suffix = selected.includes('soak') ? '-soak-figures' : '';
+  const file = join(dir, `${now.toISOString().slice(0, 19).replace(/:/g, '-')}${suffix}.json`);
   writeFileSync(
     file,
     JSON.stringify(
@@ -78,8 +91,6 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`\nwritten to ${file}\n`);
 }
-
-type BenchName = (typeof ALL)[number];
 
 function inChild(name: BenchName, now: Date, wave: number): Promise<Figure[]> {
   return new Promise((resolve, reject) => {
@@ -104,6 +115,8 @@ async function runOne(name: BenchName, now: Date, wave: number): Promise<Figure[
       return escalation(now, wave);
     case 'api':
       return apiBench(Math.min(5000, wave));
+    case 'soak':
+      return soak();
   }
 }
 

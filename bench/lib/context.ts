@@ -76,4 +76,9 @@ export interface Figure {
   goal?: string;
   met?: boolean;
   note?: string;
+  /**
+   * The figure per item (per task, per row, per request), compared across scales by
+   * `npm run bench -- growth`: the cost of one item must not grow with the province.
+   */
+  perItem?: { key: string; value: number; higherIsBetter?: boolean };
 }

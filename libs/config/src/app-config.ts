@@ -146,9 +146,9 @@ export class AppConfig {
    */
   @IsOptional()
   @Transform(toInt)
-  @IsInt({ message: 'DUBAN_CLOCK_RATE must be a whole number from 1 to 100000' })
-  @Min(1, { message: 'DUBAN_CLOCK_RATE must be a whole number from 1 to 100000' })
-  @Max(100000, { message: 'DUBAN_CLOCK_RATE must be a whole number from 1 to 100000' })
+  @IsInt({ message: 'DUBAN_CLOCK_RATE must be a whole number from 1 to 1000000' })
+  @Min(1, { message: 'DUBAN_CLOCK_RATE must be a whole number from 1 to 1000000' })
+  @Max(1000000, { message: 'DUBAN_CLOCK_RATE must be a whole number from 1 to 1000000' })
   DUBAN_CLOCK_RATE?: number;
 
   @IsOptional()
