@@ -274,6 +274,26 @@ describe('the five-in-one loop (承诺 · 述职 · 评议 · 考核 · 问责)'
     await moveTo('2026-06-20T02:00:00.000Z');
     await close(taskIds[4][1], secretaries[4]); // 35 days 17 hours late
     // 第6支部 never closes either measure.
+
+    // The next quarter: 第6支部's secretary gets ONE message with the open measures and the
+    // commitment items; 第1支部's, with nothing open, one with the items alone.
+    await moveTo('2026-07-01T02:00:00.000Z');
+    await t.app.get(QuarterlyService).start('Asia/Shanghai', '2026Q3');
+    const q3 = async (p: Person) =>
+      (
+        (await as(p).get('/api/v1/notifications').expect(200)).body.items as {
+          kind: string;
+          title: string;
+          data: { quarter: string; tasks: unknown[]; commitments: unknown[] };
+        }[]
+      ).filter((n) => n.kind === 'quarterly_report_due' && n.data.quarter === '2026Q3');
+    const sixth = await q3(secretaries[5]);
+    expect(sixth).toHaveLength(1);
+    expect(sixth[0].title).toBe('【季度督查】2026年第三季度请反馈2项整改任务和2项承诺事项进展');
+    expect([sixth[0].data.tasks.length, sixth[0].data.commitments.length]).toEqual([2, 2]);
+    const first = await q3(secretaries[0]);
+    expect(first).toHaveLength(1);
+    expect([first[0].data.tasks.length, first[0].data.commitments.length]).toEqual([0, 2]);
   });
 
   it('述职评议: 9 voters, one ballot each per subject, anonymous; tallies after close', async () => {
