@@ -116,7 +116,7 @@ export function QuarterlyFeedbackForm({
           <TaskTable
             tasks={measures}
             action={(t) => (
-              <>
+              <div className="feedback-entry">
                 {field(t.id, `「${t.measure}」的本季度进展`)}
                 <Link className="button" to={`/tasks/${t.id}#progress`}>
                   单独反馈进展（附佐证）
@@ -126,7 +126,7 @@ export function QuarterlyFeedbackForm({
                     提交验收
                   </Link>
                 )}
-              </>
+              </div>
             )}
           />
         </fieldset>
