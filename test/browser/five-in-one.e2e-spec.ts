@@ -145,6 +145,79 @@ describeInBrowser('the five-in-one loop in the browser', () => {
   );
 
   it(
+    'one quarterly feedback on 待办 carries a measure and the commitment items; a member rates them',
+    async () => {
+      const problem = await as(countySecretary).post('/api/v1/problems', {
+        title: '第一支部“三会一课”记录不全',
+        description: '季度督查中发现。',
+        category: 'organisational_life',
+        severity: 'general',
+        source: 'quarterly_check',
+        orgId: branch1.id,
+        raisedByOrgId: county.id,
+        tasks: [
+          {
+            measure: '补齐“三会一课”记录',
+            responsibleOrgId: branch1.id,
+            responsibleUserId: secretary1.id,
+            mode: 'deadline',
+            dueDate: '2026-12-31',
+          },
+        ],
+      });
+      expect(problem.status).toBe(201);
+      const taskId = problem.body.tasks[0].id as string;
+      await as(secretary1).post(`/api/v1/tasks/${taskId}/accept`).expect(200);
+
+      const page = await signIn(secretary1);
+      await page.getByRole('link', { name: '待办' }).click();
+      const form = page.getByRole('form', { name: '季度进展反馈' });
+      await form.getByLabel('「补齐“三会一课”记录」的本季度进展').fill('已补齐 10 月份支委会记录');
+      await form.getByLabel('承诺「规范“三会一课”」的本季度进展').fill('本季度召开组织生活会 3 次');
+      await form.getByRole('button', { name: '提交本季度进展反馈' }).click();
+      await page
+        .getByRole('status')
+        .getByText(/进展 2 项/)
+        .waitFor();
+      // Both facts are recorded from the one submission, in the quarter they were reported.
+      const task = (await as(secretary1).get(`/api/v1/tasks/${taskId}`).expect(200)).body;
+      expect(task.lastProgressAt).not.toBeNull();
+      const [commitment] = (
+        await as(secretary1).get(`/api/v1/commitments?orgId=${branch1.id}`).expect(200)
+      ).body;
+      expect(commitment.items[0].progress).toEqual([
+        expect.objectContaining({ content: '本季度召开组织生活会 3 次' }),
+      ]);
+      await form.waitFor({ state: 'detached' }); // nothing owed any more this quarter
+
+      const member = await createNamedPerson(
+        t,
+        await api.adminToken(),
+        [{ orgId: branch1.id, role: 'member' }],
+        'zhibu1-dangyuan',
+        '赵党员',
+      );
+      const phone = await signIn(member, { width: 390, height: 844 });
+      await phone.goto(`${base}/commitments`);
+      const card = phone.getByTestId('commitment').filter({ hasText: '第一支部' });
+      await card.getByLabel('党员评价「规范“三会一课”」').selectOption('fulfilled');
+      await card.getByRole('button', { name: '提交党员评价' }).click();
+      await card.getByText('已提交党员评价').waitFor();
+      await as(countySecretary)
+        .post(`/api/v1/commitments/${commitment.id}/evaluation`, {
+          items: [{ itemId: commitment.items[0].id, result: 'fulfilled' }],
+        })
+        .expect(200);
+      await phone.reload();
+      await card
+        .getByTestId('item-result')
+        .getByText(/上级评诺：已兑现；党员评价：已兑现 1，部分兑现 0，未兑现 0（1 人评价）/)
+        .waitFor();
+    },
+    STEP,
+  );
+
+  it(
     'a voter grades both secretaries on a 390 px phone; a second ballot is impossible',
     async () => {
       const created = await as(countySecretary).post('/api/v1/reviews', {
@@ -236,7 +309,11 @@ describeInBrowser('the five-in-one loop in the browser', () => {
         .post('/api/v1/assessments', { orgId: county.id, year: 2026 })
         .expect(201);
       const page = await signIn(countySecretary);
-      await page.goto(`${base}/assessments/${computed.body.id}`);
+      await page.getByRole('link', { name: '考核', exact: true }).click();
+      const listed = page.getByTestId('assessment').filter({ hasText: '待确认' });
+      await listed.getByText('好 0，较好 1，一般 0，差 1').waitFor();
+      await listed.getByRole('link', { name: /某县委 2026 年度党建考核/ }).click();
+      expect(page.url()).toBe(`${base}/assessments/${computed.body.id}`);
       const rows = page.getByTestId('assessment-row');
       await rows.nth(1).waitFor();
       await expect(rows.count()).resolves.toBe(2);

@@ -1,3 +1,4 @@
+import { QuarterlyService } from '#duban/rectification';
 import { ApiClient } from '../support/api-client';
 import { binaryParser, readXlsx } from '../support/ledger-files';
 import { createNamedPerson, type NamedPerson } from '../support/named-person';
@@ -148,22 +149,33 @@ describe('the five-in-one loop (承诺 · 述职 · 评议 · 考核 · 问责)'
       .parse(binaryParser);
     expect(sheet.status).toBe(200);
     const rows = await readXlsx(sheet.body as Buffer);
-    expect(rows[0]).toEqual(['序号', '组织', '年度', '承诺事项', '目标', '完成时限', '评诺结果']);
+    expect(rows[0]).toEqual([
+      '序号',
+      '组织',
+      '年度',
+      '承诺事项',
+      '目标',
+      '完成时限',
+      '评诺结果',
+      '党员评价',
+    ]);
     expect(rows).toHaveLength(1 + 12);
   });
 
-  it('践诺 and the measures of the year: closed on time, late, or never', async () => {
+  it('践诺 in the quarterly rhythm: one notice and one feedback for measures and commitments', async () => {
     await moveTo('2026-04-01T02:00:00.000Z');
-    const item = (await as(secretaries[0]).get(`/api/v1/commitments/${commitmentIds[0]}`)).body
-      .items[0].id;
-    const progressed = await as(secretaries[0]).post(
-      `/api/v1/commitments/${commitmentIds[0]}/items/${item}/progress`,
-      { content: '第二季度已完成 2 项整改措施' },
-    );
-    expect(progressed.status).toBe(200);
-    expect(progressed.body.items[0].progress).toEqual([
-      expect.objectContaining({ quarter: '2026Q2', content: '第二季度已完成 2 项整改措施' }),
-    ]);
+    // The quarter starts: every branch secretary is asked, in one message, for the quarter's
+    // progress on the commitment items (no measure is open yet).
+    await t.app.get(QuarterlyService).start('Asia/Shanghai', '2026Q2');
+    const notices = (await as(secretaries[0]).get('/api/v1/notifications').expect(200)).body
+      .items as { kind: string; title: string; body: string; data: Record<string, unknown> }[];
+    const due = notices.filter((n) => n.kind === 'quarterly_report_due');
+    expect(due).toHaveLength(1);
+    expect(due[0].title).toBe('【季度督查】2026年第二季度请反馈2项承诺事项进展');
+    expect(due[0].body).toContain('第1支部：规范“三会一课”（完成时限：2026-12-31）');
+    expect(due[0].data.tasks).toEqual([]);
+    expect(due[0].data.commitments).toHaveLength(2);
+
     for (let i = 0; i < 6; i++) {
       const res = await as(supervisor).post('/api/v1/problems', {
         title: `第${i + 1}支部组织生活不规范`,
@@ -184,9 +196,74 @@ describe('the five-in-one loop (承诺 · 述职 · 评议 · 考核 · 问责)'
       expect(res.status).toBe(201);
       taskIds.push(res.body.tasks.map((x: { id: string }) => x.id));
     }
+    await as(secretaries[0]).post(`/api/v1/tasks/${taskIds[0][0]}/accept`).expect(200);
+
+    // One quarterly feedback carries a measure's progress and both commitment items'.
+    const c1 = (await as(secretaries[0]).get(`/api/v1/commitments/${commitmentIds[0]}`)).body;
+    const [item1, item2] = c1.items.map((i: { id: string }) => i.id);
+    const feedback = {
+      measures: [
+        { taskId: taskIds[0][0], content: '已制定整改方案并召开支委会', percent: 30 },
+        { taskId: taskIds[0][1], content: '尚未签收的措施' },
+        { taskId: taskIds[1][0], content: '别的支部的措施' },
+      ],
+      commitmentItems: [
+        { commitmentId: commitmentIds[0], itemId: item1, content: '第二季度已完成 2 项整改措施' },
+        { commitmentId: commitmentIds[0], itemId: item2, content: '本季度召开组织生活会 3 次' },
+      ],
+    };
+    const none = await as(secretaries[0]).post('/api/v1/quarterly-feedback', {});
+    expect(none.status).toBe(400);
+    expect(none.body.errors).toEqual([expect.objectContaining({ field: 'measures' })]);
+    const twice = await as(secretaries[0]).post('/api/v1/quarterly-feedback', {
+      commitmentItems: [feedback.commitmentItems[0], feedback.commitmentItems[0]],
+    });
+    expect(twice.status).toBe(400);
+    expect(twice.body.message).toContain('commitmentItems[1].itemId');
+    const sent = await as(secretaries[0]).post('/api/v1/quarterly-feedback', feedback);
+    expect(sent.status).toBe(200);
+    expect(sent.body.recorded).toBe(3);
+    expect(
+      sent.body.results.map((r: { kind: string; id: string; status: number }) => [
+        r.kind,
+        r.id,
+        r.status,
+      ]),
+    ).toEqual([
+      ['measure', taskIds[0][0], 200],
+      ['measure', taskIds[0][1], 409], // not accepted yet: as POST /tasks/{id}/progress says
+      ['measure', taskIds[1][0], 404], // another branch's measure
+      ['commitment_item', item1, 200],
+      ['commitment_item', item2, 200],
+    ]);
+    const task = (await as(secretaries[0]).get(`/api/v1/tasks/${taskIds[0][0]}`)).body;
+    expect(task.lastProgressAt).toBe('2026-04-01T02:00:00.000Z');
+    const progressed = (await as(secretaries[0]).get(`/api/v1/commitments/${commitmentIds[0]}`))
+      .body;
+    expect(progressed.items[0].progress).toEqual([
+      expect.objectContaining({ quarter: '2026Q2', content: '第二季度已完成 2 项整改措施' }),
+    ]);
+    expect(progressed.items[1].progress[0].quarter).toBe('2026Q2');
+    // The item's own progress call (API.md) records into the same quarterly rhythm.
+    const c2 = (await as(secretaries[1]).get(`/api/v1/commitments/${commitmentIds[1]}`)).body;
+    const single = await as(secretaries[1]).post(
+      `/api/v1/commitments/${commitmentIds[1]}/items/${c2.items[0].id}/progress`,
+      { content: '第二季度进展' },
+    );
+    expect(single.status).toBe(200);
+    expect(single.body.items[0].progress[0].quarter).toBe('2026Q2');
+    // A member may read the commitment but not report its progress.
+    const byMember = await as(member1).post('/api/v1/quarterly-feedback', {
+      commitmentItems: [{ commitmentId: commitmentIds[0], itemId: item1, content: '代报' }],
+    });
+    expect(byMember.body.results[0]).toMatchObject({ ok: false, status: 403 });
+  });
+
+  it('the measures of the year: closed on time, late, or never', async () => {
     const close = async (taskId: string, doer: Person) => {
       const url = `/api/v1/tasks/${taskId}`;
-      await as(doer).post(`${url}/accept`).expect(200);
+      const task = (await as(doer).get(url)).body;
+      if (task.state === 'assigned') await as(doer).post(`${url}/accept`).expect(200);
       await as(doer).post(`${url}/submit`, { summary: '整改完成' }).expect(200);
       await as(supervisor).post(`${url}/verify`, { passed: true }).expect(200);
       await as(countySecretary).post(`${url}/close`, { comment: '同意销号' }).expect(200);
@@ -197,6 +274,26 @@ describe('the five-in-one loop (承诺 · 述职 · 评议 · 考核 · 问责)'
     await moveTo('2026-06-20T02:00:00.000Z');
     await close(taskIds[4][1], secretaries[4]); // 35 days 17 hours late
     // 第6支部 never closes either measure.
+
+    // The next quarter: 第6支部's secretary gets ONE message with the open measures and the
+    // commitment items; 第1支部's, with nothing open, one with the items alone.
+    await moveTo('2026-07-01T02:00:00.000Z');
+    await t.app.get(QuarterlyService).start('Asia/Shanghai', '2026Q3');
+    const q3 = async (p: Person) =>
+      (
+        (await as(p).get('/api/v1/notifications').expect(200)).body.items as {
+          kind: string;
+          title: string;
+          data: { quarter: string; tasks: unknown[]; commitments: unknown[] };
+        }[]
+      ).filter((n) => n.kind === 'quarterly_report_due' && n.data.quarter === '2026Q3');
+    const sixth = await q3(secretaries[5]);
+    expect(sixth).toHaveLength(1);
+    expect(sixth[0].title).toBe('【季度督查】2026年第三季度请反馈2项整改任务和2项承诺事项进展');
+    expect([sixth[0].data.tasks.length, sixth[0].data.commitments.length]).toEqual([2, 2]);
+    const first = await q3(secretaries[0]);
+    expect(first).toHaveLength(1);
+    expect([first[0].data.tasks.length, first[0].data.commitments.length]).toEqual([0, 2]);
   });
 
   it('述职评议: 9 voters, one ballot each per subject, anonymous; tallies after close', async () => {
@@ -358,8 +455,78 @@ describe('the five-in-one loop (承诺 · 述职 · 评议 · 考核 · 问责)'
     expect(counts.good + counts.fairly_good + counts.average + counts.poor).toBe(3);
   });
 
-  it('评诺: the superior rates every item; an unfulfilled item opens a case', async () => {
+  it('评诺: the members rate each item once, the superior rates every item; an unfulfilled item opens a case', async () => {
     await moveTo('2026-12-20T02:00:00.000Z');
+    const member2 = await person(
+      [{ orgId: branches[0].id, role: 'member' }],
+      'dangyuan2',
+      '党员乙',
+    );
+    const member3 = await person(
+      [{ orgId: branches[0].id, role: 'member' }],
+      'dangyuan3',
+      '党员丙',
+    );
+    const c1 = `/api/v1/commitments/${commitmentIds[0]}`;
+    const [item1, item2] = (await as(member1).get(c1)).body.items.map((i: { id: string }) => i.id);
+    const rated = await as(member1).post(`${c1}/member-ratings`, {
+      items: [
+        { itemId: item1, result: 'fulfilled' },
+        { itemId: item2, result: 'partly' },
+      ],
+    });
+    expect(rated.status).toBe(201);
+    expect(rated.body.myRatedItemIds.sort()).toEqual([item1, item2].sort());
+    // Before the superior's evaluation nobody sees a tally.
+    expect(rated.body.items.map((i: { memberTally: unknown }) => i.memberTally)).toEqual([
+      null,
+      null,
+    ]);
+    const again = await as(member1).post(`${c1}/member-ratings`, {
+      items: [{ itemId: item1, result: 'not_fulfilled' }],
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('already_rated');
+    const badResult = await as(member2).post(`${c1}/member-ratings`, {
+      items: [{ itemId: item1, result: 'excellent' }],
+    });
+    expect(badResult.status).toBe(400);
+    expect(JSON.stringify(badResult.body)).toContain('result');
+    // The superior evaluates, it does not rate as a member; another branch does not see it.
+    const superior = await as(countySecretary).post(`${c1}/member-ratings`, {
+      items: [{ itemId: item1, result: 'fulfilled' }],
+    });
+    expect([superior.status, superior.body.code]).toEqual([403, 'not_a_member']);
+    expect(
+      (
+        await as(secretaries[1]).post(`${c1}/member-ratings`, {
+          items: [{ itemId: item1, result: 'fulfilled' }],
+        })
+      ).status,
+    ).toBe(404);
+    await as(member2)
+      .post(`${c1}/member-ratings`, { items: [{ itemId: item1, result: 'not_fulfilled' }] })
+      .expect(201);
+    await as(member3)
+      .post(`${c1}/member-ratings`, {
+        items: [
+          { itemId: item2, result: 'fulfilled' },
+          { itemId: item1, result: 'fulfilled' },
+        ],
+      })
+      .expect(201);
+    // Two members rating at once: both counted, each once.
+    const m4 = await person([{ orgId: branches[1].id, role: 'member' }], 'dangyuan4', '党员丁');
+    const m5 = await person([{ orgId: branches[1].id, role: 'member' }], 'dangyuan5', '党员戊');
+    const c2 = `/api/v1/commitments/${commitmentIds[1]}`;
+    const c2item = (await as(m4).get(c2)).body.items[0].id;
+    const both = await Promise.all(
+      [m4, m5, m4].map((p) =>
+        as(p).post(`${c2}/member-ratings`, { items: [{ itemId: c2item, result: 'partly' }] }),
+      ),
+    );
+    expect(both.map((r) => r.status).sort()).toEqual([201, 201, 409]);
+
     for (let i = 0; i < 6; i++) {
       const url = `/api/v1/commitments/${commitmentIds[i]}`;
       const items = (await as(countySecretary).get(url)).body.items as { id: string }[];
@@ -377,6 +544,64 @@ describe('the five-in-one loop (承诺 · 述职 · 评议 · 考核 · 问责)'
       expect(res.status).toBe(200);
       expect(res.body.state).toBe('evaluated');
     }
+    // The result: the superior's evaluation beside the members' tally (counts = raters).
+    const result = (await as(member1).get(c1).expect(200)).body;
+    expect(result.items[0]).toMatchObject({
+      result: 'fulfilled',
+      memberTally: { fulfilled: 2, partly: 0, not_fulfilled: 1, raters: 3 },
+    });
+    expect(result.items[1]).toMatchObject({
+      result: 'fulfilled',
+      memberTally: { fulfilled: 1, partly: 1, not_fulfilled: 0, raters: 2 },
+    });
+    expect((await as(m4).get(c2)).body.items[0].memberTally).toEqual({
+      fulfilled: 0,
+      partly: 2,
+      not_fulfilled: 0,
+      raters: 2,
+    });
+    // Rating closes with the superior's evaluation.
+    const late = await as(member1).post(`${c1}/member-ratings`, {
+      items: [{ itemId: item1, result: 'fulfilled' }],
+    });
+    expect([late.status, late.body.code]).toEqual([409, 'invalid_commitment_state']);
+    // Who rated is kept apart from what: no table holds a rater beside a result.
+    const columns: { table_name: string; column_name: string }[] = await t.db.query(
+      `SELECT table_name, column_name FROM information_schema.columns
+        WHERE table_schema = 'public' AND table_name IN ('commitment_raters', 'commitment_member_tallies')`,
+    );
+    const of = (table: string) =>
+      columns
+        .filter((c) => c.table_name === table)
+        .map((c) => c.column_name)
+        .sort();
+    expect(of('commitment_raters')).toEqual(['commitment_id', 'item_id', 'rater_user_id']);
+    expect(of('commitment_member_tallies')).not.toContain('rater_user_id');
+    const xmins: { n: number }[] = await t.db.query(
+      `SELECT count(DISTINCT xmin::text)::int AS n FROM commitment_member_tallies WHERE commitment_id = $1`,
+      [commitmentIds[0]],
+    );
+    expect(xmins[0].n).toBe(1);
+    const events: { data: Record<string, unknown> }[] = await t.db.query(
+      `SELECT data FROM audit_events WHERE stream_id = $1 AND type = 'member_rated'`,
+      [commitmentIds[0]],
+    );
+    expect(events).toHaveLength(3);
+    for (const e of events) expect(Object.keys(e.data)).toEqual(['itemIds']);
+    // The 公示 sheet shows both.
+    const sheet = await as(countySecretary)
+      .get(`/api/v1/commitments/export?year=2026&orgId=${branches[0].id}`)
+      .buffer(true)
+      .parse(binaryParser);
+    const rows = await readXlsx(sheet.body as Buffer);
+    expect(rows[1].slice(6)).toEqual(['已兑现', '已兑现 2，部分兑现 0，未兑现 1']);
+    // 问责: the unfulfilled item opened one case; rating it again is refused.
+    const cases = (
+      await as(countySecretary)
+        .get(`/api/v1/accountability-cases?orgId=${branches[5].id}&pageSize=50`)
+        .expect(200)
+    ).body.items.filter((c: { measure: string }) => c.measure.startsWith('承诺未兑现'));
+    expect(cases).toHaveLength(1);
   });
 
   it('考核: scheme, computed table equal to the summary report, drill-down, export, scope', async () => {
@@ -483,6 +708,34 @@ describe('the five-in-one loop (承诺 · 述职 · 评议 · 考核 · 问责)'
     const own = (await as(secretaries[2]).get(`/api/v1/assessments/${assessmentId}`).expect(200))
       .body;
     expect(own.rows.map((r: { orgId: string }) => r.orgId)).toEqual([branches[2].id]);
+
+    // The list of assessments, per year and committee, with the grades the reader may see.
+    const listed = (
+      await as(countySecretary).get(`/api/v1/assessments?year=2026&orgId=${county.id}`).expect(200)
+    ).body;
+    expect(listed).toEqual([
+      expect.objectContaining({
+        id: assessmentId,
+        orgId: county.id,
+        orgName: '某某县委',
+        year: 2026,
+        state: 'computed',
+        rows: 6,
+        grades: { good: 2, fairly_good: 2, average: 1, poor: 1 },
+      }),
+    ]);
+    const mine = (await as(secretaries[2]).get('/api/v1/assessments').expect(200)).body;
+    expect(mine).toEqual([
+      expect.objectContaining({
+        id: assessmentId,
+        rows: 1,
+        grades: { good: 0, fairly_good: 1, average: 0, poor: 0 },
+      }),
+    ]);
+    expect(
+      (await as(secretaries[2]).get('/api/v1/assessments?year=2025').expect(200)).body,
+    ).toEqual([]);
+    expect((await as(countySecretary).get('/api/v1/assessments?year=20x6')).status).toBe(400);
   });
 
   it('问责: confirming a 差 grade opens exactly one case; the org may appeal', async () => {

@@ -38,6 +38,7 @@ import { NegativeListController } from './negative-list/negative-list.controller
 import { OPS_CONTROLLERS, OPS_PROVIDERS } from './ops/ops';
 import { AssessmentsController } from './five-in-one/assessments.controller';
 import { CommitmentsController } from './five-in-one/commitments.controller';
+import { QuarterlyFeedbackController } from './five-in-one/quarterly-feedback.controller';
 import { ReviewsController } from './five-in-one/reviews.controller';
 
 export interface AppModuleOptions {
@@ -85,6 +86,7 @@ export class AppModule {
         CommitmentsController,
         ReviewsController,
         AssessmentsController,
+        QuarterlyFeedbackController,
       ],
       providers: [
         TokenService,

@@ -3,7 +3,7 @@ import { ROLE_LABEL } from './labels';
 import { AdminPage } from './pages/AdminPage';
 import { CampaignBoardPage } from './pages/CampaignBoardPage';
 import { CampaignListPage } from './pages/CampaignListPage';
-import { AssessmentPage } from './pages/AssessmentPage';
+import { AssessmentListPage, AssessmentPage } from './pages/AssessmentPage';
 import { CasePage } from './pages/CasePage';
 import { CommitmentsPage } from './pages/CommitmentsPage';
 import { DashboardPage } from './pages/DashboardPage';
@@ -34,6 +34,7 @@ const NAV: { to: string; label: string; prefix: string }[] = [
   { to: '/policy', label: '升级规则', prefix: '/policy' },
   { to: '/commitments', label: '承诺', prefix: '/commitments' },
   { to: '/reviews', label: '述职评议', prefix: '/reviews' },
+  { to: '/assessments', label: '考核', prefix: '/assessments' },
   { to: '/reinspections', label: '回头看', prefix: '/reinspections' },
   { to: '/negative-list', label: '负面清单', prefix: '/negative-list' },
   { to: '/people', label: '人员与组织', prefix: '/people' },
@@ -179,6 +180,7 @@ function Routes() {
     ['/commitments/public', () => <CommitmentsPage publicView />],
     ['/reviews', () => <ReviewListPage />],
     ['/reviews/:id', (p) => <ReviewPage id={p.id} />],
+    ['/assessments', () => <AssessmentListPage />],
     ['/assessments/:id', (p) => <AssessmentPage id={p.id} />],
     ['/people', () => <AdminPage />],
   ];

@@ -59,6 +59,12 @@ export function quarterStart(now: Date): Date {
   return new Date(Date.UTC(local.getUTCFullYear(), month, 1) - 8 * 3600_000);
 }
 
+/** The API's label of the quarter containing `now`, in Beijing time: "2026Q4". */
+export function quarterLabel(now: Date): string {
+  const local = new Date(now.getTime() + 8 * 3600_000);
+  return `${local.getUTCFullYear()}Q${Math.floor(local.getUTCMonth() / 3) + 1}`;
+}
+
 export function quarterName(now: Date): string {
   const local = new Date(now.getTime() + 8 * 3600_000);
   return `${local.getUTCFullYear()}年第${Math.floor(local.getUTCMonth() / 3) + 1}季度`;

@@ -21,8 +21,35 @@ export interface Commitment {
     dueDate: string;
     result: ItemResult | null;
     resultComment: string | null;
+    /** 党员评诺: shown once the superior has evaluated. */
+    memberTally: (Record<ItemResult, number> & { raters: number }) | null;
     progress: { quarter: string; content: string; reportedAt: string }[];
   }[];
+  /** The items I have rated as a member (never how). */
+  myRatedItemIds: string[];
+}
+
+/** A commitment item owing this quarter's progress (践诺), as the quarterly feedback lists it. */
+export interface CommitmentItemDue {
+  commitmentId: string;
+  itemId: string;
+  orgName: string;
+  title: string;
+  target: string;
+  dueDate: string;
+}
+
+/** One line of GET /assessments. */
+export interface AssessmentSummary {
+  id: string;
+  orgId: string;
+  orgName: string;
+  year: number;
+  state: 'computed' | 'confirmed';
+  computedAt: string;
+  confirmedAt: string | null;
+  rows: number;
+  grades: Record<Grade, number>;
 }
 
 export interface Review {

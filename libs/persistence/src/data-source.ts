@@ -23,6 +23,7 @@ import { NegativeList1764620000002 } from './migrations/1764620000002-NegativeLi
 import { WorkflowNotices1764650000000 } from './migrations/1764650000000-WorkflowNotices';
 import { ImportsAndCalendarFeeds1764640000000 } from './migrations/1764640000000-ImportsAndCalendarFeeds';
 import { Administration1764660000000 } from './migrations/1764660000000-Administration';
+import { CommitmentMemberRatings1764760000000 } from './migrations/1764760000000-CommitmentMemberRatings';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -47,6 +48,7 @@ export const MIGRATIONS = [
   WorkflowNotices1764650000000,
   ImportsAndCalendarFeeds1764640000000,
   Administration1764660000000,
+  CommitmentMemberRatings1764760000000,
 ];
 
 export interface DataSourceRole {

@@ -20,6 +20,7 @@ import { CircularsRepository } from './circulars/circulars.repository';
 import { CircularsService } from './circulars/circulars.service';
 import { CategoryCatalog, loadCategories } from './catalog/catalog';
 import { EscalationJobs } from './escalation/escalation.jobs';
+import { CommitmentsRepository } from './five-in-one/commitments.repository';
 import { LadderService } from './escalation/ladder.service';
 import {
   DEFAULT_POLICY,
@@ -56,6 +57,8 @@ const SERVICES = [
   LadderService,
   TaskTimerSource,
   QuarterlyService,
+  // The quarterly notice lists the commitment items due (践诺) beside the measures.
+  CommitmentsRepository,
   AccountabilityService,
   CalendarService,
   LedgerService,

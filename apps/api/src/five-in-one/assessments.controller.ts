@@ -10,8 +10,10 @@ import { LoopErrors } from './errors';
 import {
   AppealDecisionRequest,
   AppealRequest,
+  AssessmentQuery,
   AssessmentResponse,
   AssessmentSchemeRequest,
+  AssessmentSummaryResponse,
   AssessmentSchemeResponse,
   ComputeAssessmentRequest,
   DrillDownResponse,
@@ -90,6 +92,19 @@ export class AssessmentsController {
     @Body() body: ComputeAssessmentRequest,
   ): Promise<AssessmentResponse> {
     return view(await this.assessments.compute(actor, body));
+  }
+
+  @Get('assessments')
+  @ApiOperation({
+    summary:
+      'The assessments you may see, per year and assessing committee: all rows for the committee, your own otherwise',
+  })
+  @ApiResponse({ status: 200, type: [AssessmentSummaryResponse] })
+  list(
+    @CurrentActor() actor: Actor,
+    @Query() q: AssessmentQuery,
+  ): Promise<AssessmentSummaryResponse[]> {
+    return this.assessments.list(actor, q);
   }
 
   @Get('assessments/:id')

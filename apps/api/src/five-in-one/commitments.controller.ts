@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '
 import type { Response } from 'express';
 import type { Actor } from '#duban/domain';
 import { contentDisposition } from '#duban/evidence';
-import { type CommitmentRecord, CommitmentsService } from '#duban/rectification';
+import { type CommitmentView, CommitmentsService } from '#duban/rectification';
 import { CurrentActor } from '../auth/decorators';
 import { uuidParam } from '../http/uuid.pipe';
 import { LoopErrors } from './errors';
@@ -14,9 +14,10 @@ import {
   CommitmentResponse,
   CommitmentReturnRequest,
   FileCommitmentRequest,
+  MemberRatingsRequest,
 } from './five-in-one.dto';
 
-const view = ({ orgPath: _path, ...c }: CommitmentRecord): CommitmentResponse => c;
+const view = ({ orgPath: _path, ...c }: CommitmentView): CommitmentResponse => c;
 
 @ApiTags('commitments (承诺: 订诺 → 审诺 → 亮诺 → 践诺 → 评诺)')
 @ApiBearerAuth()
@@ -147,6 +148,21 @@ export class CommitmentsController {
     @Body() body: CommitmentProgressRequest,
   ): Promise<CommitmentResponse> {
     return view(await this.commitments.progress(actor, id, itemId, body));
+  }
+
+  @Post(':id/member-ratings')
+  @LoopErrors()
+  @ApiOperation({
+    summary:
+      '党员评诺: a member of the org rates some or all items once each (409 on a second); the tally shows after the superior evaluates',
+  })
+  @ApiResponse({ status: 201, type: CommitmentResponse })
+  async rateAsMember(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: MemberRatingsRequest,
+  ): Promise<CommitmentResponse> {
+    return view(await this.commitments.rateAsMember(actor, id, body.items));
   }
 
   @Post(':id/evaluation')

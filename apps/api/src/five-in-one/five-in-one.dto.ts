@@ -131,6 +131,26 @@ export class CommitmentEvaluationRequest {
   items!: CommitmentRatingRequest[];
 }
 
+export class MemberRatingRequest {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'itemId must be a UUID' })
+  itemId!: string;
+
+  @ApiProperty({ enum: COMMITMENT_RESULTS })
+  @IsIn(COMMITMENT_RESULTS, { message: `result must be one of ${COMMITMENT_RESULTS.join(', ')}` })
+  result!: (typeof COMMITMENT_RESULTS)[number];
+}
+
+export class MemberRatingsRequest {
+  @ApiProperty({ type: [MemberRatingRequest], description: 'Some or all items, each once' })
+  @IsArray({ message: 'items must be an array' })
+  @ArrayMinSize(1, { message: 'items must rate at least one item' })
+  @ArrayMaxSize(50, { message: 'items may list at most 50 items' })
+  @ValidateNested({ each: true })
+  @Type(() => MemberRatingRequest)
+  items!: MemberRatingRequest[];
+}
+
 export class CommitmentQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
@@ -153,6 +173,14 @@ export class CommitmentProgressResponse {
   @ApiProperty({ format: 'date-time' }) reportedAt!: string;
 }
 
+export class MemberTallyResponse {
+  @ApiProperty() fulfilled!: number;
+  @ApiProperty() partly!: number;
+  @ApiProperty() not_fulfilled!: number;
+  @ApiProperty({ description: 'How many members rated the item (= the sum of the counts)' })
+  raters!: number;
+}
+
 export class CommitmentItemResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() title!: string;
@@ -161,6 +189,12 @@ export class CommitmentItemResponse {
   @ApiProperty({ type: [String], format: 'uuid' }) taskIds!: string[];
   @ApiProperty({ enum: COMMITMENT_RESULTS, nullable: true }) result!: string | null;
   @ApiProperty({ type: String, nullable: true }) resultComment!: string | null;
+  @ApiProperty({
+    type: MemberTallyResponse,
+    nullable: true,
+    description: "党员评诺: the members' counts, shown once the superior has evaluated",
+  })
+  memberTally!: MemberTallyResponse | null;
   @ApiProperty({ type: [CommitmentProgressResponse] }) progress!: CommitmentProgressResponse[];
 }
 
@@ -174,6 +208,12 @@ export class CommitmentResponse {
   @ApiProperty({ type: String, nullable: true }) returnComment!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) publishedAt!: string | null;
   @ApiProperty({ type: [CommitmentItemResponse] }) items!: CommitmentItemResponse[];
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    description: 'The items you have rated as a member (never how)',
+  })
+  myRatedItemIds!: string[];
 }
 
 // ---- 述职评议 ----
@@ -523,4 +563,108 @@ export class DrillDownResponse {
       'The rows behind the value: measures (taskId, measure, dueAt, closedAt, onTime, overdueDays), cases, or commitment items',
   })
   items!: unknown[];
+}
+
+// ---- 季度进展反馈: measures and commitment items in one submission ----
+
+export class FeedbackMeasureRequest {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'measures[].taskId must be a UUID' })
+  taskId!: string;
+
+  @ApiProperty({ example: '已召开支委会研究整改方案' })
+  @IsString({ message: 'measures[].content must be a string' })
+  @Length(1, 10000, { message: 'measures[].content must be 1-10000 characters' })
+  content!: string;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
+  @IsOptional()
+  @IsInt({ message: 'measures[].percent must be a whole number from 0 to 100' })
+  @Min(0, { message: 'measures[].percent must be at least 0' })
+  @Max(100, { message: 'measures[].percent must be at most 100' })
+  percent?: number;
+
+  @Uuids('measures[].attachmentIds', 20)
+  attachmentIds?: string[];
+}
+
+export class FeedbackCommitmentItemRequest {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'commitmentItems[].commitmentId must be a UUID' })
+  commitmentId!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'commitmentItems[].itemId must be a UUID' })
+  itemId!: string;
+
+  @ApiProperty({ example: '本季度已召开组织生活会 3 次' })
+  @IsString({ message: 'commitmentItems[].content must be a string' })
+  @Length(1, 4000, { message: 'commitmentItems[].content must be 1-4000 characters' })
+  content!: string;
+
+  @Uuids('commitmentItems[].attachmentIds', 20)
+  attachmentIds?: string[];
+}
+
+export class QuarterlyFeedbackRequest {
+  @ApiPropertyOptional({ type: [FeedbackMeasureRequest] })
+  @IsOptional()
+  @IsArray({ message: 'measures must be an array' })
+  @ArrayMaxSize(200, { message: 'measures may list at most 200' })
+  @ValidateNested({ each: true })
+  @Type(() => FeedbackMeasureRequest)
+  measures?: FeedbackMeasureRequest[];
+
+  @ApiPropertyOptional({ type: [FeedbackCommitmentItemRequest] })
+  @IsOptional()
+  @IsArray({ message: 'commitmentItems must be an array' })
+  @ArrayMaxSize(200, { message: 'commitmentItems may list at most 200' })
+  @ValidateNested({ each: true })
+  @Type(() => FeedbackCommitmentItemRequest)
+  commitmentItems?: FeedbackCommitmentItemRequest[];
+}
+
+export class QuarterlyFeedbackEntryResponse {
+  @ApiProperty({ enum: ['measure', 'commitment_item'] }) kind!: string;
+  @ApiProperty({ format: 'uuid', description: 'The taskId or the itemId' }) id!: string;
+  @ApiProperty() ok!: boolean;
+  @ApiProperty({ description: '200 when recorded, else the status the single call would answer' })
+  status!: number;
+  @ApiPropertyOptional({ description: 'The error code the single call would answer' })
+  code?: string;
+  @ApiPropertyOptional() message?: string;
+}
+
+export class QuarterlyFeedbackResponse {
+  @ApiProperty({ description: 'How many entries were recorded' }) recorded!: number;
+  @ApiProperty({ type: [QuarterlyFeedbackEntryResponse] })
+  results!: QuarterlyFeedbackEntryResponse[];
+}
+
+export class AssessmentQuery {
+  @ApiPropertyOptional({ example: 2026 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'year must be an integer, e.g. 2026' })
+  @Min(YEAR.min, { message: `year must be ${YEAR.min}-${YEAR.max}` })
+  @Max(YEAR.max, { message: `year must be ${YEAR.min}-${YEAR.max}` })
+  year?: number;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The assessing (host) committee' })
+  @IsOptional()
+  @IsUUID('all', { message: 'orgId must be a UUID' })
+  orgId?: string;
+}
+
+export class AssessmentSummaryResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid', description: 'The assessing committee' }) orgId!: string;
+  @ApiProperty() orgName!: string;
+  @ApiProperty() year!: number;
+  @ApiProperty({ enum: ['computed', 'confirmed'] }) state!: string;
+  @ApiProperty({ format: 'date-time' }) computedAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) confirmedAt!: string | null;
+  @ApiProperty({ description: 'Rows you may see (a branch: its own)' }) rows!: number;
+  @ApiProperty({ type: GradeCountsResponse, description: 'Grades among the rows you may see' })
+  grades!: GradeCountsResponse;
 }

@@ -1,7 +1,75 @@
 import { useState } from 'react';
 import { api, fetchBlob, saveBlob } from '../api';
-import { ErrorBox, Loading, useAsync } from '../components/ui';
-import { GRADE_LABEL, SOURCE_LABEL, type Assessment, type DrillDown } from '../loop-types';
+import { OrgSelect } from '../components/OrgSelect';
+import { ErrorBox, Loading, Section, useAsync } from '../components/ui';
+import { formatDateTime } from '../format';
+import {
+  GRADE_LABEL,
+  SOURCE_LABEL,
+  type Assessment,
+  type AssessmentSummary,
+  type DrillDown,
+  type Grade,
+} from '../loop-types';
+import { Link } from '../router';
+
+const GRADES = Object.keys(GRADE_LABEL) as Grade[];
+
+/** 考核: the assessments I may see, per year and assessing committee, each linking to its table. */
+export function AssessmentListPage() {
+  const [year, setYear] = useState<number | ''>(new Date().getFullYear());
+  const [orgId, setOrgId] = useState('');
+  const { data, error, loading } = useAsync(
+    () =>
+      api<AssessmentSummary[]>('/assessments', {
+        query: { ...(year ? { year } : {}), ...(orgId ? { orgId } : {}) },
+      }),
+    [year, orgId],
+  );
+  return (
+    <>
+      <h1>年度党建考核</h1>
+      <div className="filters card">
+        <label>
+          年度
+          <input
+            type="number"
+            value={year}
+            onChange={(e) => setYear(e.target.value ? Number(e.target.value) : '')}
+          />
+        </label>
+        <OrgSelect
+          id="assessments-org"
+          label="考核组织"
+          value={orgId}
+          onChange={setOrgId}
+          allowEmpty
+        />
+      </div>
+      <Section title="考核结果" count={data?.length}>
+        {loading && <Loading />}
+        <ErrorBox error={error} />
+        {data?.length === 0 && <p className="muted">暂无考核结果</p>}
+        <ul className="list" aria-label="考核列表">
+          {(data ?? []).map((a) => (
+            <li key={a.id} data-testid="assessment">
+              <Link to={`/assessments/${a.id}`}>
+                {a.orgName} {a.year} 年度党建考核
+              </Link>{' '}
+              （{a.state === 'confirmed' ? '已确认' : '待确认'}，{formatDateTime(a.computedAt)}{' '}
+              计算）
+              <span className="muted">
+                {' '}
+                共 {a.rows} 个组织：
+                {GRADES.map((g) => `${GRADE_LABEL[g]} ${a.grades[g]}`).join('，')}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </Section>
+    </>
+  );
+}
 
 const fmt = (source: string, v: number | null) =>
   v === null
@@ -35,6 +103,9 @@ export function AssessmentPage({ id }: { id: string }) {
         {a.year} 年度党建考核{a.state === 'confirmed' ? '（已确认）' : '（待确认）'}
       </h1>
       <div className="buttons">
+        <Link className="button" to="/assessments">
+          考核列表
+        </Link>
         <button
           type="button"
           className="button"

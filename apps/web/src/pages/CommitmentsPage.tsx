@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, fetchBlob, saveBlob } from '../api';
 import { OrgSelect } from '../components/OrgSelect';
 import { ErrorBox, Loading, Section, useAsync } from '../components/ui';
+import { useMe } from '../session';
 import {
   COMMITMENT_STATE_LABEL,
   RESULT_LABEL,
@@ -117,20 +118,53 @@ function FileForm({ onFiled }: { onFiled: () => void }) {
   );
 }
 
+/** 评诺 result of one item: the superior's evaluation beside the members' tally. */
+function ItemResultLine({ item }: { item: Commitment['items'][number] }) {
+  if (!item.result) return null;
+  const t = item.memberTally;
+  return (
+    <p className="muted" data-testid="item-result">
+      上级评诺：<span className="tag">{RESULT_LABEL[item.result]}</span>
+      {item.resultComment ? `（${item.resultComment}）` : ''}
+      {t &&
+        `；党员评价：已兑现 ${t.fulfilled}，部分兑现 ${t.partly}，未兑现 ${t.not_fulfilled}（${t.raters} 人评价）`}
+    </p>
+  );
+}
+
 function CommitmentCard({ c, onChange }: { c: Commitment; onChange: () => void }) {
+  const me = useMe();
   const [error, setError] = useState<unknown>(null);
   const [comment, setComment] = useState('');
-  const [progress, setProgress] = useState<Record<string, string>>({});
   const [ratings, setRatings] = useState<Record<string, ItemResult>>({});
+  // 党员评诺 is for people with a role in the org itself (not the subject of a personal
+  // commitment); 评诺 by the superior for the others who may act on it.
+  const member = me.roles.some((r) => r.orgId === c.orgId) && c.userId !== me.id;
+  const toRate = c.items.filter((i) => !c.myRatedItemIds.includes(i.id));
   const act = async (path: string, body?: unknown) => {
     setError(null);
     try {
       await api(`/commitments/${c.id}/${path}`, { method: 'POST', body });
+      setRatings({});
       onChange();
     } catch (err) {
       setError(err);
     }
   };
+  const ratingSelect = (i: Commitment['items'][number], label: string) => (
+    <select
+      aria-label={label}
+      value={ratings[i.id] ?? ''}
+      onChange={(e) => setRatings({ ...ratings, [i.id]: e.target.value as ItemResult })}
+    >
+      <option value="">请选择…</option>
+      {Object.entries(RESULT_LABEL).map(([k, v]) => (
+        <option key={k} value={k}>
+          {v}
+        </option>
+      ))}
+    </select>
+  );
   return (
     <article className="card" data-testid="commitment" aria-label={`${c.orgName} ${c.year} 年承诺`}>
       <h3>
@@ -146,43 +180,33 @@ function CommitmentCard({ c, onChange }: { c: Commitment; onChange: () => void }
         {c.items.map((i) => (
           <li key={i.id}>
             <strong>{i.title}</strong>：{i.target}（{i.dueDate} 前）
-            {i.result && <span className="tag"> {RESULT_LABEL[i.result]}</span>}
             {i.progress.map((p) => (
               <p key={p.reportedAt} className="muted">
                 {p.quarter} 进展：{p.content}
               </p>
             ))}
-            {c.state === 'published' && (
+            <ItemResultLine item={i} />
+            {c.state === 'published' && member && (
               <div className="row">
-                <input
-                  aria-label={`「${i.title}」的季度进展`}
-                  value={progress[i.id] ?? ''}
-                  onChange={(e) => setProgress({ ...progress, [i.id]: e.target.value })}
-                />
-                <button
-                  type="button"
-                  className="button"
-                  onClick={() => act(`items/${i.id}/progress`, { content: progress[i.id] ?? '' })}
-                >
-                  报告进展
-                </button>
-                <select
-                  aria-label={`评诺「${i.title}」`}
-                  value={ratings[i.id] ?? ''}
-                  onChange={(e) => setRatings({ ...ratings, [i.id]: e.target.value as ItemResult })}
-                >
-                  <option value="">评诺…</option>
-                  {Object.entries(RESULT_LABEL).map(([k, v]) => (
-                    <option key={k} value={k}>
-                      {v}
-                    </option>
-                  ))}
-                </select>
+                {c.myRatedItemIds.includes(i.id) ? (
+                  <span className="muted">已提交党员评价</span>
+                ) : (
+                  ratingSelect(i, `党员评价「${i.title}」`)
+                )}
               </div>
+            )}
+            {c.state === 'published' && !member && (
+              <div className="row">{ratingSelect(i, `评诺「${i.title}」`)}</div>
             )}
           </li>
         ))}
       </ol>
+      {c.state === 'published' && (
+        <p className="muted">
+          践诺进展随整改措施一起在“待办”的季度进展反馈中填报，不另设表单。
+          {member && '党员评价每项一次，匿名计数，上级评诺后公布。'}
+        </p>
+      )}
       <div className="buttons actions">
         {(c.state === 'draft' || c.state === 'returned') && (
           <button type="button" className="button primary" onClick={() => act('submit')}>
@@ -210,7 +234,22 @@ function CommitmentCard({ c, onChange }: { c: Commitment; onChange: () => void }
             公示（亮诺）
           </button>
         )}
-        {c.state === 'published' && (
+        {c.state === 'published' && member && toRate.length > 0 && (
+          <button
+            type="button"
+            className="button primary"
+            onClick={() =>
+              act('member-ratings', {
+                items: toRate
+                  .filter((i) => ratings[i.id])
+                  .map((i) => ({ itemId: i.id, result: ratings[i.id] })),
+              })
+            }
+          >
+            提交党员评价
+          </button>
+        )}
+        {c.state === 'published' && !member && (
           <button
             type="button"
             className="button"
@@ -275,7 +314,7 @@ export function CommitmentsPage({ publicView = false }: { publicView?: boolean }
                 {c.items.map((i) => (
                   <li key={i.id}>
                     <strong>{i.title}</strong>：{i.target}（{i.dueDate} 前）
-                    {i.result && <span className="tag"> {RESULT_LABEL[i.result]}</span>}
+                    <ItemResultLine item={i} />
                   </li>
                 ))}
               </ol>

@@ -1,9 +1,11 @@
 import { useState } from 'react';
 import { api } from '../api';
+import { QuarterlyFeedbackForm } from '../components/QuarterlyFeedback';
 import { TaskTable } from '../components/TaskTable';
 import { ErrorBox, Loading, Section, useAsync } from '../components/ui';
 import { getOrg } from '../directory';
-import { formatDateTime, quarterName, quarterStart } from '../format';
+import { formatDateTime, quarterLabel, quarterName, quarterStart } from '../format';
+import type { Commitment, CommitmentItemDue } from '../loop-types';
 import { Link } from '../router';
 import { orgsWithRole, useMe } from '../session';
 import type { AccountabilityCase, Me, Page, Task, TaskAction, TaskState } from '../types';
@@ -58,16 +60,48 @@ async function casesToDecide(me: Me): Promise<AccountabilityCase[]> {
   return mine;
 }
 
+/**
+ * 践诺: the items of published commitments I report on (my own, or my org's where I am its
+ * secretary, deputy or admin) with nothing reported this quarter — they go into the same
+ * quarterly feedback as the measures.
+ */
+async function commitmentItemsDue(me: Me): Promise<CommitmentItemDue[]> {
+  const quarter = quarterLabel(new Date());
+  const reporting = new Set(orgsWithRole(me, ['secretary', 'deputy', 'admin']).map((o) => o.id));
+  const list = await api<Commitment[]>('/commitments', {
+    query: { year: Number(quarter.slice(0, 4)) },
+  });
+  return list
+    .filter(
+      (c) => c.state === 'published' && (c.userId ? c.userId === me.id : reporting.has(c.orgId)),
+    )
+    .flatMap((c) =>
+      c.items
+        .filter((i) => !i.progress.some((p) => p.quarter === quarter))
+        .map((i) => ({
+          commitmentId: c.id,
+          itemId: i.id,
+          orgName: c.orgName,
+          title: i.title,
+          target: i.target,
+          dueDate: i.dueDate,
+        })),
+    );
+}
+
 async function loadMyWork(me: Me) {
   const since = quarterStart(new Date()).toISOString();
-  const [toAccept, inProgress, toVerify, toClose, toDecide, cases] = await Promise.all([
-    responsibleSide(me, 'assigned', 'accept'),
-    responsibleSide(me, 'in_progress', 'reportProgress'),
-    scan({ state: 'submitted' }, 'verify'),
-    scan({ state: 'verified' }, 'close'),
-    scan({ state: 'in_progress' }, 'decideExtension'),
-    casesToDecide(me),
-  ]);
+  const [toAccept, inProgress, toVerify, toClose, toDecide, cases, commitments] = await Promise.all(
+    [
+      responsibleSide(me, 'assigned', 'accept'),
+      responsibleSide(me, 'in_progress', 'reportProgress'),
+      scan({ state: 'submitted' }, 'verify'),
+      scan({ state: 'verified' }, 'close'),
+      scan({ state: 'in_progress' }, 'decideExtension'),
+      casesToDecide(me),
+      commitmentItemsDue(me),
+    ],
+  );
   const owed = inProgress.tasks.filter((t) => !t.lastProgressAt || t.lastProgressAt < since);
   const reported = inProgress.tasks.filter((t) => t.lastProgressAt && t.lastProgressAt >= since);
   const truncated = [toAccept, inProgress, toVerify, toClose, toDecide].some((r) => r.truncated);
@@ -79,6 +113,7 @@ async function loadMyWork(me: Me) {
     toClose: toClose.tasks,
     toDecide: toDecide.tasks,
     cases,
+    commitments,
     truncated,
   };
 }
@@ -108,7 +143,7 @@ export function MyWorkPage() {
   const quarter = quarterName(new Date());
   const counts = data && [
     ['待签收', data.toAccept.length, '#accept'],
-    ['待反馈进展', data.owed.length, '#progress'],
+    ['待反馈进展', data.owed.length + data.commitments.length, '#progress'],
     ['待验收', data.toVerify.length, '#verify'],
     ['待批准销号', data.toClose.length, '#close'],
     ['待审批延期', data.toDecide.length, '#extensions'],
@@ -176,23 +211,20 @@ export function MyWorkPage() {
               />
             </Section>
           )}
-          {data.owed.length > 0 && (
-            <Section title={`待反馈进展（${quarter}）`} count={data.owed.length} id="progress">
-              <TaskTable
-                tasks={data.owed}
-                empty="本季度的进展都已反馈"
-                action={(t) => (
-                  <>
-                    <Link className="button primary" to={`/tasks/${t.id}#progress`}>
-                      反馈进展
-                    </Link>
-                    {t.actions.includes('submit') && (
-                      <Link className="button" to={`/tasks/${t.id}#submit`}>
-                        提交验收
-                      </Link>
-                    )}
-                  </>
-                )}
+          {(data.owed.length > 0 || data.commitments.length > 0) && (
+            <Section
+              title={`待反馈进展（${quarter}）`}
+              count={data.owed.length + data.commitments.length}
+              id="progress"
+            >
+              <QuarterlyFeedbackForm
+                quarter={quarter}
+                measures={data.owed}
+                items={data.commitments}
+                onDone={(n) => {
+                  setDone(`已反馈${quarter}进展 ${n} 项`);
+                  reload();
+                }}
               />
             </Section>
           )}

@@ -136,3 +136,93 @@ export function fulfilmentRate(results: readonly CommitmentResult[]): number | n
   );
   return Math.round((points / results.length) * 10000) / 10000;
 }
+
+/** The members' tally of one item (党员评诺): counts only, never who chose what. */
+export interface MemberTally {
+  fulfilled: number;
+  partly: number;
+  not_fulfilled: number;
+  /** How many members rated the item: always the sum of the counts. */
+  raters: number;
+}
+
+/**
+ * 党员评诺: who may rate a commitment's items as a member — anyone holding a role in the
+ * commitment's own org, except the secretary whose personal commitment it is (nobody rates
+ * themselves). Members rate while the commitment is published; the superior's evaluation
+ * closes their rating, and only then is the tally shown.
+ */
+export function assertMayRateAsMember(
+  actor: Actor,
+  commitment: { orgId: string; userId: string | null; state: CommitmentState },
+): void {
+  if (commitment.state !== 'published') {
+    throw conflict(
+      `党员评诺只能在承诺公示后、上级评诺前进行，当前状态为 ${commitment.state}`,
+      'state',
+      'invalid_commitment_state',
+    );
+  }
+  if (!actor.grants.some((g) => g.org.id === commitment.orgId)) {
+    throw forbidden('只有本组织的成员（在本组织有角色的人）可以参与党员评诺', 'not_a_member');
+  }
+  if (commitment.userId === actor.userId) {
+    throw forbidden('不能评价自己的个人承诺', 'conflict_of_interest');
+  }
+}
+
+/** 党员评诺: some or all items, each at most once in a request, with a known result. */
+export function validateMemberRatings(
+  itemIds: readonly string[],
+  ratings: readonly { itemId: string; result: string }[],
+): void {
+  if (ratings.length === 0) throw invalid('items', 'items：至少评价一项承诺事项', 'required');
+  const seen = new Set<string>();
+  ratings.forEach((r, i) => {
+    if (!itemIds.includes(r.itemId))
+      throw invalid(`items[${i}].itemId`, `items[${i}].itemId：不是该承诺的事项`, 'unknown_item');
+    if (seen.has(r.itemId))
+      throw invalid(`items[${i}].itemId`, `items[${i}].itemId：同一事项只能评价一次`, 'duplicate');
+    seen.add(r.itemId);
+    if (!(COMMITMENT_RESULTS as readonly string[]).includes(r.result))
+      throw invalid(
+        `items[${i}].result`,
+        `items[${i}].result 必须是 ${COMMITMENT_RESULTS.join(' | ')}`,
+        'invalid_enum',
+      );
+  });
+}
+
+/** What one member's ratings add to each tally row of a commitment: 1 to the chosen count, 0 elsewhere. */
+export function tallyIncrements(
+  itemIds: readonly string[],
+  ratings: readonly { itemId: string; result: CommitmentResult }[],
+): { itemId: string; fulfilled: number; partly: number; not_fulfilled: number }[] {
+  const chosen = new Map(ratings.map((r) => [r.itemId, r.result]));
+  return itemIds.map((itemId) => {
+    const r = chosen.get(itemId);
+    return {
+      itemId,
+      fulfilled: r === 'fulfilled' ? 1 : 0,
+      partly: r === 'partly' ? 1 : 0,
+      not_fulfilled: r === 'not_fulfilled' ? 1 : 0,
+    };
+  });
+}
+
+/**
+ * 践诺 in the quarterly rhythm: an item owes progress in a quarter while its commitment is
+ * published, the quarter lies in the commitment's year, and nothing was reported for the item
+ * in that quarter yet.
+ */
+export function owesQuarterlyProgress(
+  commitment: { state: CommitmentState; year: number },
+  quarterLabel: string,
+  reportedQuarters: readonly string[],
+): boolean {
+  return (
+    commitment.state === 'published' &&
+    quarterLabel.startsWith(`${commitment.year}Q`) &&
+    !reportedQuarters.includes(quarterLabel)
+  );
+}

@@ -12,11 +12,17 @@ import {
 } from './assessment';
 import {
   assertMayFile,
+  assertMayRateAsMember,
   assertMayReview,
+  COMMITMENT_RESULTS,
   commitmentTransition,
   fulfilmentRate,
+  owesQuarterlyProgress,
+  tallyIncrements,
   validateEvaluation,
+  validateMemberRatings,
 } from './commitments';
+import { validateQuarterlyFeedback } from './quarterly-feedback';
 import { checkBallot, reviewGrade, reviewScore } from './reviews';
 
 function refusal(f: () => unknown): DomainError {
@@ -72,6 +78,127 @@ describe('commitments (承诺)', () => {
     );
     expect(fulfilmentRate(['fulfilled', 'partly', 'not_fulfilled', 'fulfilled'])).toBe(0.625);
     expect(fulfilmentRate([])).toBeNull();
+  });
+});
+
+describe('党员评诺: members rate the items of a published commitment', () => {
+  const published = { orgId: 'b', userId: null, state: 'published' as const };
+
+  it('lets anyone with a role in the org rate, once published and before the superior', () => {
+    const member = actor([{ org: branch, role: 'member' }]);
+    expect(() => assertMayRateAsMember(member, published)).not.toThrow();
+    expect(() =>
+      assertMayRateAsMember(actor([{ org: branch, role: 'deputy' }]), published),
+    ).not.toThrow();
+    const early = refusal(() => assertMayRateAsMember(member, { ...published, state: 'approved' }));
+    expect([early.kind, early.code]).toEqual(['conflict', 'invalid_commitment_state']);
+    expect(
+      refusal(() => assertMayRateAsMember(member, { ...published, state: 'evaluated' })).kind,
+    ).toBe('conflict');
+  });
+
+  it('refuses people of other orgs, the superior included, and the subject of a personal commitment', () => {
+    const superior = refusal(() =>
+      assertMayRateAsMember(actor([{ org: county, role: 'secretary' }]), published),
+    );
+    expect([superior.kind, superior.code]).toEqual(['forbidden', 'not_a_member']);
+    const self = refusal(() =>
+      assertMayRateAsMember(actor([{ org: branch, role: 'secretary' }]), {
+        ...published,
+        userId: 'u',
+      }),
+    );
+    expect([self.kind, self.code]).toEqual(['forbidden', 'conflict_of_interest']);
+  });
+
+  it('accepts some of the items, each once, with a known result; 400 names the field', () => {
+    expect(() =>
+      validateMemberRatings(['a', 'b'], [{ itemId: 'b', result: 'partly' }]),
+    ).not.toThrow();
+    expect(refusal(() => validateMemberRatings(['a'], [])).field).toBe('items');
+    expect(
+      refusal(() => validateMemberRatings(['a'], [{ itemId: 'x', result: 'partly' }])).field,
+    ).toBe('items[0].itemId');
+    expect(
+      refusal(() =>
+        validateMemberRatings(
+          ['a'],
+          [
+            { itemId: 'a', result: 'partly' },
+            { itemId: 'a', result: 'fulfilled' },
+          ],
+        ),
+      ).code,
+    ).toBe('duplicate');
+    expect(refusal(() => validateMemberRatings(['a'], [{ itemId: 'a', result: 'ok' }])).field).toBe(
+      'items[0].result',
+    );
+  });
+
+  it('touches every tally row of the commitment, adding exactly one per rated item', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.constantFrom(...COMMITMENT_RESULTS), { minLength: 8, maxLength: 8 }),
+        fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+        (items, results, rated) => {
+          const ratings = items
+            .map((itemId, i) => ({ itemId, result: results[i] }))
+            .filter((_, i) => rated[i]);
+          const rows = tallyIncrements(items, ratings);
+          expect(rows.map((r) => r.itemId)).toEqual(items);
+          rows.forEach((r, i) => {
+            const sum = r.fulfilled + r.partly + r.not_fulfilled;
+            expect(sum).toBe(rated[i] ? 1 : 0);
+            if (rated[i]) expect(r[results[i]]).toBe(1);
+          });
+        },
+      ),
+    );
+  });
+});
+
+describe('践诺 in the quarterly rhythm', () => {
+  it('asks for progress on a published commitment of the year, once per quarter', () => {
+    const c = { state: 'published' as const, year: 2026 };
+    expect(owesQuarterlyProgress(c, '2026Q2', ['2026Q1'])).toBe(true);
+    expect(owesQuarterlyProgress(c, '2026Q2', ['2026Q1', '2026Q2'])).toBe(false);
+    expect(owesQuarterlyProgress(c, '2027Q1', [])).toBe(false);
+    expect(owesQuarterlyProgress({ ...c, state: 'approved' }, '2026Q2', [])).toBe(false);
+    expect(owesQuarterlyProgress({ ...c, state: 'evaluated' }, '2026Q4', [])).toBe(false);
+  });
+});
+
+describe('季度进展反馈: one submission for measures and commitment items', () => {
+  it('needs at least one entry and names a measure or an item once', () => {
+    expect(
+      refusal(() => validateQuarterlyFeedback({ measures: [], commitmentItems: [] })).field,
+    ).toBe('measures');
+    expect(() =>
+      validateQuarterlyFeedback({
+        measures: [{ taskId: 't' }],
+        commitmentItems: [{ commitmentId: 'c', itemId: 'i' }],
+      }),
+    ).not.toThrow();
+    expect(
+      refusal(() =>
+        validateQuarterlyFeedback({
+          measures: [{ taskId: 't' }, { taskId: 't' }],
+          commitmentItems: [],
+        }),
+      ).field,
+    ).toBe('measures[1].taskId');
+    expect(
+      refusal(() =>
+        validateQuarterlyFeedback({
+          measures: [],
+          commitmentItems: [
+            { commitmentId: 'c', itemId: 'i' },
+            { commitmentId: 'c', itemId: 'i' },
+          ],
+        }),
+      ).field,
+    ).toBe('commitmentItems[1].itemId');
   });
 });
 

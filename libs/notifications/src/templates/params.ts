@@ -94,6 +94,13 @@ export class TemplateParams {
       return item(new TemplateParams(this.kind, entry as Record<string, unknown>), i);
     });
   }
+
+  /** A list of objects that may be missing or empty (then []), each read by `item`. */
+  optionalList<T>(name: string, item: (p: TemplateParams, index: number) => T): T[] {
+    const v = this.params[name];
+    if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) return [];
+    return this.list(name, item);
+  }
 }
 
 const QUARTER = /^\d{4}Q[1-4]$/;

@@ -30,6 +30,35 @@ describe('notice templates (zh-CN)', () => {
     expect(n.body).toContain('2. 措施乙（长期坚持）');
   });
 
+  it('lists the commitment items due in the same quarterly message, or alone', () => {
+    const item = {
+      commitmentId: 'c',
+      itemId: 'i',
+      orgName: '第一支部',
+      title: '规范“三会一课”',
+      dueDate: '2026-12-31',
+    };
+    const both = renderNotice('quarterly_report_due', {
+      quarter: '2026Q2',
+      tasks: [{ id: 'a', measure: '措施甲', dueAt: null }],
+      commitments: [item],
+    });
+    expect(both.title).toBe('【季度督查】2026年第二季度请反馈1项整改任务和1项承诺事项进展');
+    expect(both.body).toContain('1. 措施甲（长期坚持）');
+    expect(both.body).toContain('1. 第一支部：规范“三会一课”（完成时限：2026-12-31）');
+    expect(both.body).toContain('一并填报');
+    const alone = renderNotice('quarterly_report_due', {
+      quarter: '2026Q2',
+      tasks: [],
+      commitments: [item],
+    });
+    expect(alone.title).toBe('【季度督查】2026年第二季度请反馈1项承诺事项进展');
+    expect(alone.body).not.toContain('整改任务');
+    expect(() => renderNotice('quarterly_report_due', { quarter: '2026Q2', tasks: [] })).toThrow(
+      /params\.tasks/,
+    );
+  });
+
   it('cuts very long lists and says how many there are', () => {
     const tasks = Array.from({ length: 60 }, (_, i) => ({ id: `t${i}`, measure: `措施${i}` }));
     const n = renderNotice('quarterly_report_late', { quarter: '2026Q4', tasks });

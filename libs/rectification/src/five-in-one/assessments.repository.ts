@@ -47,6 +47,20 @@ export interface AppealRecord {
   decidedAt: string | null;
 }
 
+/** One line of the list of assessments: counts over the rows the reader may see. */
+export interface AssessmentSummary {
+  id: string;
+  orgId: string;
+  orgName: string;
+  year: number;
+  state: 'computed' | 'confirmed';
+  computedAt: string;
+  confirmedAt: string | null;
+  /** The visible rows (all of them for the committee, a branch's own otherwise). */
+  rows: number;
+  grades: Record<AssessmentGrade, number>;
+}
+
 export interface ChildOrg {
   id: string;
   name: string;
@@ -377,6 +391,67 @@ export class AssessmentsRepository {
         decidedAt: x.decided_at?.toISOString() ?? null,
       })),
     };
+  }
+
+  /**
+   * The assessments with at least one row the reader may see (`rowsVisible`, a condition on
+   * `r`), newest year first; a committee's computations of a year newest first.
+   */
+  async list(
+    m: EntityManager,
+    filter: { year?: number; orgId?: string },
+    rowsVisible: { sql: string; params: unknown[] },
+  ): Promise<AssessmentSummary[]> {
+    const params = [...rowsVisible.params];
+    const where: string[] = [];
+    if (filter.year) {
+      params.push(filter.year);
+      where.push(`a.year = $${params.length}`);
+    }
+    if (filter.orgId) {
+      params.push(filter.orgId);
+      where.push(`a.org_id = $${params.length}`);
+    }
+    const rows: {
+      id: string;
+      org_id: string;
+      org_name: string;
+      year: number;
+      state: 'computed' | 'confirmed';
+      computed_at: Date;
+      confirmed_at: Date | null;
+      rows: number;
+      good: number;
+      fairly_good: number;
+      average: number;
+      poor: number;
+    }[] = await m.query(
+      `SELECT a.id, a.org_id, o.name AS org_name, a.year, a.state, a.computed_at, a.confirmed_at,
+              v.rows, v.good, v.fairly_good, v.average, v.poor
+         FROM assessments a JOIN orgs o ON o.id = a.org_id
+         CROSS JOIN LATERAL (
+           SELECT count(*)::int AS rows,
+                  count(*) FILTER (WHERE r.grade = 'good')::int AS good,
+                  count(*) FILTER (WHERE r.grade = 'fairly_good')::int AS fairly_good,
+                  count(*) FILTER (WHERE r.grade = 'average')::int AS average,
+                  count(*) FILTER (WHERE r.grade = 'poor')::int AS poor
+             FROM assessment_rows r WHERE r.assessment_id = a.id AND ${rowsVisible.sql}) v
+        WHERE v.rows > 0 ${where.map((w) => `AND ${w}`).join(' ')}
+        ORDER BY a.year DESC, o.name, a.computed_at DESC, a.id
+        LIMIT 500`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      orgId: r.org_id,
+      orgName: r.org_name,
+      year: r.year,
+      state: r.state,
+      computedAt: r.computed_at.toISOString(),
+      confirmedAt: r.confirmed_at?.toISOString() ?? null,
+      rows: r.rows,
+      grades: { good: r.good, fairly_good: r.fairly_good, average: r.average, poor: r.poor },
+    }));
   }
 
   async confirm(m: EntityManager, id: string, by: string, now: Date): Promise<void> {

@@ -29,6 +29,7 @@ import {
   type AssessmentRecord,
   type AssessmentRowRecord,
   AssessmentsRepository,
+  type AssessmentSummary,
   type Period,
 } from './assessments.repository';
 import { CommitmentsRepository } from './commitments.repository';
@@ -244,6 +245,18 @@ export class AssessmentsService {
     m: EntityManager = this.db.manager,
   ): Promise<AssessmentRecord> {
     return this.load(m, actor, id);
+  }
+
+  /**
+   * 考核 list: per year and assessing committee, the assessments the caller sees a row of — the
+   * committee (and those above it) every one, a branch those that grade it, with counts over
+   * its own row only.
+   */
+  list(actor: Actor, filter: { year?: number; orgId?: string }): Promise<AssessmentSummary[]> {
+    return this.repo.list(this.db.manager, filter, {
+      sql: scopeCondition('r.org_path', '$1', '$2'),
+      params: scopeParams(actor),
+    });
   }
 
   /** The rows behind one indicator value of one org. */

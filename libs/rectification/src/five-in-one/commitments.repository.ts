@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { CommitmentResult, CommitmentState } from '#duban/domain';
+import type { CommitmentResult, CommitmentState, MemberTally } from '#duban/domain';
 import { returning } from '#duban/persistence';
 
 export interface CommitmentItemRecord {
@@ -11,6 +11,8 @@ export interface CommitmentItemRecord {
   taskIds: string[];
   result: CommitmentResult | null;
   resultComment: string | null;
+  /** 党员评诺: the members' counts, shown once the superior has evaluated (else null). */
+  memberTally: MemberTally | null;
   progress: { quarter: string; content: string; attachmentIds: string[]; reportedAt: string }[];
 }
 
@@ -25,6 +27,43 @@ export interface CommitmentRecord {
   returnComment: string | null;
   publishedAt: string | null;
   items: CommitmentItemRecord[];
+}
+
+/** A commitment item a person reports on in a quarter (践诺), as the quarterly notice lists it. */
+export interface CommitmentItemDue {
+  commitmentId: string;
+  itemId: string;
+  orgName: string;
+  title: string;
+  dueDate: string;
+}
+
+/**
+ * Items owing progress in a quarter, with who reports them: the person of a personal
+ * commitment, the org's secretaries otherwise. The SQL form of owesQuarterlyProgress
+ * (libs/domain): published, of the quarter's year, nothing reported for the item in the
+ * quarter. $1 time zone, $2 year, $3 quarter label; `reporters` narrows the people.
+ */
+function itemsDueSql(reporters: string): string {
+  return `
+    WITH who AS (
+      SELECT c.id AS commitment_id, c.user_id AS user_id FROM commitments c
+       WHERE c.user_id IS NOT NULL AND c.state = 'published' AND c.year = $2
+         AND ${reporters.replaceAll('{user}', 'c.user_id')}
+      UNION ALL
+      SELECT c.id, ra.user_id FROM role_assignments ra
+        JOIN commitments c ON c.org_id = ra.org_id AND c.user_id IS NULL
+       WHERE ra.role = 'secretary' AND ra.revoked_at IS NULL AND c.state = 'published'
+         AND c.year = $2 AND ${reporters.replaceAll('{user}', 'ra.user_id')})
+    SELECT w.user_id,
+           json_agg(json_build_object('commitmentId', c.id, 'itemId', i.id, 'orgName', o.name,
+                    'title', i.title, 'dueDate', to_char(i.due_date, 'YYYY-MM-DD'))
+                    ORDER BY o.name, i.due_date, i.position, i.id) AS commitments
+      FROM who w JOIN commitments c ON c.id = w.commitment_id
+      JOIN orgs o ON o.id = c.org_id AND o.time_zone = $1
+      JOIN commitment_items i ON i.commitment_id = c.id
+     WHERE NOT EXISTS (SELECT 1 FROM commitment_progress p WHERE p.item_id = i.id AND p.quarter = $3)
+     GROUP BY w.user_id`;
 }
 
 interface Row {
@@ -85,6 +124,10 @@ export class CommitmentsRepository {
         c.items.map((i) => i.dueDate),
         c.items.map((i) => i.taskIds.join(',')),
       ],
+    );
+    await m.query(
+      `INSERT INTO commitment_member_tallies (item_id, commitment_id) SELECT unnest($2::uuid[]), $1`,
+      [c.id, c.items.map((i) => i.id)],
     );
   }
 
@@ -193,6 +236,94 @@ export class CommitmentsRepository {
     );
   }
 
+  /**
+   * 党员评诺: records that the member rated these items (never how) and adds the increments to
+   * the tallies — one row per item of the commitment, every row rewritten (see the migration
+   * 1764760000000-CommitmentMemberRatings). False, with nothing written, when the member had
+   * rated one of the items already.
+   */
+  async rateAsMember(
+    m: EntityManager,
+    commitmentId: string,
+    raterUserId: string,
+    ratedItemIds: string[],
+    increments: { itemId: string; fulfilled: number; partly: number; not_fulfilled: number }[],
+  ): Promise<boolean> {
+    const inserted: unknown[] = await m.query(
+      `INSERT INTO commitment_raters (commitment_id, item_id, rater_user_id)
+       SELECT $1, unnest($2::uuid[]), $3 ON CONFLICT DO NOTHING RETURNING 1`,
+      [commitmentId, ratedItemIds, raterUserId],
+    );
+    if (inserted.length !== ratedItemIds.length) return false;
+    await m.query(
+      `UPDATE commitment_member_tallies t
+          SET fulfilled = t.fulfilled + x.fulfilled, partly = t.partly + x.partly,
+              not_fulfilled = t.not_fulfilled + x.not_fulfilled
+         FROM unnest($2::uuid[], $3::int[], $4::int[], $5::int[]) AS x(item_id, fulfilled, partly, not_fulfilled)
+        WHERE t.commitment_id = $1 AND t.item_id = x.item_id`,
+      [
+        commitmentId,
+        increments.map((i) => i.itemId),
+        increments.map((i) => i.fulfilled),
+        increments.map((i) => i.partly),
+        increments.map((i) => i.not_fulfilled),
+      ],
+    );
+    return true;
+  }
+
+  /** The items of these commitments a member has rated (which, never how). */
+  async ratedBy(
+    m: EntityManager,
+    commitmentIds: string[],
+    userId: string,
+  ): Promise<Map<string, string[]>> {
+    if (commitmentIds.length === 0) return new Map();
+    const rows: { commitment_id: string; items: string[] }[] = await m.query(
+      `SELECT commitment_id, array_agg(item_id) AS items FROM commitment_raters
+        WHERE commitment_id = ANY($1::uuid[]) AND rater_user_id = $2 GROUP BY commitment_id`,
+      [commitmentIds, userId],
+    );
+    return new Map(rows.map((r) => [r.commitment_id, r.items]));
+  }
+
+  /** 践诺 in the quarterly rhythm: the items each of these people reports on this quarter. */
+  async itemsDueFor(
+    m: EntityManager,
+    timeZone: string,
+    quarterLabel: string,
+    userIds: string[],
+  ): Promise<Map<string, CommitmentItemDue[]>> {
+    if (userIds.length === 0) return new Map();
+    const rows: { user_id: string; commitments: CommitmentItemDue[] }[] = await m.query(
+      itemsDueSql('{user} = ANY($4::uuid[])'),
+      [timeZone, Number(quarterLabel.slice(0, 4)), quarterLabel, userIds],
+    );
+    return new Map(rows.map((r) => [r.user_id, r.commitments]));
+  }
+
+  /**
+   * Opens a cursor of (user_id, tasks: [], commitments) over the people who report commitment
+   * items this quarter in the zone but answer for no open measure there (so the quarter start's
+   * task cursor did not reach them): their one quarterly message lists the items alone.
+   */
+  async declareDueWithoutOpenTasks(
+    m: EntityManager,
+    cursor: string,
+    timeZone: string,
+    quarterLabel: string,
+  ): Promise<void> {
+    await m.query(
+      `DECLARE ${cursor} NO SCROLL CURSOR FOR
+       SELECT d.user_id, '[]'::json AS tasks, d.commitments FROM (${itemsDueSql('true')}) d
+        WHERE NOT EXISTS (
+          SELECT 1 FROM tasks t JOIN orgs ro ON ro.id = t.responsible_org_id
+           WHERE t.responsible_user_id = d.user_id AND ro.time_zone = $1
+             AND t.state IN ('assigned', 'in_progress') AND t.withdrawn_at IS NULL)`,
+      [timeZone, Number(quarterLabel.slice(0, 4)), quarterLabel],
+    );
+  }
+
   /** Rated items of the commitments filed under each org's subtree in a year. */
   async resultsUnder(
     m: EntityManager,
@@ -229,6 +360,28 @@ export class CommitmentsRepository {
         WHERE item_id = ANY($1::uuid[]) ORDER BY reported_at, id`,
       [items.map((i) => i.id)],
     );
+    // The members' tallies appear once the superior has evaluated (评诺 closed).
+    const tallies: {
+      item_id: string;
+      fulfilled: number;
+      partly: number;
+      not_fulfilled: number;
+    }[] = await m.query(
+      `SELECT item_id, fulfilled, partly, not_fulfilled FROM commitment_member_tallies
+        WHERE commitment_id = ANY($1::uuid[])`,
+      [rows.filter((r) => r.state === 'evaluated').map((r) => r.id)],
+    );
+    const tallyOf = new Map(
+      tallies.map((t) => [
+        t.item_id,
+        {
+          fulfilled: t.fulfilled,
+          partly: t.partly,
+          not_fulfilled: t.not_fulfilled,
+          raters: t.fulfilled + t.partly + t.not_fulfilled,
+        },
+      ]),
+    );
     return rows.map((r) => ({
       id: r.id,
       orgId: r.org_id,
@@ -249,6 +402,7 @@ export class CommitmentsRepository {
           taskIds: i.task_ids,
           result: i.result,
           resultComment: i.result_comment,
+          memberTally: tallyOf.get(i.id) ?? null,
           progress: progress
             .filter((p) => p.item_id === i.id)
             .map((p) => ({

@@ -6,6 +6,7 @@ import { AuditLog } from '#duban/audit';
 import {
   type Actor,
   assertMayFile,
+  assertMayRateAsMember,
   assertMayReportProgress,
   assertMayReview,
   CLOCK,
@@ -18,8 +19,10 @@ import {
   isUniqueViolation,
   notFound,
   quarterOf,
+  tallyIncrements,
   validateCommitmentItems,
   validateEvaluation,
+  validateMemberRatings,
 } from '#duban/domain';
 import { idsToPath } from '#duban/persistence';
 import { type CommitmentRecord, CommitmentsRepository } from './commitments.repository';
@@ -31,6 +34,9 @@ import {
   secretariesOf,
   openLoopCase,
 } from './loop-support';
+
+/** A commitment as its reader sees it: with the items they have rated as a member (which, never how). */
+export type CommitmentView = CommitmentRecord & { myRatedItemIds: string[] };
 
 export interface FileCommitmentInput {
   orgId: string;
@@ -73,7 +79,7 @@ export class CommitmentsService {
     private readonly repo: CommitmentsRepository,
   ) {}
 
-  async file(actor: Actor, input: FileCommitmentInput): Promise<CommitmentRecord> {
+  async file(actor: Actor, input: FileCommitmentInput): Promise<CommitmentView> {
     validateCommitmentItems(input.year, input.items);
     const now = this.clock.now();
     const id = randomUUID();
@@ -139,18 +145,32 @@ export class CommitmentsService {
     return this.get(actor, id);
   }
 
-  async get(
-    actor: Actor,
-    id: string,
-    m: EntityManager = this.db.manager,
-  ): Promise<CommitmentRecord> {
+  async get(actor: Actor, id: string, m: EntityManager = this.db.manager): Promise<CommitmentView> {
     const found = await this.repo.find(m, id, commitmentVisibility(actor));
     if (!found) throw notFound(`承诺 ${id} 不存在或不在你的范围内`, 'commitment_not_found');
-    return found;
+    return (await this.withMyRatings(m, actor, [found]))[0];
   }
 
-  list(actor: Actor, filter: { orgId?: string; year?: number }): Promise<CommitmentRecord[]> {
-    return this.repo.list(this.db.manager, filter, commitmentVisibility(actor));
+  async list(actor: Actor, filter: { orgId?: string; year?: number }): Promise<CommitmentView[]> {
+    const m = this.db.manager;
+    return this.withMyRatings(
+      m,
+      actor,
+      await this.repo.list(m, filter, commitmentVisibility(actor)),
+    );
+  }
+
+  private async withMyRatings(
+    m: EntityManager,
+    actor: Actor,
+    found: CommitmentRecord[],
+  ): Promise<CommitmentView[]> {
+    const mine = await this.repo.ratedBy(
+      m,
+      found.map((c) => c.id),
+      actor.userId,
+    );
+    return found.map((c) => ({ ...c, myRatedItemIds: mine.get(c.id) ?? [] }));
   }
 
   /** 亮诺公示: the published commitments the caller may see, as an xlsx sheet. */
@@ -160,7 +180,7 @@ export class CommitmentsService {
     );
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('承诺公示');
-    sheet.addRow(['序号', '组织', '年度', '承诺事项', '目标', '完成时限', '评诺结果']);
+    sheet.addRow(['序号', '组织', '年度', '承诺事项', '目标', '完成时限', '评诺结果', '党员评价']);
     let n = 0;
     for (const c of published)
       for (const i of c.items)
@@ -172,6 +192,9 @@ export class CommitmentsService {
           i.target,
           i.dueDate,
           i.result ? RESULT_LABELS[i.result] : '',
+          i.memberTally
+            ? `${RESULT_LABELS.fulfilled} ${i.memberTally.fulfilled}，${RESULT_LABELS.partly} ${i.memberTally.partly}，${RESULT_LABELS.not_fulfilled} ${i.memberTally.not_fulfilled}`
+            : '',
         ]);
     return Buffer.from(await workbook.xlsx.writeBuffer());
   }
@@ -182,7 +205,7 @@ export class CommitmentsService {
     id: string,
     action: Exclude<CommitmentAction, 'evaluate'>,
     comment?: string,
-  ): Promise<CommitmentRecord> {
+  ): Promise<CommitmentView> {
     if (action === 'return' && !comment?.trim())
       throw invalid('comment', 'comment：退回时须写明修改意见', 'required');
     const now = this.clock.now();
@@ -218,7 +241,7 @@ export class CommitmentsService {
     id: string,
     itemId: string,
     input: { content: string; attachmentIds?: string[] },
-  ): Promise<CommitmentRecord> {
+  ): Promise<CommitmentView> {
     if (!input.content?.trim()) throw invalid('content', 'content：请填写进展情况', 'required');
     const now = this.clock.now();
     await this.db.transaction(async (m) => {
@@ -254,12 +277,52 @@ export class CommitmentsService {
     return this.get(actor, id);
   }
 
+  /**
+   * 党员评诺: a member of the org rates some or all items, each once (409 on a second). Who
+   * rated is kept apart from what: the audit event names the items only.
+   */
+  async rateAsMember(
+    actor: Actor,
+    id: string,
+    ratings: { itemId: string; result: CommitmentResult }[],
+  ): Promise<CommitmentView> {
+    const now = this.clock.now();
+    await this.db.transaction(async (m) => {
+      const c = await this.locked(m, actor, id);
+      assertMayRateAsMember(actor, c);
+      const itemIds = c.items.map((i) => i.id);
+      validateMemberRatings(itemIds, ratings);
+      const rated = ratings.map((r) => r.itemId);
+      if (
+        !(await this.repo.rateAsMember(
+          m,
+          id,
+          actor.userId,
+          rated,
+          tallyIncrements(itemIds, ratings),
+        ))
+      )
+        throw conflict('你已评价过其中的承诺事项，每项只能评价一次', 'items', 'already_rated');
+      await this.audit.append(m, [
+        {
+          streamType: 'commitment',
+          streamId: id,
+          at: now,
+          actorId: actor.userId,
+          type: 'member_rated',
+          data: { itemIds: rated },
+        },
+      ]);
+    });
+    return this.get(actor, id);
+  }
+
   /** 评诺: the superior rates every item; an item not fulfilled opens a 问责 case. */
   async evaluate(
     actor: Actor,
     id: string,
     ratings: { itemId: string; result: CommitmentResult; comment?: string }[],
-  ): Promise<CommitmentRecord> {
+  ): Promise<CommitmentView> {
     const now = this.clock.now();
     await this.db.transaction(async (m) => {
       const c = await this.locked(m, actor, id);

@@ -14,6 +14,10 @@ import {
 import { NotificationsService, type NotificationInput } from '#duban/notifications';
 import { type DueJob, type DueWorkSource, JOB } from '#duban/scheduling';
 import { ENGINE_QUEUE } from '../escalation/task-timer.source';
+import {
+  type CommitmentItemDue,
+  CommitmentsRepository,
+} from '../five-in-one/commitments.repository';
 
 /** A progress report still missing this many days into the quarter turns the task yellow. */
 export const REPORT_GRACE_DAYS = 15;
@@ -41,6 +45,8 @@ interface TaskLine {
 interface PersonTasks {
   user_id: string;
   tasks: TaskLine[];
+  /** 践诺: the commitment items the person reports in the same quarterly feedback. */
+  commitments?: CommitmentItemDue[];
 }
 
 /**
@@ -59,6 +65,7 @@ export class QuarterlyService implements DueWorkSource {
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly notifications: NotificationsService,
+    private readonly commitments: CommitmentsRepository,
   ) {}
 
   /**
@@ -146,17 +153,43 @@ export class QuarterlyService implements DueWorkSource {
         [timeZone],
       );
       const reportBy = plan.reportBy.toISOString();
-      const { people, tasks } = await this.notifyEach(m, 'quarter_start', now, (r) => ({
+      // One quarterly feedback covers measures and commitments (践诺), so one message lists
+      // both: each chunk's people are looked up for the commitment items they report on.
+      let due = new Map<string, CommitmentItemDue[]>();
+      const reportDue = (r: PersonTasks): NotificationInput => ({
         userIds: [r.user_id],
         kind: 'quarterly_report_due',
         dedupeKey: `quarter:${label}:report-due`,
-        params: { quarter: label, tasks: r.tasks, timeZone, reportBy },
-      }));
+        params: {
+          quarter: label,
+          tasks: r.tasks,
+          commitments: r.commitments ?? due.get(r.user_id) ?? [],
+          timeZone,
+          reportBy,
+        },
+      });
+      const { people, tasks } = await this.notifyEach(
+        m,
+        'quarter_start',
+        now,
+        reportDue,
+        async (rows) => {
+          due = await this.commitments.itemsDueFor(
+            m,
+            timeZone,
+            label,
+            rows.map((r) => r.user_id),
+          );
+        },
+      );
+      // People who report commitment items but answer for no open measure get the one message too.
+      await this.commitments.declareDueWithoutOpenTasks(m, 'quarter_commitments', timeZone, label);
+      const commitmentsOnly = await this.notifyEach(m, 'quarter_commitments', now, reportDue);
       await m.query(
         `UPDATE quarter_runs SET affected = $4 WHERE time_zone = $1 AND quarter = $2 AND kind = $3`,
         [timeZone, label, 'start', tasks],
       );
-      return people;
+      return people + commitmentsOnly.people;
     });
   }
 
@@ -211,12 +244,14 @@ export class QuarterlyService implements DueWorkSource {
     cursor: string,
     now: Date,
     input: (row: PersonTasks) => NotificationInput,
+    beforeChunk?: (rows: PersonTasks[]) => Promise<void>,
   ): Promise<{ people: number; tasks: number }> {
     let people = 0;
     let tasks = 0;
     for (;;) {
       const rows: PersonTasks[] = await m.query(`FETCH ${NOTIFY_CHUNK} FROM ${cursor}`);
       if (rows.length === 0) break;
+      await beforeChunk?.(rows);
       people += rows.length;
       tasks += rows.reduce((n, r) => n + r.tasks.length, 0);
       await this.notifications.notifyMany(m, rows.map(input), now);
