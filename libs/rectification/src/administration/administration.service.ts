@@ -48,8 +48,8 @@ const checkReason = (reason: string | undefined): string => {
  * Administration of people and orgs (人员与组织管理): grant and revoke roles (kept as history),
  * rename and deactivate orgs, reassign a measure (改派), edit or withdraw (撤回) a problem.
  * Orchestration only: rules in libs/domain, SQL in AdministrationRepository (people and orgs),
- * ProblemsRepository and TasksRepository, an audit event in
- * the same transaction as every change.
+ * ProblemsRepository and TasksRepository (problems and measures), an audit event in the same
+ * transaction as every change.
  */
 @Injectable()
 export class AdministrationService {
