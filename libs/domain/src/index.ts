@@ -9,6 +9,7 @@ export * from './lifecycle/task';
 export * from './lifecycle/permissions';
 export * from './lifecycle/commands';
 export * from './lifecycle/conflicts';
+export * from './lifecycle/row-changes';
 export * from './calendar/field-error';
 export * from './calendar/local-date';
 export * from './calendar/time-zone';

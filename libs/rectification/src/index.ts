@@ -37,3 +37,6 @@ export * from './notices/workflow-notices.service';
 export * from './rectification.module';
 export * from './five-in-one';
 export * from './calendar-feed/calendar-feed.service';
+export * from './accountability/cases.repository';
+export * from './problems/problems.repository';
+export * from './tasks/tasks.repository';

@@ -29,6 +29,7 @@ import {
 } from './escalation/policy.service';
 import { TaskTimerSource } from './escalation/task-timer.source';
 import { ProblemImportService } from './import/problem-import.service';
+import { ProblemsRepository } from './problems/problems.repository';
 import { CATEGORY_CATALOG, ProblemsService } from './problems/problems.service';
 import { QuarterlyJobs } from './quarterly/quarterly.jobs';
 import { QuarterlyService } from './quarterly/quarterly.service';
@@ -51,6 +52,7 @@ import { WorkflowNoticesService } from './notices/workflow-notices.service';
 const SERVICES = [
   TasksRepository,
   CasesRepository,
+  ProblemsRepository,
   TasksService,
   ProblemsService,
   EscalationPolicyService,

@@ -11,12 +11,12 @@ import {
   forbidden,
   invalid,
   notFound,
-  offsetOf,
   Page,
   PageRequest,
 } from '#duban/domain';
 import { NotificationsService } from '#duban/notifications';
-import { pathToIds, returning, scopeCondition, scopeParams } from '#duban/persistence';
+import { pathToIds } from '#duban/persistence';
+import { type CaseRow, CasesRepository } from './cases.repository';
 
 /** Forms of accountability (问责条例 2019, art. 8), or 容错免责. */
 export const ORG_OUTCOMES = ['inspection', 'circulated_notice', 'reorganisation'] as const;
@@ -74,36 +74,6 @@ export interface CaseDetail extends CaseView {
   }[];
 }
 
-interface CaseRow {
-  id: string;
-  task_id: string | null;
-  measure: string;
-  problem_id: string | null;
-  problem_title: string;
-  raising_org_id: string;
-  raising_org_path: string;
-  subject_org_id: string;
-  subject_org_path: string;
-  subject_org_name: string;
-  subject_user_ids: string[];
-  opened_at: Date;
-  state: 'open' | 'decided';
-  outcome: CaseOutcome | null;
-  reason: string | null;
-  decided_by: string | null;
-  decided_at: Date | null;
-}
-
-// A case opened by the five-in-one loop (a 差 grade, an unfulfilled commitment) has no task:
-// its source_summary stands in for the measure and the problem.
-const CASE_SELECT = `SELECT c.*, c.raising_org_path::text AS raising_org_path,
-    c.subject_org_path::text AS subject_org_path,
-    coalesce(t.measure, c.source_summary) AS measure, t.problem_id,
-    coalesce(p.title, c.source_summary) AS problem_title, so.name AS subject_org_name
-  FROM accountability_cases c LEFT JOIN tasks t ON t.id = c.task_id
-  LEFT JOIN problems p ON p.id = t.problem_id
-  JOIN orgs so ON so.id = c.subject_org_id`;
-
 /**
  * 问责: cases opened by the last step of the ladder. The software gathers the record; people
  * decide — the raising org's discipline inspection (纪委) or secretary, once, with a reason.
@@ -116,6 +86,7 @@ export class AccountabilityService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly audit: AuditLog,
     private readonly notifications: NotificationsService,
+    private readonly cases: CasesRepository,
   ) {}
 
   async list(
@@ -123,43 +94,13 @@ export class AccountabilityService {
     filter: { state?: 'open' | 'decided'; orgId?: string },
     page: PageRequest,
   ): Promise<Page<CaseView>> {
-    const params: unknown[] = [...scopeParams(actor)];
-    const where = [scopeCondition('c.subject_org_path', '$1', '$2')];
-    if (filter.state) {
-      params.push(filter.state);
-      where.push(`c.state = $${params.length}`);
-    }
-    if (filter.orgId) {
-      params.push(filter.orgId);
-      where.push(`c.subject_org_path <@ (SELECT path FROM orgs WHERE id = $${params.length})`);
-    }
-    const sql = where.join(' AND ');
-    const rows: CaseRow[] = await this.db.query(
-      `${CASE_SELECT} WHERE ${sql} ORDER BY c.state = 'decided', c.opened_at DESC, c.id
-        LIMIT ${page.pageSize} OFFSET ${offsetOf(page)}`,
-      params,
-    );
-    const count: { n: number }[] = await this.db.query(
-      `SELECT count(*)::int AS n FROM accountability_cases c WHERE ${sql}`,
-      params,
-    );
-    return { items: rows.map(toView), total: count[0].n, page: page.page, pageSize: page.pageSize };
+    const { rows, total } = await this.cases.list(this.db.manager, actor, filter, page);
+    return { items: rows.map(toView), total, page: page.page, pageSize: page.pageSize };
   }
 
   async get(actor: Actor, id: string): Promise<CaseDetail> {
     const row = await this.row(actor, id);
-    const effects: {
-      effect_key: string;
-      kind: string;
-      level: number | null;
-      name: string | null;
-      fired_at: Date;
-      notified: string[];
-    }[] = await this.db.query(
-      `SELECT effect_key, kind, level, name, fired_at, notified FROM task_effects
-          WHERE task_id = $1 AND NOT superseded ORDER BY fired_at, id`,
-      [row.task_id],
-    );
+    const effects = await this.cases.escalationsOf(this.db.manager, row.task_id);
     const refusal = row.state === 'open' ? whyNotDecideCase(actor, partiesOf(row)) : null;
     return {
       ...toView(row),
@@ -196,13 +137,13 @@ export class AccountabilityService {
     if (refusal) throw forbidden(refusal.reason, refusal.code);
     const now = this.clock.now();
     await this.db.transaction(async (m) => {
-      const updated = await returning(
-        m,
-        `UPDATE accountability_cases SET state = 'decided', outcome = $2, reason = $3, decided_by = $4, decided_at = $5
-          WHERE id = $1 AND state = 'open' RETURNING id`,
-        [id, input.outcome, input.reason.trim(), actor.userId, now],
-      );
-      if (updated.length === 0)
+      const decided = await this.cases.decide(m, id, {
+        outcome: input.outcome,
+        reason: input.reason.trim(),
+        by: actor.userId,
+        at: now,
+      });
+      if (!decided)
         throw conflict(`accountability case ${id} has already been decided; a decision is final`);
       await this.audit.append(m, [
         {
@@ -251,13 +192,9 @@ export class AccountabilityService {
   }
 
   private async row(actor: Actor, id: string): Promise<CaseRow> {
-    const rows: CaseRow[] = await this.db.query(
-      `${CASE_SELECT} WHERE c.id = $3 AND ${scopeCondition('c.subject_org_path', '$1', '$2')}`,
-      [...scopeParams(actor), id],
-    );
-    if (rows.length === 0)
-      throw notFound(`accountability case ${id} does not exist or is outside your scope`);
-    return rows[0];
+    const row = await this.cases.findInScope(this.db.manager, actor, id);
+    if (!row) throw notFound(`accountability case ${id} does not exist or is outside your scope`);
+    return row;
   }
 }
 

@@ -24,8 +24,10 @@ import {
 } from '#duban/domain';
 import { NotificationsService } from '#duban/notifications';
 import { pathToIds } from '#duban/persistence';
+import { ProblemsRepository } from '../problems/problems.repository';
 import { type ProblemDetail, ProblemsService } from '../problems/problems.service';
 import { type TaskView } from '../tasks/task-record';
+import { TasksRepository } from '../tasks/tasks.repository';
 import { assertActiveOrg, TasksService } from '../tasks/tasks.service';
 import { AdministrationRepository, type RoleRecord } from './administration.repository';
 
@@ -45,8 +47,9 @@ const checkReason = (reason: string | undefined): string => {
 /**
  * Administration of people and orgs (人员与组织管理): grant and revoke roles (kept as history),
  * rename and deactivate orgs, reassign a measure (改派), edit or withdraw (撤回) a problem.
- * Orchestration only: rules in libs/domain, SQL in AdministrationRepository, an audit event in
- * the same transaction as every change.
+ * Orchestration only: rules in libs/domain, SQL in AdministrationRepository (people and orgs),
+ * ProblemsRepository and TasksRepository (problems and measures), an audit event in the same
+ * transaction as every change.
  */
 @Injectable()
 export class AdministrationService {
@@ -58,6 +61,8 @@ export class AdministrationService {
     private readonly tasks: TasksService,
     private readonly problems: ProblemsService,
     private readonly notifications: NotificationsService,
+    private readonly problemRows: ProblemsRepository,
+    private readonly taskRows: TasksRepository,
   ) {}
 
   // --- roles ---------------------------------------------------------------------------------
@@ -208,14 +213,14 @@ export class AdministrationService {
       );
     const now = this.clock.now();
     await this.db.transaction(async (m) => {
-      const problem = await this.repo.lockProblem(m, actor, id);
+      const problem = await this.problemRows.lockForChange(m, actor, id);
       if (!problem)
         throw notFound(
           `问题不存在或不在你的管辖范围内 — problem ${id} does not exist or is outside your scope`,
         );
       const decision = mayEditProblem(actor, problem.raisingOrg, problem.withdrawn);
       if (!decision.allowed) throw forbidden(decision.reason);
-      await this.repo.updateProblemText(m, id, change);
+      await this.problemRows.updateText(m, id, change);
       await this.audit.append(m, [
         {
           streamType: 'problem',
@@ -246,7 +251,7 @@ export class AdministrationService {
     const reason = checkReason(input.reason);
     const now = this.clock.now();
     await this.db.transaction(async (m) => {
-      const problem = await this.repo.lockProblem(m, actor, id);
+      const problem = await this.problemRows.lockForChange(m, actor, id);
       if (!problem)
         throw notFound(
           `问题不存在或不在你的管辖范围内 — problem ${id} does not exist or is outside your scope`,
@@ -256,7 +261,8 @@ export class AdministrationService {
         throw problem.withdrawn || problem.closed
           ? conflict(decision.reason, undefined, 'problem_not_withdrawable')
           : forbidden(decision.reason);
-      const tasks = await this.repo.withdrawProblem(m, id, { by: actor.userId, at: now, reason });
+      await this.problemRows.withdraw(m, id, { by: actor.userId, at: now, reason });
+      const tasks = await this.taskRows.withdrawOpenOfProblem(m, id, now);
       await this.audit.append(m, [
         {
           streamType: 'problem',
@@ -299,7 +305,7 @@ export class AdministrationService {
       );
     const now = this.clock.now();
     await this.db.transaction(async (m) => {
-      const task = await this.repo.lockTask(m, actor, taskId);
+      const task = await this.taskRows.lockForReassign(m, actor, taskId);
       if (!task)
         throw notFound(
           `任务不存在或不在你的管辖范围内 — task ${taskId} does not exist or is outside your scope`,
@@ -310,7 +316,8 @@ export class AdministrationService {
           'If-Match',
           'stale_version',
         );
-      let newOrg: { id: string; path: string; ref: OrgRef; timeZone: string } | undefined;
+      let newOrg:
+        { id: string; path: string; name: string; ref: OrgRef; timeZone: string } | undefined;
       if (input.responsibleOrgId && input.responsibleOrgId !== task.responsibleOrgId) {
         const org = await this.tasks.orgInScope(
           m,
@@ -322,6 +329,7 @@ export class AdministrationService {
         newOrg = {
           id: org.id,
           path: org.path,
+          name: org.name,
           ref: { id: org.id, path: pathToIds(org.path) },
           timeZone: org.time_zone,
         };
@@ -365,7 +373,7 @@ export class AdministrationService {
           'responsibleOrgId：改派后的责任单位、责任人和分管领导与现在相同 — nothing changes',
           'nothing_to_change',
         );
-      await this.repo.reassignTask(m, taskId, {
+      await this.taskRows.reassign(m, taskId, {
         responsibleOrgId: orgId,
         responsibleOrgPath: orgPath,
         responsibleUserId: userId,
@@ -393,9 +401,7 @@ export class AdministrationService {
           data: { reason, from, to },
         },
       ]);
-      const orgName: { name: string }[] = await m.query(`SELECT name FROM orgs WHERE id = $1`, [
-        orgId,
-      ]);
+      const orgName = newOrg?.name ?? task.responsibleOrgName;
       const people = [
         from.responsibleUserId,
         from.leaderUserId,
@@ -408,7 +414,7 @@ export class AdministrationService {
           userIds: [...new Set(people.filter((p): p is string => p !== null))],
           kind: 'task_reassigned',
           dedupeKey: `task:${taskId}:reassigned:v${task.version + 1}`,
-          params: { taskId, taskMeasure: task.measure, orgName: orgName[0].name, reason },
+          params: { taskId, taskMeasure: task.measure, orgName, reason },
           taskIds: [taskId],
         },
         now,

@@ -10,6 +10,7 @@ import {
   startOfLocalDay,
 } from '#duban/domain';
 import { pathToIds, scopeCondition, scopeParams } from '#duban/persistence';
+import { CasesRepository } from '../accountability/cases.repository';
 
 /** An org as the loop's services need it. */
 export interface LoopOrg extends OrgRef {
@@ -111,6 +112,9 @@ export async function secretariesOf(m: EntityManager, orgId: string): Promise<st
   return rows.map((r) => r.user_id);
 }
 
+/** The writer of accountability cases (stateless, so the loop's services share one). */
+const CASES = new CasesRepository();
+
 /**
  * 问责 from the loop (a 差 grade, a 差 review, an unfulfilled commitment): one case per
  * source key, whoever asks and however often — the key is unique in PostgreSQL. The case has
@@ -131,22 +135,20 @@ export async function openLoopCase(
   },
 ): Promise<string | null> {
   const id = randomUUID();
-  const opened: { id: string }[] = await m.query(
-    `INSERT INTO accountability_cases (id, task_id, effect_key, raising_org_id, raising_org_path,
-        subject_org_id, subject_org_path, subject_user_ids, opened_at, state, source_summary)
-     VALUES ($1, NULL, $2, $3, $4::ltree, $5, $6::ltree, $7::uuid[], $8, 'open', $9)
-     ON CONFLICT (effect_key) WHERE task_id IS NULL DO NOTHING RETURNING id`,
+  const opened = await CASES.openOnce(
+    m,
     [
-      id,
-      input.key,
-      input.raisingOrg.id,
-      input.raisingOrg.pathText,
-      input.subjectOrg.id,
-      input.subjectOrg.pathText,
-      [...input.subjectUserIds],
-      input.now,
-      input.summary,
+      {
+        id,
+        taskId: null,
+        key: input.key,
+        raisingOrg: { id: input.raisingOrg.id, path: input.raisingOrg.pathText },
+        subjectOrg: { id: input.subjectOrg.id, path: input.subjectOrg.pathText },
+        subjectUserIds: input.subjectUserIds,
+        sourceSummary: input.summary,
+      },
     ],
+    input.now,
   );
   if (opened.length === 0) return null;
   await audit.append(m, [

@@ -13,21 +13,19 @@ import {
   forbidden,
   invalid,
   notFound,
-  offsetOf,
   Page,
   PageRequest,
+  problemIsClosed,
 } from '#duban/domain';
-import { containsPattern, pathToIds, scopeCondition, scopeParams } from '#duban/persistence';
+import { pathToIds } from '#duban/persistence';
 import { CategoryCatalog, PROBLEM_SOURCES, type ProblemSource } from '../catalog/catalog';
 import { NegativeListRepository } from '../negative-list/negative-list.repository';
 import { NegativeListService } from '../negative-list/negative-list.service';
 import { TaskView } from '../tasks/task-record';
+import { type ProblemFilter, type ProblemRow, ProblemsRepository } from './problems.repository';
 import { assertActiveOrg, NewTask, TasksService } from '../tasks/tasks.service';
 
 export const CATEGORY_CATALOG = Symbol('CategoryCatalog');
-
-/** 屡改屡犯: an earlier problem of the same org and category closed within this window. */
-const RECURRENCE_WINDOW = '12 months';
 
 export interface NewProblem {
   title: string;
@@ -44,17 +42,7 @@ export interface NewProblem {
   tasks?: NewTask[];
 }
 
-export interface ProblemFilter {
-  orgId?: string;
-  state?: 'open' | 'closed' | 'withdrawn';
-  category?: string;
-  severity?: ProblemSeverity;
-  source?: ProblemSource;
-  campaign?: string;
-  overdue?: boolean;
-  recurring?: boolean;
-  q?: string;
-}
+export type { ProblemFilter } from './problems.repository';
 
 export interface ProblemView {
   id: string;
@@ -89,35 +77,6 @@ export interface ProblemDetail extends ProblemView {
   warnings?: string[];
 }
 
-interface ProblemRow {
-  id: string;
-  title: string;
-  description: string;
-  category: string;
-  severity: ProblemSeverity;
-  source: ProblemSource;
-  campaign: string | null;
-  campaign_id: string | null;
-  org_id: string;
-  org_name: string;
-  raised_by_org_id: string;
-  raised_by: string;
-  recurrence_of: string[];
-  task_count: number;
-  open_task_count: number;
-  created_at: Date;
-  closed_at: Date | null;
-  withdrawn_at?: Date | null;
-  withdraw_reason?: string | null;
-}
-
-/**
- * A problem is visible to whoever can see its org, and to whoever can see one of its tasks
- * (a branch responsible for a measure sees the problem it belongs to).
- */
-const PROBLEM_SCOPE = `(${scopeCondition('p.org_path', '$1', '$2')} OR EXISTS (
-  SELECT 1 FROM tasks st WHERE st.problem_id = p.id AND ${scopeCondition('st.responsible_org_path', '$1', '$2')}))`;
-
 @Injectable()
 export class ProblemsService {
   constructor(
@@ -128,6 +87,7 @@ export class ProblemsService {
     private readonly audit: AuditLog,
     private readonly negativeList: NegativeListService,
     private readonly negativeEntries: NegativeListRepository,
+    private readonly repo: ProblemsRepository,
   ) {}
 
   /** 立项: raise a problem, with its measures if given, in one transaction. */
@@ -171,34 +131,22 @@ export class ProblemsService {
     // 负面清单: a listed unit's new problems start one severity higher.
     const listed = await this.negativeEntries.isOrgListed(m, org.id, now);
     const severity = severityWhileListed(input.severity, listed);
-    const earlier: { id: string }[] = await m.query(
-      `SELECT id FROM problems
-        WHERE org_id = $1 AND category = $2 AND closed_at IS NOT NULL
-          AND closed_at >= $3::timestamptz - interval '${RECURRENCE_WINDOW}'
-        ORDER BY closed_at DESC`,
-      [org.id, input.category, now],
-    );
-    await m.query(
-      `INSERT INTO problems (id, title, description, category, severity, source, campaign, org_id,
-          org_path, raised_by_org_id, raised_by, recurrence_of, created_at, campaign_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::ltree, $10, $11, $12, $13, $14)`,
-      [
-        id,
-        input.title,
-        input.description,
-        input.category,
-        severity,
-        input.source,
-        input.campaign ?? null,
-        org.id,
-        org.path,
-        raising.id,
-        actor.userId,
-        earlier.map((e) => e.id),
-        now,
-        input.campaignId ?? null,
-      ],
-    );
+    const earlier = await this.repo.recentlyClosed(m, org.id, input.category, now);
+    await this.repo.insert(m, {
+      id,
+      title: input.title,
+      description: input.description,
+      category: input.category,
+      severity,
+      source: input.source,
+      campaign: input.campaign ?? null,
+      campaignId: input.campaignId ?? null,
+      org: { id: org.id, path: org.path },
+      raisedByOrgId: raising.id,
+      raisedBy: actor.userId,
+      recurrenceOf: earlier,
+      at: now,
+    });
     await this.audit.append(m, [
       {
         streamType: 'problem',
@@ -210,7 +158,7 @@ export class ProblemsService {
         data: {
           ...input,
           tasks: undefined,
-          recurrenceOf: earlier.map((e) => e.id),
+          recurrenceOf: earlier,
           ...(severity !== input.severity
             ? { severity, severityRaisedFrom: input.severity, severityRaisedBy: 'negative_list' }
             : {}),
@@ -249,66 +197,23 @@ export class ProblemsService {
   }
 
   async get(actor: Actor, id: string): Promise<ProblemDetail> {
-    const rows: ProblemRow[] = await this.db.query(
-      `SELECT p.*, o.name AS org_name FROM problems p JOIN orgs o ON o.id = p.org_id
-        WHERE p.id = $3 AND ${PROBLEM_SCOPE}`,
-      [...scopeParams(actor), id],
-    );
-    if (rows.length === 0) throw notFound(`problem ${id} does not exist or is outside your scope`);
+    const row = await this.repo.findInScope(this.db.manager, actor, id);
+    if (!row) throw notFound(`problem ${id} does not exist or is outside your scope`);
     const tasks = await this.tasks.list(actor, { problemId: id }, { page: 1, pageSize: 200 });
-    return { ...this.toView(rows[0]), tasks: tasks.items };
+    return { ...this.toView(row), tasks: tasks.items };
   }
 
   async list(actor: Actor, filter: ProblemFilter, page: PageRequest): Promise<Page<ProblemView>> {
-    const now = this.clock.now();
-    const params: unknown[] = [...scopeParams(actor)];
-    const where = [PROBLEM_SCOPE];
-    const add = (sql: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(sql(`$${params.length}`));
-    };
-    if (filter.orgId)
-      add((p) => `p.org_path <@ (SELECT path FROM orgs WHERE id = ${p})`, filter.orgId);
-    if (filter.state === 'open') where.push(`(p.closed_at IS NULL AND p.withdrawn_at IS NULL)`);
-    if (filter.state === 'withdrawn') where.push(`(p.withdrawn_at IS NOT NULL)`);
-    if (filter.state === 'closed') where.push(`(p.closed_at IS NOT NULL)`);
-    if (filter.category) add((p) => `p.category = ${p}`, filter.category);
-    if (filter.severity) add((p) => `p.severity = ${p}`, filter.severity);
-    if (filter.source) add((p) => `p.source = ${p}`, filter.source);
-    if (filter.campaign) add((p) => `p.campaign = ${p}`, filter.campaign);
-    if (filter.recurring !== undefined) {
-      where.push(
-        filter.recurring ? `cardinality(p.recurrence_of) > 0` : `cardinality(p.recurrence_of) = 0`,
-      );
-    }
-    if (filter.q)
-      add((p) => `(p.title || ' ' || p.description) ILIKE ${p}`, containsPattern(filter.q));
-    if (filter.overdue !== undefined) {
-      add(
-        (p) =>
-          `${filter.overdue ? '' : 'NOT '}EXISTS (SELECT 1 FROM tasks ot WHERE ot.problem_id = p.id
-             AND ot.state NOT IN ('verified', 'closed') AND ot.withdrawn_at IS NULL
-             AND ot.due_at < ${p})`,
-        now,
-      );
-    }
-    const whereSql = where.join(' AND ');
-    const [rows, count] = await Promise.all([
-      this.db.query(
-        `SELECT p.*, o.name AS org_name FROM problems p JOIN orgs o ON o.id = p.org_id
-          WHERE ${whereSql}
-          ORDER BY p.closed_at IS NOT NULL, p.created_at DESC, p.id
-          LIMIT ${page.pageSize} OFFSET ${offsetOf(page)}`,
-        params,
-      ) as Promise<ProblemRow[]>,
-      this.db.query(
-        `SELECT count(*)::int AS n FROM problems p WHERE ${whereSql}`,
-        params,
-      ) as Promise<{ n: number }[]>,
-    ]);
+    const { rows, total } = await this.repo.list(
+      this.db.manager,
+      actor,
+      filter,
+      page,
+      this.clock.now(),
+    );
     return {
       items: rows.map((r) => this.toView(r)),
-      total: count[0].n,
+      total,
       page: page.page,
       pageSize: page.pageSize,
     };
@@ -331,7 +236,7 @@ export class ProblemsService {
       raisedBy: r.raised_by,
       state: r.withdrawn_at
         ? 'withdrawn'
-        : r.task_count > 0 && r.open_task_count === 0
+        : problemIsClosed({ taskCount: r.task_count, openTaskCount: r.open_task_count })
           ? 'closed'
           : 'open',
       withdrawnAt: r.withdrawn_at?.toISOString() ?? null,

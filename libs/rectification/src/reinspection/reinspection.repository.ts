@@ -460,15 +460,6 @@ export class ReinspectionRepository {
     );
   }
 
-  /** 回头看 found it back: the problem counts as a recurrence (of itself). */
-  async countRecurrence(m: EntityManager, taskId: string): Promise<void> {
-    await m.query(
-      `UPDATE problems p SET recurrence_of = array_append(p.recurrence_of, p.id)
-         FROM tasks t WHERE t.id = $1 AND p.id = t.problem_id`,
-      [taskId],
-    );
-  }
-
   async existingAttachments(m: EntityManager, ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows: { id: string }[] = await m.query(

@@ -34,6 +34,7 @@ import {
 import { NotificationsService } from '#duban/notifications';
 import { pathToIds } from '#duban/persistence';
 import { NegativeListService } from '../negative-list/negative-list.service';
+import { ProblemsRepository } from '../problems/problems.repository';
 import { WORKING_DAY_CALENDAR } from '../tasks/calendar';
 import { TasksService } from '../tasks/tasks.service';
 import {
@@ -67,6 +68,7 @@ export class ReinspectionService {
     private readonly audit: AuditLog,
     private readonly notifications: NotificationsService,
     private readonly negativeList: NegativeListService,
+    private readonly problems: ProblemsRepository,
   ) {}
 
   // --- policy ---------------------------------------------------------------------------------
@@ -369,7 +371,7 @@ export class ReinspectionService {
           task.timeZone,
         );
         await this.tasks.reopenWithin(m, actor, r.taskId, `回头看发现问题反弹：${note}`, newDueAt);
-        await this.repo.countRecurrence(m, r.taskId);
+        await this.problems.countRecurrenceOfTask(m, r.taskId);
       }
       await this.repo.saveResult(m, id, {
         state: outcome,

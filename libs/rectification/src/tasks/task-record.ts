@@ -296,3 +296,51 @@ export function toTaskView(r: TaskRow, actor: Actor, now: Date): TaskView {
         : null,
   };
 }
+
+/** An extensions row (延期). */
+export interface ExtensionRow {
+  id: string;
+  task_id: string;
+  requested_by: string;
+  requested_at: Date;
+  current_due_at: Date;
+  requested_due_at: Date;
+  reason: string;
+  progress: string;
+  state: 'pending' | 'approved' | 'rejected';
+  decided_by: string | null;
+  decided_at: Date | null;
+  comment: string | null;
+}
+
+export interface ExtensionView {
+  id: string;
+  taskId: string;
+  state: 'pending' | 'approved' | 'rejected';
+  requestedBy: string;
+  requestedAt: string;
+  currentDueAt: string;
+  newDueAt: string;
+  reason: string;
+  progress: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  comment: string | null;
+}
+
+export function toExtensionView(r: ExtensionRow): ExtensionView {
+  return {
+    id: r.id,
+    taskId: r.task_id,
+    state: r.state,
+    requestedBy: r.requested_by,
+    requestedAt: r.requested_at.toISOString(),
+    currentDueAt: r.current_due_at.toISOString(),
+    newDueAt: r.requested_due_at.toISOString(),
+    reason: r.reason,
+    progress: r.progress,
+    decidedBy: r.decided_by,
+    decidedAt: r.decided_at?.toISOString() ?? null,
+    comment: r.comment,
+  };
+}

@@ -26,33 +26,31 @@ import {
   conflict,
   invalid,
   notFound,
-  offsetOf,
   Page,
   PageRequest,
+  transitionWrites,
 } from '#duban/domain';
 import { EvidenceService } from '#duban/evidence';
-import {
-  pathToIds,
-  preparedQuery,
-  returning,
-  scopeCondition,
-  scopeParams,
-} from '#duban/persistence';
+import { pathToIds } from '#duban/persistence';
 import { CalendarService } from '../calendar/calendar.service';
 import { NegativeListRepository } from '../negative-list/negative-list.repository';
 import { WorkflowNoticesService } from '../notices/workflow-notices.service';
+import { ProblemsRepository } from '../problems/problems.repository';
 import { WORKING_DAY_CALENDAR } from './calendar';
 import { refusalError } from './refusal';
 import {
-  TASK_COLUMNS,
-  TASK_FROM,
-  taskConditions,
+  type ExtensionView,
   TaskFilter,
   TaskRow,
   TaskView,
+  toExtensionView,
   toSnapshot,
   toTaskView,
 } from './task-record';
+import { type LockedTask, type TaskOrgRecord, TasksRepository } from './tasks.repository';
+
+export type { ExtensionView } from './task-record';
+export type { LockedTask } from './tasks.repository';
 
 /** A deadline as the API accepts it: a local date (end of that day in the org's zone) or an instant. */
 export interface DeadlineInput {
@@ -74,17 +72,6 @@ export interface TaskResult {
   warnings: string[];
 }
 
-/** A task row locked for a transition, with its responsible org's time zone. */
-export type LockedTask = TaskRow & { time_zone: string };
-
-interface OrgRow {
-  id: string;
-  path: string;
-  time_zone: string;
-  /** false once the org is deactivated (已停用): it gets no new problems or measures. */
-  active: boolean;
-}
-
 @Injectable()
 export class TasksService {
   constructor(
@@ -96,20 +83,17 @@ export class TasksService {
     private readonly evidence: EvidenceService,
     private readonly negativeList: NegativeListRepository,
     private readonly notices: WorkflowNoticesService,
+    private readonly repo: TasksRepository,
+    private readonly problems: ProblemsRepository,
   ) {}
 
   // --- reading ------------------------------------------------------------------------------
 
   /** A task the actor can see (its responsible org is in one of their subtrees), else 404. */
   async get(actor: Actor, id: string): Promise<TaskView> {
-    const rows = await preparedQuery<TaskRow>(
-      this.db,
-      `SELECT ${TASK_COLUMNS} FROM ${TASK_FROM}
-        WHERE t.id = $1 AND ${scopeCondition('t.responsible_org_path', '$2', '$3')}`,
-      [id, ...scopeParams(actor)],
-    );
-    if (rows.length === 0) throw notFound(`task ${id} does not exist or is outside your scope`);
-    return toTaskView(rows[0], actor, this.clock.now());
+    const row = await this.repo.findInScope(this.db.manager, actor, id);
+    if (!row) throw notFound(`task ${id} does not exist or is outside your scope`);
+    return toTaskView(row, actor, this.clock.now());
   }
 
   /**
@@ -119,43 +103,12 @@ export class TasksService {
   async displayNames(userIds: string[]): Promise<Map<string, string>> {
     const ids = [...new Set(userIds)];
     if (ids.length === 0) return new Map();
-    const rows: { id: string; display_name: string }[] = await this.db.query(
-      'SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])',
-      [ids],
-    );
-    return new Map(rows.map((r) => [r.id, r.display_name]));
+    return this.repo.displayNames(this.db.manager, ids);
   }
 
   async list(actor: Actor, filter: TaskFilter, page: PageRequest): Promise<Page<TaskView>> {
     const now = this.clock.now();
-    const { where: whereSql, params } = taskConditions(actor, filter, now);
-    // The page and the total need the problem only when a filter reads it; the other joins
-    // are made for the page's rows alone, after the sort and the limit (not for every match).
-    const matching = `tasks t ${/\bp\./.test(whereSql) ? 'JOIN problems p ON p.id = t.problem_id' : ''}
-      WHERE ${whereSql}`;
-    const order = 't.due_at ASC NULLS LAST, t.created_at, t.id';
-    // One scan of the matches serves the total and the page: they are collected through the
-    // subtree index (a county's red list: ~2,000 of 10^6), counted and sorted. Left to itself,
-    // PostgreSQL walks the whole deadline index hoping to meet 50 of them early (30–120 ms).
-    const rows: (TaskRow & { total: number })[] = await this.db.query(
-      `WITH m AS MATERIALIZED (SELECT t.id, t.due_at, t.created_at FROM ${matching})
-       SELECT ${TASK_COLUMNS}, (SELECT count(*) FROM m)::int AS total FROM ${TASK_FROM}
-        WHERE t.id IN (SELECT t.id FROM m t ORDER BY ${order}
-                        LIMIT ${page.pageSize} OFFSET ${offsetOf(page)})
-        ORDER BY ${order}`,
-      params,
-    );
-    // No rows carry the total when nothing matches (the first page is empty: 0) or when the
-    // page lies past the end (counted again; rare).
-    const total =
-      rows[0]?.total ??
-      (offsetOf(page) === 0
-        ? 0
-        : (
-            (await this.db.query(`SELECT count(*)::int AS n FROM ${matching}`, params)) as {
-              n: number;
-            }[]
-          )[0].n);
+    const { rows, total } = await this.repo.list(this.db.manager, actor, filter, page, now);
     return {
       items: rows.map((r) => toTaskView(r, actor, now)),
       total,
@@ -199,10 +152,7 @@ export class TasksService {
         `${fieldPrefix}leaderUserId`,
       );
     }
-    const holds: unknown[] = await m.query(
-      `SELECT 1 FROM role_assignments WHERE user_id = $1 AND org_id = $2 AND revoked_at IS NULL LIMIT 1`,
-      [input.responsibleUserId, responsible.id],
-    );
+    const holds = await this.repo.holdsLiveRole(m, input.responsibleUserId, responsible.id);
     const { dueAt, warnings } = this.resolveDeadline(
       input,
       input.mode,
@@ -219,7 +169,7 @@ export class TasksService {
         raisingOrg: raisingRef,
         responsibleOrg: responsibleRef,
         responsibleUserId: input.responsibleUserId,
-        responsibleUserHoldsRoleInResponsibleOrg: holds.length > 0,
+        responsibleUserHoldsRoleInResponsibleOrg: holds,
         leaderUserId: input.leaderUserId ?? null,
         mode: input.mode,
         dueAt,
@@ -228,33 +178,20 @@ export class TasksService {
     );
     if (!result.ok) throw refusalError(result);
     // A deadline starts the ladder: the engine plans its reminders and steps on its next sweep.
-    await m.query(
-      `INSERT INTO tasks (id, problem_id, measure, raising_org_id, raising_org_path, responsible_org_id,
-          responsible_org_path, responsible_user_id, leader_user_id, mode, due_at, state, version,
-          blue_from, created_at, updated_at, next_fire_at, deadline_set_at)
-       VALUES ($1, $2, $3, $4, $5::ltree, $6, $7::ltree, $8, $9, $10, $11, 'assigned', 1, $12, $13, $13, $14, $14)`,
-      [
-        id,
-        problem.id,
-        input.measure,
-        raising.id,
-        raising.path,
-        responsible.id,
-        responsible.path,
-        input.responsibleUserId,
-        input.leaderUserId ?? null,
-        input.mode,
-        dueAt,
-        this.blueFrom(dueAt, responsible.time_zone, responsible.path),
-        now,
-        dueAt ? now : null,
-      ],
-    );
-    await m.query(
-      `UPDATE problems SET task_count = task_count + 1, open_task_count = open_task_count + 1,
-              closed_at = NULL WHERE id = $1`,
-      [problem.id],
-    );
+    await this.repo.insert(m, {
+      id,
+      problemId: problem.id,
+      measure: input.measure,
+      raisingOrg: { id: raising.id, path: raising.path },
+      responsibleOrg: { id: responsible.id, path: responsible.path },
+      responsibleUserId: input.responsibleUserId,
+      leaderUserId: input.leaderUserId ?? null,
+      mode: input.mode,
+      dueAt,
+      blueFrom: this.blueFrom(dueAt, responsible.time_zone, responsible.path),
+      at: now,
+    });
+    await this.problems.addMeasure(m, problem.id);
     await this.audit.append(
       m,
       this.auditInputs(result.events, { measure: input.measure, warnings }),
@@ -427,47 +364,29 @@ export class TasksService {
       now,
     );
     if (!result.ok) throw refusalError(result);
-    const after = await this.persist(m, row, result.task, result.events, now);
-    await m.query(`UPDATE tasks SET relapse = true WHERE id = $1`, [taskId]);
-    return { ...after, relapse: true };
+    return this.persist(m, row, result.task, result.events, now, { relapse: true });
   }
 
-  private async latestProgress(taskId: string): Promise<string | null> {
-    const rows: { content: string }[] = await this.db.query(
-      `SELECT data->>'content' AS content FROM audit_events
-        WHERE stream_id = $1 AND type = 'progress_reported' ORDER BY seq DESC LIMIT 1`,
-      [taskId],
-    );
-    return rows[0]?.content ?? null;
+  private latestProgress(taskId: string): Promise<string | null> {
+    return this.repo.latestProgress(this.db.manager, taskId);
   }
 
   /** The task an extension belongs to, if the actor can see it. */
   async taskOfExtension(actor: Actor, extensionId: string): Promise<string> {
-    const rows: { task_id: string }[] = await this.db.query(
-      `SELECT x.task_id FROM extensions x JOIN tasks t ON t.id = x.task_id
-        WHERE x.id = $1 AND ${scopeCondition('t.responsible_org_path', '$2', '$3')}`,
-      [extensionId, ...scopeParams(actor)],
-    );
-    if (rows.length === 0)
+    const taskId = await this.repo.taskOfExtension(this.db.manager, actor, extensionId);
+    if (taskId === null)
       throw notFound(`extension ${extensionId} does not exist or is outside your scope`);
-    return rows[0].task_id;
+    return taskId;
   }
 
   async extension(actor: Actor, extensionId: string): Promise<ExtensionView> {
     await this.taskOfExtension(actor, extensionId);
-    const rows: ExtensionRow[] = await this.db.query(`SELECT * FROM extensions WHERE id = $1`, [
-      extensionId,
-    ]);
-    return toExtensionView(rows[0]);
+    return toExtensionView(await this.repo.extension(this.db.manager, extensionId));
   }
 
   async extensionsOf(actor: Actor, taskId: string): Promise<ExtensionView[]> {
     await this.get(actor, taskId);
-    const rows: ExtensionRow[] = await this.db.query(
-      `SELECT * FROM extensions WHERE task_id = $1 ORDER BY requested_at, id`,
-      [taskId],
-    );
-    return rows.map(toExtensionView);
+    return (await this.repo.extensionsOf(this.db.manager, taskId)).map(toExtensionView);
   }
 
   /** Turns a dueDate / dueAt pair into the instant it means, for the org's time zone. */
@@ -550,26 +469,9 @@ export class TasksService {
   }
 
   private async lockTask(m: EntityManager, actor: Actor, id: string): Promise<LockedTask> {
-    const rows = await preparedQuery<LockedTask>(
-      m,
-      `SELECT ${TASK_COLUMNS}, ro.time_zone FROM ${TASK_FROM}
-        WHERE t.id = $1 AND ${scopeCondition('t.responsible_org_path', '$2', '$3')}
-        FOR UPDATE OF t`,
-      [id, ...scopeParams(actor)],
-    );
-    if (rows.length === 0) throw notFound(`task ${id} does not exist or is outside your scope`);
-    // Waiting for the lock, PostgreSQL re-reads only the locked task row, not the joined ones:
-    // a pending extension inserted by the transaction we waited for is then invisible (x.* NULL
-    // with pending_extension_id set). Now that we hold the lock, a fresh read sees it.
-    if (rows[0].pending_extension_id !== null && rows[0].ext_requested_by === null) {
-      const fresh = await preparedQuery<LockedTask>(
-        m,
-        `SELECT ${TASK_COLUMNS}, ro.time_zone FROM ${TASK_FROM} WHERE t.id = $1`,
-        [id],
-      );
-      return fresh[0];
-    }
-    return rows[0];
+    const row = await this.repo.lockForTransition(m, actor, id);
+    if (!row) throw notFound(`task ${id} does not exist or is outside your scope`);
+    return row;
   }
 
   async problemInScope(
@@ -577,25 +479,21 @@ export class TasksService {
     actor: Actor,
     problemId: string,
   ): Promise<{ id: string; raisedByOrgId: string; category: string }> {
-    const rows: { id: string; raised_by_org_id: string; category: string }[] = await m.query(
-      `SELECT p.id, p.raised_by_org_id, p.category FROM problems p
-        WHERE p.id = $1 AND ${scopeCondition('p.org_path', '$2', '$3')}`,
-      [problemId, ...scopeParams(actor)],
-    );
-    if (rows.length === 0)
-      throw notFound(`problem ${problemId} does not exist or is outside your scope`);
-    return { id: rows[0].id, raisedByOrgId: rows[0].raised_by_org_id, category: rows[0].category };
+    const problem = await this.problems.forAssignment(m, actor, problemId);
+    if (!problem) throw notFound(`problem ${problemId} does not exist or is outside your scope`);
+    return problem;
   }
 
-  async orgInScope(m: EntityManager, actor: Actor, orgId: string, field: string): Promise<OrgRow> {
-    const rows: OrgRow[] = await m.query(
-      `SELECT o.id, o.path::text AS path, o.time_zone, o.active FROM orgs o
-        WHERE o.id = $1 AND ${scopeCondition('o.path', '$2', '$3')}`,
-      [orgId, ...scopeParams(actor)],
-    );
-    if (rows.length === 0)
+  async orgInScope(
+    m: EntityManager,
+    actor: Actor,
+    orgId: string,
+    field: string,
+  ): Promise<TaskOrgRecord> {
+    const org = await this.repo.orgInScope(m, actor, orgId);
+    if (!org)
       throw notFound(`${field}: organisation ${orgId} does not exist or is outside your scope`);
-    return rows[0];
+    return org;
   }
 
   /**
@@ -610,12 +508,7 @@ export class TasksService {
     raisingOrg: OrgRef,
     field: string,
   ): Promise<void> {
-    const rows: { id: string; path: string }[] = await m.query(
-      `SELECT o.id, o.path::text AS path FROM role_assignments ra JOIN orgs o ON o.id = ra.org_id
-        WHERE ra.user_id = $1 AND ra.revoked_at IS NULL`,
-      [leaderUserId],
-    );
-    const orgs = rows.map((r) => ({ id: r.id, path: pathToIds(r.path) }));
+    const orgs = await this.repo.orgsWithLiveRole(m, leaderUserId);
     if (!mayLeadTask(orgs, responsibleOrg, raisingOrg)) {
       throw invalid(
         field,
@@ -626,8 +519,8 @@ export class TasksService {
   }
 
   async assertUserExists(m: EntityManager, userId: string, field: string): Promise<void> {
-    const rows: unknown[] = await m.query(`SELECT 1 FROM users WHERE id = $1 AND active`, [userId]);
-    if (rows.length === 0) throw notFound(`${field}: user ${userId} does not exist`);
+    if (!(await this.repo.userIsActive(m, userId)))
+      throw notFound(`${field}: user ${userId} does not exist`);
   }
 
   /** Evidence named in a progress report or submission: usable by this actor, then linked. */
@@ -641,12 +534,7 @@ export class TasksService {
     if (command.action !== 'reportProgress' && command.action !== 'submit') return;
     const ids = [...(command.input.attachmentIds ?? [])];
     if (command.action === 'submit' && ids.length === 0) {
-      const required: unknown[] = await m.query(
-        `SELECT 1 FROM evidence_requirements er JOIN orgs o ON o.id = er.org_id
-          WHERE er.category = $1 AND $2::ltree <@ o.path LIMIT 1`,
-        [row.category, row.raising_org_path],
-      );
-      if (required.length > 0) {
+      if (await this.repo.evidenceRequired(m, row.category, row.raising_org_path)) {
         throw invalid(
           'attachmentIds',
           `attachmentIds: the committee requires evidence (佐证材料) for problems of category ${row.category}; upload files and list their ids`,
@@ -665,121 +553,35 @@ export class TasksService {
     );
   }
 
+  /**
+   * Writes what the transition changed (transitionWrites in libs/domain): the task's row, its
+   * extension records, its problem's open measures; then the record. Returns the row as it is.
+   */
   private async persist(
     m: EntityManager,
     before: LockedTask,
     after: TaskSnapshot,
     events: readonly DomainEvent[],
     now: Date,
-  ): Promise<TaskRow> {
-    let closedAt: Date | null = before.closed_at;
-    let problemOpenDelta = 0;
-    const extra: string[] = [];
-    const extraParams: unknown[] = [];
-    const set = (column: string, value: unknown) => {
-      extraParams.push(value);
-      extra.push(`${column} = $${extraParams.length + 9}`);
-    };
-    for (const e of events) {
-      switch (e.type) {
-        case 'progress_reported':
-          set('last_progress_at', e.at);
-          set('quarterly_report_late', false);
-          break;
-        case 'check_recorded':
-          set('last_check_result', e.data.result);
-          set('last_check_at', e.at);
-          break;
-        case 'extension_requested':
-          await m.query(
-            `INSERT INTO extensions (id, task_id, requested_by, requested_at, current_due_at,
-                requested_due_at, reason, progress, state)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending')`,
-            [
-              e.data.requestId,
-              e.taskId,
-              e.actorId,
-              e.at,
-              e.data.currentDueAt,
-              e.data.requestedDueAt,
-              e.data.reason,
-              e.data.progress,
-            ],
-          );
-          break;
-        case 'extension_approved':
-        case 'extension_rejected':
-          await m.query(
-            `UPDATE extensions SET state = $2, decided_by = $3, decided_at = $4, comment = $5 WHERE id = $1`,
-            [
-              e.data.requestId,
-              e.type === 'extension_approved' ? 'approved' : 'rejected',
-              e.actorId,
-              e.at,
-              e.data.comment,
-            ],
-          );
-          break;
-        case 'closed':
-          closedAt = e.at;
-          problemOpenDelta -= 1;
-          break;
-        case 'reopened':
-          closedAt = null;
-          problemOpenDelta += 1;
-          // A reopened measure starts a new round: earlier check findings no longer describe it.
-          set('last_check_result', null);
-          break;
-        default:
-          break;
-      }
-    }
-    // Who acted on the task only grows; they never judge it (conflicts of interest).
-    if (after.actedBy.length !== (before.acted_by ?? []).length) set('acted_by', after.actedBy);
-    const dueChanged = (after.dueAt?.getTime() ?? null) !== (before.due_at?.getTime() ?? null);
-    if (dueChanged) {
-      set('blue_from', this.blueFrom(after.dueAt, before.time_zone, before.responsible_org_path));
-      // A new deadline (延期 approved, or reopened with one) restarts the ladder; the steps
-      // already taken stay in task_effects and the record.
-      set('deadline_set_at', now);
-      set('escalation_level', 0);
-      set('supervised', false);
-    }
-    if (dueChanged || after.state !== before.state) {
-      // The ladder runs while the unit owes work (assigned, in progress); it pauses while a
-      // submission awaits verification and stops at closure. The engine re-plans from here.
-      const ladderRuns =
-        (after.state === 'assigned' || after.state === 'in_progress') && after.dueAt !== null;
-      set('next_fire_at', ladderRuns ? now : null);
-      set('claimed_until', null);
-    }
-    const [updated] = await returning<TaskRow>(
-      m,
-      `UPDATE tasks SET state = $2, version = $3, due_at = $4, last_submitted_by = $5,
-              last_verified_by = $6, pending_extension_id = $7, closed_at = $8, updated_at = $9
-              ${extra.length ? `, ${extra.join(', ')}` : ''}
-        WHERE id = $1 RETURNING *`,
-      [
-        after.id,
-        after.state,
-        after.version,
-        after.dueAt,
-        after.lastSubmittedBy,
-        after.lastVerifiedBy,
-        after.pendingExtension?.requestId ?? null,
-        closedAt,
-        now,
-        ...extraParams,
-      ],
+    marks: { relapse?: boolean } = {},
+  ): Promise<LockedTask> {
+    const writes = transitionWrites(
+      {
+        state: before.state,
+        dueAt: before.due_at,
+        closedAt: before.closed_at,
+        actedBy: before.acted_by,
+      },
+      after,
+      events,
+      now,
+      (dueAt) => this.blueFrom(dueAt, before.time_zone, before.responsible_org_path),
     );
-    if (problemOpenDelta !== 0) {
+    await this.repo.writeExtensions(m, writes.extensions);
+    const updated = await this.repo.saveTransition(m, after.id, writes.task, marks);
+    if (writes.problemOpenDelta !== 0) {
       // 问题状态: a problem is closed once every one of its measures is closed.
-      await m.query(
-        `UPDATE problems SET open_task_count = open_task_count + $2,
-                closed_at = CASE WHEN open_task_count + $2 = 0 THEN $3::timestamptz ELSE NULL END
-          WHERE id = $1`,
-        [before.problem_id, problemOpenDelta, now],
-      );
+      await this.problems.moveOpenMeasures(m, before.problem_id, writes.problemOpenDelta, now);
     }
     await this.audit.append(m, this.auditInputs(events));
     return { ...before, ...updated };
@@ -800,53 +602,6 @@ export class TasksService {
       data: e.type === 'assigned' && extra ? { ...e.data, ...extra } : e.data,
     }));
   }
-}
-
-interface ExtensionRow {
-  id: string;
-  task_id: string;
-  requested_by: string;
-  requested_at: Date;
-  current_due_at: Date;
-  requested_due_at: Date;
-  reason: string;
-  progress: string;
-  state: 'pending' | 'approved' | 'rejected';
-  decided_by: string | null;
-  decided_at: Date | null;
-  comment: string | null;
-}
-
-export interface ExtensionView {
-  id: string;
-  taskId: string;
-  state: 'pending' | 'approved' | 'rejected';
-  requestedBy: string;
-  requestedAt: string;
-  currentDueAt: string;
-  newDueAt: string;
-  reason: string;
-  progress: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  comment: string | null;
-}
-
-function toExtensionView(r: ExtensionRow): ExtensionView {
-  return {
-    id: r.id,
-    taskId: r.task_id,
-    state: r.state,
-    requestedBy: r.requested_by,
-    requestedAt: r.requested_at.toISOString(),
-    currentDueAt: r.current_due_at.toISOString(),
-    newDueAt: r.requested_due_at.toISOString(),
-    reason: r.reason,
-    progress: r.progress,
-    decidedBy: r.decided_by,
-    decidedAt: r.decided_at?.toISOString() ?? null,
-    comment: r.comment,
-  };
 }
 
 /** A deactivated org (已停用) keeps what it has but gets no new problems or measures. */
