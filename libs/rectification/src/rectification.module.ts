@@ -19,6 +19,8 @@ import { CalendarService } from './calendar/calendar.service';
 import { CircularsRepository } from './circulars/circulars.repository';
 import { CircularsService } from './circulars/circulars.service';
 import { CategoryCatalog, loadCategories } from './catalog/catalog';
+import { AudiencesRepository } from './escalation/audiences.repository';
+import { EffectsRepository } from './escalation/effects.repository';
 import { EscalationJobs } from './escalation/escalation.jobs';
 import { LadderService } from './escalation/ladder.service';
 import {
@@ -26,6 +28,7 @@ import {
   EscalationPolicyService,
   loadDefaultPolicy,
 } from './escalation/policy.service';
+import { PoliciesRepository } from './escalation/policies.repository';
 import { TaskTimerSource } from './escalation/task-timer.source';
 import { ProblemImportService } from './import/problem-import.service';
 import { CATEGORY_CATALOG, ProblemsService } from './problems/problems.service';
@@ -53,6 +56,9 @@ const SERVICES = [
   TasksService,
   ProblemsService,
   EscalationPolicyService,
+  PoliciesRepository,
+  EffectsRepository,
+  AudiencesRepository,
   LadderService,
   TaskTimerSource,
   QuarterlyService,
