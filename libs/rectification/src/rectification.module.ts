@@ -15,6 +15,7 @@ import { ProblemImportsRepository } from './import/problem-imports.repository';
 import { CalendarFeedRepository } from './calendar-feed/calendar-feed.repository';
 import { CalendarFeedService } from './calendar-feed/calendar-feed.service';
 import { CampaignsService } from './campaigns/campaigns.service';
+import { CalendarRepository } from './calendar/calendar.repository';
 import { CalendarService } from './calendar/calendar.service';
 import { CircularsRepository } from './circulars/circulars.repository';
 import { CircularsService } from './circulars/circulars.service';
@@ -22,6 +23,7 @@ import { CategoryCatalog, loadCategories } from './catalog/catalog';
 import { AudiencesRepository } from './escalation/audiences.repository';
 import { EffectsRepository } from './escalation/effects.repository';
 import { EscalationJobs } from './escalation/escalation.jobs';
+import { EscalationsService } from './escalation/escalations.service';
 import { LadderService } from './escalation/ladder.service';
 import {
   DEFAULT_POLICY,
@@ -33,6 +35,7 @@ import { TaskTimerSource } from './escalation/task-timer.source';
 import { ProblemImportService } from './import/problem-import.service';
 import { CATEGORY_CATALOG, ProblemsService } from './problems/problems.service';
 import { QuarterlyJobs } from './quarterly/quarterly.jobs';
+import { QuarterlyRepository } from './quarterly/quarterly.repository';
 import { QuarterlyService } from './quarterly/quarterly.service';
 import { LedgerService } from './reports/ledger.service';
 import { ReportsService } from './reports/reports.service';
@@ -59,10 +62,13 @@ const SERVICES = [
   PoliciesRepository,
   EffectsRepository,
   AudiencesRepository,
+  EscalationsService,
   LadderService,
   TaskTimerSource,
+  QuarterlyRepository,
   QuarterlyService,
   AccountabilityService,
+  CalendarRepository,
   CalendarService,
   LedgerService,
   ReportsService,
