@@ -11,7 +11,7 @@ import {
   ReinspectionDueSource,
   TaskTimerSource,
 } from '#duban/rectification';
-import { DUE_WORK_SOURCES, SweepService } from '#duban/scheduling';
+import { DUE_WORK_SOURCES, SweepService, SweepStateRepository } from '#duban/scheduling';
 import { WorkerHost } from './worker-host';
 
 @Module({})
@@ -38,6 +38,7 @@ export class WorkerModule {
             reinspections: ReinspectionDueSource,
           ) => [timers, quarterly, deliveries, reinspections],
         },
+        SweepStateRepository,
         SweepService,
         WorkerHost,
       ],

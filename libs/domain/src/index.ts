@@ -18,6 +18,7 @@ export * from './calendar/org-calendar';
 export * from './escalation/offset';
 export * from './escalation/policy';
 export * from './escalation/timeline';
+export * from './escalation/ladder';
 export * from './lights/lights';
 export * from './campaigns/campaign';
 export * from './campaigns/target-draw';

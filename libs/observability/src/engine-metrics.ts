@@ -2,10 +2,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '#duban/domain';
+import {
+  EFFECT_LAG_WINDOW,
+  EngineFiguresRepository,
+  type EngineLive,
+  type EngineTotals,
+} from './engine-figures.repository';
 import { MetricsRegistry, ScrapeRefresher } from './metrics-registry';
 
-/** How far back the lag between "fires at" and the effect is summarised. */
-export const EFFECT_LAG_WINDOW = '1 hour';
+export { EFFECT_LAG_WINDOW, type EngineLive, type EngineTotals } from './engine-figures.repository';
 
 /**
  * Re-counting the totals reads every row of task_effects and deliveries (about 0.5 s at
@@ -13,65 +18,6 @@ export const EFFECT_LAG_WINDOW = '1 hour';
  * timers and the lag are index range scans, read fresh on every scrape.
  */
 export const ENGINE_TOTALS_MAX_AGE_MS = 30_000;
-
-/** What is due now and how late recent effects were: cheap, read on every scrape. */
-export interface EngineLive {
-  due: { source: string; count: number; oldest: string | null }[];
-  lag: { kind: string; n: number; p50: number; p95: number; max: number }[];
-}
-
-/** Grouped counts over whole tables. */
-export interface EngineTotals {
-  effects: { kind: string; level: number | null; superseded: boolean; n: number }[];
-  deliveries: { channel: string; state: string; n: number }[];
-  cases: { state: string; n: number }[];
-}
-
-/**
- * One statement, one snapshot. Every part is an index range scan: tasks_next_fire,
- * deliveries_due, deliveries_digest_due, notifications_chase_due and task_effects_fired.
- */
-export const ENGINE_LIVE_SQL = `
-SELECT
-  json_build_array(
-    json_build_object('source', 'task',
-      'count', (SELECT count(*) FROM tasks WHERE next_fire_at <= $1),
-      'oldest', (SELECT min(next_fire_at) FROM tasks WHERE next_fire_at <= $1)),
-    json_build_object('source', 'delivery',
-      'count', (SELECT count(*) FROM deliveries WHERE state = 'pending' AND next_attempt_at <= $1),
-      'oldest', (SELECT min(next_attempt_at) FROM deliveries
-                  WHERE state = 'pending' AND next_attempt_at <= $1)),
-    json_build_object('source', 'digest',
-      'count', (SELECT count(*) FROM deliveries
-                 WHERE state = 'pending' AND digest_id IS NULL AND digest_due_at <= $1),
-      'oldest', (SELECT min(digest_due_at) FROM deliveries
-                  WHERE state = 'pending' AND digest_id IS NULL AND digest_due_at <= $1)),
-    json_build_object('source', 'chase',
-      'count', (SELECT count(*) FROM notifications WHERE next_chase_at <= $1 AND read_at IS NULL),
-      'oldest', (SELECT min(next_chase_at) FROM notifications
-                  WHERE next_chase_at <= $1 AND read_at IS NULL))
-  ) AS due,
-  (SELECT coalesce(json_agg(l), '[]') FROM (
-     SELECT kind, count(*)::int AS n,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY lag) AS p50,
-            percentile_cont(0.95) WITHIN GROUP (ORDER BY lag) AS p95,
-            max(lag) AS max
-       FROM (SELECT kind, extract(epoch FROM fired_at - planned_at)::float8 AS lag
-               FROM task_effects
-              WHERE fired_at > $1::timestamptz - interval '${EFFECT_LAG_WINDOW}' AND fired_at <= $1
-                AND NOT superseded) w
-      GROUP BY kind) l) AS lag`;
-
-/** One statement, one snapshot: grouped counts over task_effects, deliveries and cases. */
-export const ENGINE_TOTALS_SQL = `
-SELECT
-  (SELECT coalesce(json_agg(e), '[]') FROM (
-     SELECT kind, level, superseded, count(*)::int AS n
-       FROM task_effects GROUP BY kind, level, superseded) e) AS effects,
-  (SELECT coalesce(json_agg(d), '[]') FROM (
-     SELECT channel, state, count(*)::int AS n FROM deliveries GROUP BY channel, state) d) AS deliveries,
-  (SELECT coalesce(json_agg(c), '[]') FROM (
-     SELECT state, count(*)::int AS n FROM accountability_cases GROUP BY state) c) AS cases`;
 
 /** Every state a delivery can be in, so a state with no rows reads 0 rather than vanishing. */
 const DELIVERY_STATES = ['pending', 'sent', 'dead', 'cancelled'] as const;
@@ -105,6 +51,7 @@ export class EngineMetrics implements ScrapeRefresher {
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     metrics: MetricsRegistry,
+    private readonly figures: EngineFiguresRepository,
   ) {
     const registers = [metrics.registry];
     this.databaseUp = new Gauge({
@@ -183,12 +130,12 @@ export class EngineMetrics implements ScrapeRefresher {
     let live: EngineLive;
     let totals: EngineTotals;
     try {
-      const [liveRows, totalRows] = await Promise.all([
-        this.db.query(ENGINE_LIVE_SQL, [now]) as Promise<EngineLive[]>,
-        stale ? (this.db.query(ENGINE_TOTALS_SQL) as Promise<EngineTotals[]>) : null,
+      const [liveNow, totalsNow] = await Promise.all([
+        this.figures.live(this.db.manager, now),
+        stale ? this.figures.totals(this.db.manager) : null,
       ]);
-      live = liveRows[0];
-      totals = totalRows ? totalRows[0] : cached!.value;
+      live = liveNow;
+      totals = totalsNow ?? cached!.value;
     } catch (e) {
       // The scrape still answers (process metrics, HTTP); the engine series are withheld.
       this.logger.warn(`engine metrics unavailable: ${(e as Error).message}`);

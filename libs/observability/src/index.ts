@@ -1,4 +1,5 @@
 export * from './metrics-registry';
 export * from './engine-metrics';
+export { EngineFiguresRepository } from './engine-figures.repository';
 export * from './http-metrics';
 export * from './observability.module';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EngineFiguresRepository } from './engine-figures.repository';
 import { EngineMetrics } from './engine-metrics';
 import { HttpMetrics } from './http-metrics';
 import { MetricsRegistry } from './metrics-registry';
@@ -9,7 +10,7 @@ import { MetricsRegistry } from './metrics-registry';
  * DataSource and Clock.
  */
 @Module({
-  providers: [MetricsRegistry, EngineMetrics, HttpMetrics],
-  exports: [MetricsRegistry, EngineMetrics, HttpMetrics],
+  providers: [MetricsRegistry, EngineFiguresRepository, EngineMetrics, HttpMetrics],
+  exports: [MetricsRegistry, EngineFiguresRepository, EngineMetrics, HttpMetrics],
 })
 export class ObservabilityModule {}

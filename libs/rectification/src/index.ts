@@ -11,6 +11,7 @@ export * from './circulars/circulars.repository';
 export * from './circulars/circulars.service';
 export * from './calendar/live-calendar';
 export * from './catalog/catalog';
+export * from './escalation/escalations.service';
 export * from './escalation/ladder.service';
 export * from './escalation/policy.service';
 export * from './escalation/task-timer.source';

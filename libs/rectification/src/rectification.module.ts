@@ -15,23 +15,29 @@ import { ProblemImportsRepository } from './import/problem-imports.repository';
 import { CalendarFeedRepository } from './calendar-feed/calendar-feed.repository';
 import { CalendarFeedService } from './calendar-feed/calendar-feed.service';
 import { CampaignsService } from './campaigns/campaigns.service';
+import { CalendarRepository } from './calendar/calendar.repository';
 import { CalendarService } from './calendar/calendar.service';
 import { CircularsRepository } from './circulars/circulars.repository';
 import { CircularsService } from './circulars/circulars.service';
 import { CategoryCatalog, loadCategories } from './catalog/catalog';
+import { AudiencesRepository } from './escalation/audiences.repository';
+import { EffectsRepository } from './escalation/effects.repository';
 import { EscalationJobs } from './escalation/escalation.jobs';
 import { CommitmentsRepository } from './five-in-one/commitments.repository';
+import { EscalationsService } from './escalation/escalations.service';
 import { LadderService } from './escalation/ladder.service';
 import {
   DEFAULT_POLICY,
   EscalationPolicyService,
   loadDefaultPolicy,
 } from './escalation/policy.service';
+import { PoliciesRepository } from './escalation/policies.repository';
 import { TaskTimerSource } from './escalation/task-timer.source';
 import { ProblemImportService } from './import/problem-import.service';
 import { ProblemsRepository } from './problems/problems.repository';
 import { CATEGORY_CATALOG, ProblemsService } from './problems/problems.service';
 import { QuarterlyJobs } from './quarterly/quarterly.jobs';
+import { QuarterlyRepository } from './quarterly/quarterly.repository';
 import { QuarterlyService } from './quarterly/quarterly.service';
 import { LedgerService } from './reports/ledger.service';
 import { ReportsService } from './reports/reports.service';
@@ -56,12 +62,18 @@ const SERVICES = [
   TasksService,
   ProblemsService,
   EscalationPolicyService,
+  PoliciesRepository,
+  EffectsRepository,
+  AudiencesRepository,
+  EscalationsService,
   LadderService,
   TaskTimerSource,
+  QuarterlyRepository,
   QuarterlyService,
   // The quarterly notice lists the commitment items due (践诺) beside the measures.
   CommitmentsRepository,
   AccountabilityService,
+  CalendarRepository,
   CalendarService,
   LedgerService,
   ReportsService,

@@ -1,12 +1,11 @@
 import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import type { Actor } from '#duban/domain';
 import {
   AccountabilityService,
   EffectivePolicy,
   EscalationPolicyService,
-  TasksService,
+  EscalationsService,
 } from '#duban/rectification';
 import { CurrentActor } from '../auth/decorators';
 import { uuidParam } from '../http/uuid.pipe';
@@ -36,9 +35,8 @@ function toResponse(p: EffectivePolicy): EffectivePolicyResponse {
 export class EngineController {
   constructor(
     private readonly policies: EscalationPolicyService,
-    private readonly tasks: TasksService,
+    private readonly escalationHistory: EscalationsService,
     private readonly cases: AccountabilityService,
-    private readonly db: DataSource,
   ) {}
 
   @Get('orgs/:orgId/escalation-policy')
@@ -78,30 +76,16 @@ export class EngineController {
     @CurrentActor() actor: Actor,
     @Param('id', uuidParam('id')) id: string,
   ): Promise<EscalationResponse[]> {
-    await this.tasks.get(actor, id);
-    const rows: {
-      level: number;
-      name: string;
-      fired_at: Date;
-      planned_at: Date;
-      deadline: Date;
-      notified: string[];
-      unreached: string[];
-      talk_due_by: Date | null;
-    }[] = await this.db.query(
-      `SELECT level, name, fired_at, planned_at, deadline, notified, unreached, talk_due_by FROM task_effects
-          WHERE task_id = $1 AND kind = 'step' ORDER BY fired_at, id`,
-      [id],
-    );
-    return rows.map((r) => ({
+    const steps = await this.escalationHistory.stepsOf(actor, id);
+    return steps.map((r) => ({
       level: r.level,
       name: r.name,
-      at: r.fired_at.toISOString(),
-      plannedAt: r.planned_at.toISOString(),
+      at: r.firedAt.toISOString(),
+      plannedAt: r.plannedAt.toISOString(),
       deadline: r.deadline.toISOString(),
       notified: r.notified,
       unreached: r.unreached,
-      ...(r.talk_due_by ? { talkDueBy: r.talk_due_by.toISOString() } : {}),
+      ...(r.talkDueBy ? { talkDueBy: r.talkDueBy.toISOString() } : {}),
     }));
   }
 

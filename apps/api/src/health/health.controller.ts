@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '#duban/config';
 import { CLOCK, type Clock } from '#duban/domain';
+import { EngineFiguresRepository } from '#duban/observability';
 import { REDIS } from '#duban/platform';
 import {
   type EngineFigures,
@@ -21,15 +22,6 @@ import {
 import { Public } from '../auth/decorators';
 import { ApiQueues } from '../queues.module';
 import { failedJobs } from './failed-jobs';
-
-/**
- * The oldest due timer of each source the sweep claims, with the lease taken into account by
- * the bound (stuck-work.ts), not here: a claimed timer is still unapplied. Index range scans.
- */
-const OLDEST_DUE_SQL = `
-SELECT (SELECT min(next_fire_at) FROM tasks WHERE next_fire_at <= $1) AS task,
-       (SELECT min(next_attempt_at) FROM deliveries
-         WHERE state = 'pending' AND next_attempt_at <= $1) AS delivery`;
 
 type Check = { status: 'up' } | { status: 'down'; message: string };
 
@@ -104,6 +96,7 @@ export class HealthController {
     private readonly queues: ApiQueues,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly readings: EngineFiguresRepository,
   ) {}
 
   /** The engine's figures behind `degraded`; a part that cannot be read is left out. */
@@ -113,10 +106,7 @@ export class HealthController {
     await Promise.all([
       postgresUp &&
         probe(async () => {
-          const [row]: { task: Date | null; delivery: Date | null }[] = await this.db.query(
-            OLDEST_DUE_SQL,
-            [now],
-          );
+          const row = await this.readings.oldestDue(this.db.manager, now);
           for (const source of ['task', 'delivery'] as const) {
             const oldest = row[source];
             figures.oldestDueSeconds[source] = oldest
@@ -157,7 +147,7 @@ export class HealthController {
   })
   async health(@Res() res: Response): Promise<void> {
     const [postgres, redis, queues] = await Promise.all([
-      probe(() => this.db.query('SELECT 1')),
+      probe(() => this.readings.ping(this.db.manager)),
       probe(() => this.redis.ping()),
       probe(() => this.queues.sweep.getJobCounts()),
     ]);

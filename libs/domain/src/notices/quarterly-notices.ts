@@ -1,3 +1,6 @@
+import { addCalendarDays } from '../calendar/local-date';
+import { localDateOf, type Quarter, quarterOf, startOfLocalDay } from '../calendar/time-zone';
+
 /**
  * The quarterly notice (季度进展反馈) as a pure rule. The start run asks every responsible person
  * for a report by the end of the grace period; the late run, at that moment, turns the tasks
@@ -15,4 +18,48 @@ export function quarterStartPlan(now: Date, reportLateAt: Date): QuarterStartPla
   return now.getTime() < reportLateAt.getTime()
     ? { send: true, reportBy: reportLateAt }
     : { send: false, reason: 'grace_period_over' };
+}
+
+/** A progress report still missing this many days into the quarter turns the task yellow. */
+export const REPORT_GRACE_DAYS = 15;
+
+/** When the grace period of a quarter ends, in the same zone: 00:00 local on day 16. */
+export function reportLateAt(q: Quarter, timeZone: string): Date {
+  return startOfLocalDay(
+    addCalendarDays(localDateOf(q.start, timeZone), REPORT_GRACE_DAYS),
+    timeZone,
+  );
+}
+
+export type QuarterRunKind = 'start' | 'late';
+
+/** A quarterly run that is due: in one zone, for its current quarter. */
+export interface QuarterRunDue {
+  readonly timeZone: string;
+  readonly quarter: Quarter;
+  readonly kind: QuarterRunKind;
+}
+
+/**
+ * The quarterly runs due now, for the zones in use: each zone's current quarter starts once,
+ * and goes late once its grace period is over; `done` says which already happened (by zone,
+ * quarter label and kind). Start before late within a zone, zones in the order given.
+ */
+export function quarterRunsDue(
+  now: Date,
+  zones: readonly string[],
+  done: (timeZone: string, quarter: string, kind: QuarterRunKind) => boolean,
+): QuarterRunDue[] {
+  const due: QuarterRunDue[] = [];
+  for (const timeZone of zones) {
+    const quarter = quarterOf(now, timeZone);
+    if (!done(timeZone, quarter.label, 'start')) due.push({ timeZone, quarter, kind: 'start' });
+    if (
+      !done(timeZone, quarter.label, 'late') &&
+      now.getTime() >= reportLateAt(quarter, timeZone).getTime()
+    ) {
+      due.push({ timeZone, quarter, kind: 'late' });
+    }
+  }
+  return due;
 }

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   type Actor,
@@ -21,7 +20,9 @@ import {
   invalid,
   notFound,
 } from '#duban/domain';
-import { pathToIds, returning } from '#duban/persistence';
+import { pathToIds } from '#duban/persistence';
+import { TasksRepository } from '../tasks/tasks.repository';
+import { type CalendarOverrideRecord, CalendarRepository } from './calendar.repository';
 import {
   MAX_CALENDAR_INFO_DAYS,
   mayEditCalendar,
@@ -34,13 +35,7 @@ import {
 /** How often every process checks whether another one changed the overrides. */
 export const CALENDAR_REFRESH_MS = 30_000;
 
-export interface CalendarOverrideRecord {
-  date: LocalDate;
-  kind: 'workday' | 'holiday';
-  note: string | null;
-  updatedBy: string | null;
-  updatedAt: string;
-}
+export type { CalendarOverrideRecord } from './calendar.repository';
 
 export interface CalendarInfo {
   from: LocalDate;
@@ -48,59 +43,6 @@ export interface CalendarInfo {
   /** The run of known years ending with the latest (package data and overrides together). */
   knownRange: KnownRange | null;
   days: DayInfo[];
-}
-
-interface OverrideRow {
-  date: string;
-  kind: 'workday' | 'holiday';
-  note: string | null;
-  updated_by: string | null;
-  updated_at: Date;
-}
-
-const ROW_COLUMNS = `to_char(date, 'YYYY-MM-DD') AS date, kind, note, updated_by, updated_at`;
-
-interface OrgOverrideRow extends OverrideRow {
-  org_id: string;
-}
-
-/**
- * What the calendar's content hashes to: the national overrides, then every organisation's
- * (ordered by org id as PostgreSQL orders uuids, then date). The same text is hashed in SQL (to
- * ask cheaply whether anything changed) and here (for the rows just loaded, in the order the
- * query returned them), so the two must stay identical.
- */
-const FINGERPRINT_SQL = `
-  SELECT md5(
-    (SELECT coalesce(string_agg(to_char(date, 'YYYY-MM-DD') || ':' || kind || ':' || coalesce(note, ''),
-                                ',' ORDER BY date), '')
-       FROM calendar_overrides)
-    || '|' ||
-    (SELECT coalesce(string_agg(org_id::text || '/' || to_char(date, 'YYYY-MM-DD') || ':' || kind || ':' ||
-                                coalesce(note, ''), ',' ORDER BY org_id, date), '')
-       FROM org_calendar_overrides)) AS fingerprint`;
-
-function fingerprintOf(
-  rows: readonly Pick<OverrideRow, 'date' | 'kind' | 'note'>[],
-  orgRows: readonly Pick<OrgOverrideRow, 'org_id' | 'date' | 'kind' | 'note'>[],
-): string {
-  const national = rows.map((r) => `${r.date}:${r.kind}:${r.note ?? ''}`).join(',');
-  const orgs = orgRows.map((r) => `${r.org_id}/${r.date}:${r.kind}:${r.note ?? ''}`).join(',');
-  return createHash('md5').update(`${national}|${orgs}`).digest('hex');
-}
-
-function toOverride(r: Pick<OverrideRow, 'date' | 'kind' | 'note'>): CalendarOverride {
-  return { date: r.date, kind: r.kind, ...(r.note ? { name: r.note } : {}) };
-}
-
-function toRecord(r: OverrideRow): CalendarOverrideRecord {
-  return {
-    date: r.date,
-    kind: r.kind,
-    note: r.note,
-    updatedBy: r.updated_by,
-    updatedAt: r.updated_at.toISOString(),
-  };
 }
 
 /**
@@ -132,6 +74,8 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly overrides: CalendarRepository,
+    private readonly tasks: TasksRepository,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -183,8 +127,7 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
   refreshIfChanged(): Promise<boolean> {
     this.checking ??= (async () => {
       try {
-        const rows: { fingerprint: string }[] = await this.db.query(FINGERPRINT_SQL);
-        if (rows[0]?.fingerprint === this.fingerprint) return false;
+        if ((await this.overrides.fingerprint(this.db.manager)) === this.fingerprint) return false;
         await this.reload();
         return true;
       } finally {
@@ -208,25 +151,17 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async load(): Promise<void> {
-    const rows: OverrideRow[] = await this.db.query(
-      `SELECT ${ROW_COLUMNS} FROM calendar_overrides ORDER BY date`,
-    );
-    const orgRows: OrgOverrideRow[] = await this.db.query(
-      `SELECT org_id, ${ROW_COLUMNS} FROM org_calendar_overrides ORDER BY org_id, date`,
-    );
-    const overrides = rows.map(toOverride);
-    const byOrg = new Map<string, CalendarOverride[]>();
-    for (const r of orgRows) {
-      const list = byOrg.get(r.org_id) ?? [];
-      list.push(toOverride(r));
-      byOrg.set(r.org_id, list);
-    }
+    const {
+      national: overrides,
+      byOrg,
+      fingerprint,
+    } = await this.overrides.loadAll(this.db.manager);
     try {
       this.calendar = chinaCalendar(overrides);
       this.national = overrides;
       this.orgOverrides = byOrg;
       this.merged = new Map();
-      this.fingerprint = fingerprintOf(rows, orgRows);
+      this.fingerprint = fingerprint;
     } catch (e) {
       // Cannot happen with the table's constraints; keep the calendar that works if it does.
       this.logger.error(`calendar overrides not applied: ${(e as Error).message}`);
@@ -239,16 +174,7 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     if (year !== undefined && (!Number.isInteger(year) || year < 1900 || year > 9999)) {
       throw invalid('year', 'year must be a year between 1900 and 9999, e.g. 2027');
     }
-    const rows: OverrideRow[] =
-      year === undefined
-        ? await this.db.query(`SELECT ${ROW_COLUMNS} FROM calendar_overrides ORDER BY date`)
-        : await this.db.query(
-            `SELECT ${ROW_COLUMNS} FROM calendar_overrides
-              WHERE date >= make_date($1, 1, 1) AND date < make_date($1 + 1, 1, 1)
-              ORDER BY date`,
-            [year],
-          );
-    return rows.map(toRecord);
+    return this.overrides.listNational(this.db.manager, year);
   }
 
   /** For a date picker: each day from `from` to `to` (inclusive), working or not, and known. */
@@ -290,30 +216,14 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     const before = this.calendar;
     const now = this.clock.now();
     const { previous, written } = await this.db.transaction(async (m) => {
-      const previous: OverrideRow[] = await m.query(
-        `SELECT ${ROW_COLUMNS} FROM calendar_overrides WHERE date = ANY($1::date[]) FOR UPDATE`,
-        [dates],
-      );
-      const written = await returning<OverrideRow>(
-        m,
-        `INSERT INTO calendar_overrides (date, kind, note, updated_by, updated_at)
-         SELECT d, k, n, $4, $5 FROM unnest($1::date[], $2::text[], $3::text[]) AS x (d, k, n)
-         ON CONFLICT (date) DO UPDATE
-           SET kind = EXCLUDED.kind, note = EXCLUDED.note,
-               updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
-         RETURNING ${ROW_COLUMNS}`,
-        [dates, entries.map((e) => e.kind), entries.map((e) => e.note), actor.userId, now],
-      );
+      const changed = await this.overrides.putNational(m, entries, actor.userId, now);
       await this.replanTimers(m, now);
-      return { previous, written };
+      return changed;
     });
     this.logChange(actor, 'set', entries, previous);
     await this.reloadAfterChange();
     const warnings = this.beyondDataWarnings(dates, before);
-    return {
-      items: written.sort((a, b) => a.date.localeCompare(b.date)).map(toRecord),
-      warnings,
-    };
+    return { items: written, warnings };
   }
 
   async remove(actor: Actor, date: string): Promise<void> {
@@ -321,11 +231,7 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     if (!isLocalDate(date)) throw invalid('date', 'date must be a date as YYYY-MM-DD');
     const now = this.clock.now();
     const removed = await this.db.transaction(async (m) => {
-      const rows = await returning<OverrideRow>(
-        m,
-        `DELETE FROM calendar_overrides WHERE date = $1::date RETURNING ${ROW_COLUMNS}`,
-        [date],
-      );
+      const rows = await this.overrides.removeNational(m, date);
       if (rows.length > 0) await this.replanTimers(m, now);
       return rows;
     });
@@ -338,11 +244,8 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
 
   /** The org, once the actor may see its calendar (404 otherwise, as for anything out of scope). */
   private async visibleOrg(actor: Actor, orgId: string): Promise<OrgRef> {
-    const rows: { id: string; path: string }[] = await this.db.query(
-      `SELECT id, path::text AS path FROM orgs WHERE id = $1`,
-      [orgId],
-    );
-    const org = rows[0] ? { id: rows[0].id, path: pathToIds(rows[0].path) } : null;
+    const row = await this.overrides.org(this.db.manager, orgId);
+    const org = row ? { id: row.id, path: pathToIds(row.path) } : null;
     if (!org || !mayViewOrgCalendar(actor, org)) {
       throw notFound(`organisation ${orgId} does not exist or is outside your scope`);
     }
@@ -360,13 +263,7 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     if (year !== undefined && (!Number.isInteger(year) || year < 1900 || year > 9999)) {
       throw invalid('year', 'year must be a year between 1900 and 9999, e.g. 2027');
     }
-    const rows: OverrideRow[] = await this.db.query(
-      `SELECT ${ROW_COLUMNS} FROM org_calendar_overrides
-        WHERE org_id = $1 AND ($2::int IS NULL OR (date >= make_date($2, 1, 1) AND date < make_date($2 + 1, 1, 1)))
-        ORDER BY date`,
-      [orgId, year ?? null],
-    );
-    return rows.map(toRecord);
+    return this.overrides.listForOrg(this.db.manager, orgId, year);
   }
 
   /**
@@ -393,23 +290,7 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     const entries = parsed.value;
     const now = this.clock.now();
     const written = await this.db.transaction(async (m) => {
-      const rows = await returning<OverrideRow>(
-        m,
-        `INSERT INTO org_calendar_overrides (org_id, date, kind, note, updated_by, updated_at)
-         SELECT $6, d, k, n, $4, $5 FROM unnest($1::date[], $2::text[], $3::text[]) AS x (d, k, n)
-         ON CONFLICT (org_id, date) DO UPDATE
-           SET kind = EXCLUDED.kind, note = EXCLUDED.note,
-               updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
-         RETURNING ${ROW_COLUMNS}`,
-        [
-          entries.map((e) => e.date),
-          entries.map((e) => e.kind),
-          entries.map((e) => e.note),
-          actor.userId,
-          now,
-          orgId,
-        ],
-      );
+      const rows = await this.overrides.putForOrg(m, orgId, entries, actor.userId, now);
       await this.replanTimers(m, now, orgId);
       return rows;
     });
@@ -418,7 +299,7 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     );
     await this.reloadAfterChange();
     return {
-      items: written.sort((a, b) => a.date.localeCompare(b.date)).map(toRecord),
+      items: written,
       warnings: this.beyondDataWarnings(entries.map((e) => e.date)),
     };
   }
@@ -430,12 +311,7 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     if (!isLocalDate(date)) throw invalid('date', 'date must be a date as YYYY-MM-DD');
     const now = this.clock.now();
     const removed = await this.db.transaction(async (m) => {
-      const rows = await returning<OverrideRow>(
-        m,
-        `DELETE FROM org_calendar_overrides WHERE org_id = $1 AND date = $2::date
-         RETURNING ${ROW_COLUMNS}`,
-        [orgId, date],
-      );
+      const rows = await this.overrides.removeForOrg(m, orgId, date);
       if (rows.length > 0) await this.replanTimers(m, now, orgId);
       return rows;
     });
@@ -474,16 +350,8 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
    */
   private async replanTimers(m: EntityManager, now: Date, orgId?: string): Promise<void> {
     const replanAt = new Date(now.getTime() + 2 * CALENDAR_REFRESH_MS);
-    if (orgId === undefined) {
-      await m.query(`UPDATE tasks SET next_fire_at = $2 WHERE next_fire_at > $1`, [now, replanAt]);
-    } else {
-      // An organisation's overrides move only the deadlines of its subtree.
-      await m.query(
-        `UPDATE tasks SET next_fire_at = $2
-          WHERE next_fire_at > $1 AND responsible_org_path <@ (SELECT path FROM orgs WHERE id = $3)`,
-        [now, replanAt, orgId],
-      );
-    }
+    // An organisation's overrides move only the deadlines of its subtree.
+    await this.tasks.replanPendingTimers(m, now, replanAt, orgId);
   }
 
   /**
@@ -494,7 +362,7 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     actor: Actor,
     action: 'set' | 'removed',
     entries: readonly OverrideEntry[],
-    previous: readonly OverrideRow[],
+    previous: readonly CalendarOverrideRecord[],
   ): void {
     this.logger.log(
       `calendar overrides ${action} by user ${actor.userId}: ${JSON.stringify({

@@ -14,7 +14,9 @@ import {
   forbidden,
 } from '#duban/domain';
 import { pathToIds } from '#duban/persistence';
+import { TasksRepository } from '../tasks/tasks.repository';
 import { TasksService } from '../tasks/tasks.service';
+import { PoliciesRepository, type StoredPolicy } from './policies.repository';
 
 export const DEFAULT_POLICY = Symbol('DefaultEscalationPolicy');
 
@@ -39,6 +41,9 @@ export interface EffectivePolicy {
   updatedAt: Date | null;
 }
 
+const managerOf = (m: EntityManager | DataSource): EntityManager =>
+  m instanceof DataSource ? m.manager : m;
+
 /**
  * A policy set on an org applies to the problems it raises and is inherited by the orgs below
  * it unless they set their own: the nearest ancestor-or-self with a policy wins.
@@ -50,19 +55,19 @@ export class EscalationPolicyService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(DEFAULT_POLICY) private readonly defaults: EscalationPolicyDocument,
     private readonly tasks: TasksService,
+    private readonly policies: PoliciesRepository,
+    private readonly taskRows: TasksRepository,
   ) {}
 
-  async effective(m: EntityManager | DataSource, orgPath: string): Promise<EffectivePolicy> {
-    const rows: { org_id: string; document: EscalationPolicyDocument; updated_at: Date }[] =
-      await m.query(
-        `SELECT ep.org_id, ep.document, ep.updated_at
-           FROM escalation_policies ep JOIN orgs o ON o.id = ep.org_id
-          WHERE $1::ltree <@ o.path ORDER BY nlevel(o.path) DESC LIMIT 1`,
-        [orgPath],
-      );
-    return rows[0]
-      ? { document: rows[0].document, fromOrgId: rows[0].org_id, updatedAt: rows[0].updated_at }
+  /** The org's policy if it has one, else the configured default. */
+  private effectiveOf(stored: StoredPolicy | null): EffectivePolicy {
+    return stored
+      ? { document: stored.document, fromOrgId: stored.orgId, updatedAt: stored.updatedAt }
       : { document: this.defaults, fromOrgId: null, updatedAt: null };
+  }
+
+  async effective(m: EntityManager | DataSource, orgPath: string): Promise<EffectivePolicy> {
+    return this.effectiveOf(await this.policies.nearest(managerOf(m), orgPath));
   }
 
   /** The effective policy for each of several org paths, in one query (for a batch of tasks). */
@@ -70,31 +75,8 @@ export class EscalationPolicyService {
     m: EntityManager | DataSource,
     orgPaths: readonly string[],
   ): Promise<Map<string, EffectivePolicy>> {
-    const paths = [...new Set(orgPaths)];
-    const rows: {
-      path: string;
-      org_id: string | null;
-      document: EscalationPolicyDocument | null;
-      updated_at: Date | null;
-    }[] = paths.length
-      ? await m.query(
-          `SELECT x.path::text AS path, ep.org_id, ep.document, ep.updated_at
-             FROM unnest($1::ltree[]) AS x(path)
-             LEFT JOIN LATERAL (
-               SELECT p.org_id, p.document, p.updated_at
-                 FROM escalation_policies p JOIN orgs o ON o.id = p.org_id
-                WHERE x.path <@ o.path ORDER BY nlevel(o.path) DESC LIMIT 1) ep ON true`,
-          [paths],
-        )
-      : [];
-    return new Map(
-      rows.map((r) => [
-        r.path,
-        r.document && r.org_id
-          ? { document: r.document, fromOrgId: r.org_id, updatedAt: r.updated_at }
-          : { document: this.defaults, fromOrgId: null, updatedAt: null },
-      ]),
-    );
+    const stored = await this.policies.nearestMany(managerOf(m), [...new Set(orgPaths)]);
+    return new Map([...stored].map(([path, p]) => [path, this.effectiveOf(p)]));
   }
 
   /**
@@ -105,13 +87,7 @@ export class EscalationPolicyService {
   async governing(
     raisingOrgId: string,
   ): Promise<{ policyOrgId: string | null; policyInherited: boolean }> {
-    const rows: { org_id: string }[] = await this.db.query(
-      `SELECT ep.org_id FROM escalation_policies ep JOIN orgs o ON o.id = ep.org_id
-        WHERE (SELECT path FROM orgs WHERE id = $1) <@ o.path
-        ORDER BY nlevel(o.path) DESC LIMIT 1`,
-      [raisingOrgId],
-    );
-    const policyOrgId = rows[0]?.org_id ?? null;
+    const policyOrgId = await this.policies.governingOrgId(this.db.manager, raisingOrgId);
     return { policyOrgId, policyInherited: policyOrgId !== raisingOrgId };
   }
 
@@ -145,18 +121,8 @@ export class EscalationPolicyService {
     }
     const now = this.clock.now();
     await this.db.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO escalation_policies (org_id, document, updated_by, updated_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (org_id) DO UPDATE SET document = EXCLUDED.document, updated_by = EXCLUDED.updated_by,
-           updated_at = EXCLUDED.updated_at`,
-        [org.id, JSON.stringify(r.value), actor.userId, now],
-      );
-      await m.query(
-        `UPDATE tasks SET next_fire_at = $2, claimed_until = NULL
-          WHERE raising_org_path <@ $1::ltree AND state IN ('assigned', 'in_progress') AND due_at IS NOT NULL
-            AND withdrawn_at IS NULL`,
-        [org.path, now],
-      );
+      await this.policies.put(m, org.id, r.value, actor.userId, now);
+      await this.taskRows.replanRaisedUnder(m, org.path, now);
     });
     return { document: r.value, fromOrgId: org.id, updatedAt: now };
   }

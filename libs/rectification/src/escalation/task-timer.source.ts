@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '#duban/config';
-import { returning } from '#duban/persistence';
 import { type DueJob, type DueWorkSource, JOB } from '#duban/scheduling';
+import { TasksRepository } from '../tasks/tasks.repository';
 
 export const ENGINE_QUEUE = 'engine';
 /** Tasks per job: enough to amortise a job, small enough that a retry redoes little. */
@@ -26,30 +26,24 @@ export class TaskTimerSource implements DueWorkSource {
   constructor(
     private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tasks: TasksRepository,
   ) {}
 
   async claim(now: Date, limit: number): Promise<DueJob<'task-timers'>[]> {
-    const rows = await returning<{ id: string; next_fire_at: Date }>(
-      this.db,
-      `UPDATE tasks SET claimed_until = $2::timestamptz + make_interval(secs => $3::double precision / 1000)
-        WHERE id IN (
-          SELECT id FROM tasks
-           WHERE next_fire_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2)
-             AND withdrawn_at IS NULL
-           ORDER BY next_fire_at
-           LIMIT $1
-           FOR UPDATE SKIP LOCKED)
-        RETURNING id, next_fire_at`,
-      [limit, now, this.config.DUBAN_CLAIM_LEASE_MS],
+    const rows = await this.tasks.claimDueTimers(
+      this.db.manager,
+      now,
+      limit,
+      this.config.DUBAN_CLAIM_LEASE_MS,
     );
     rows.sort(
-      (a, b) => a.next_fire_at.getTime() - b.next_fire_at.getTime() || a.id.localeCompare(b.id),
+      (a, b) => a.nextFireAt.getTime() - b.nextFireAt.getTime() || a.id.localeCompare(b.id),
     );
     const jobs: DueJob<'task-timers'>[] = [];
     for (let i = 0; i < rows.length; i += TASKS_PER_JOB) {
       const batch = rows.slice(i, i + TASKS_PER_JOB);
       const digest = createHash('sha1')
-        .update(batch.map((r) => `${r.id}@${r.next_fire_at.toISOString()}`).join(','))
+        .update(batch.map((r) => `${r.id}@${r.nextFireAt.toISOString()}`).join(','))
         .digest('hex');
       jobs.push({
         name: JOB.taskTimers,

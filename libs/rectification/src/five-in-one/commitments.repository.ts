@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CommitmentResult, CommitmentState, MemberTally } from '#duban/domain';
-import { returning } from '#duban/persistence';
+import { type ChunkCursor, openCursor, returning } from '#duban/persistence';
+import type { PersonTasks } from '../tasks/task-engine-rows';
 
 export interface CommitmentItemRecord {
   id: string;
@@ -303,24 +304,28 @@ export class CommitmentsRepository {
   }
 
   /**
-   * Opens a cursor of (user_id, tasks: [], commitments) over the people who report commitment
-   * items this quarter in the zone but answer for no open measure there (so the quarter start's
-   * task cursor did not reach them): their one quarterly message lists the items alone.
+   * A cursor over the people who report commitment items this quarter in the zone but answer
+   * for no open measure there (so the quarter start's task cursor did not reach them): their one
+   * quarterly message lists the items alone.
    */
-  async declareDueWithoutOpenTasks(
+  openDueWithoutOpenTasks(
     m: EntityManager,
-    cursor: string,
     timeZone: string,
     quarterLabel: string,
-  ): Promise<void> {
-    await m.query(
-      `DECLARE ${cursor} NO SCROLL CURSOR FOR
-       SELECT d.user_id, '[]'::json AS tasks, d.commitments FROM (${itemsDueSql('true')}) d
+  ): Promise<ChunkCursor<PersonTasks & { commitments: CommitmentItemDue[] }>> {
+    return openCursor<
+      { user_id: string; commitments: CommitmentItemDue[] },
+      PersonTasks & { commitments: CommitmentItemDue[] }
+    >(
+      m,
+      'quarter_commitments',
+      `SELECT d.user_id, d.commitments FROM (${itemsDueSql('true')}) d
         WHERE NOT EXISTS (
           SELECT 1 FROM tasks t JOIN orgs ro ON ro.id = t.responsible_org_id
            WHERE t.responsible_user_id = d.user_id AND ro.time_zone = $1
              AND t.state IN ('assigned', 'in_progress') AND t.withdrawn_at IS NULL)`,
       [timeZone, Number(quarterLabel.slice(0, 4)), quarterLabel],
+      (r) => ({ userId: r.user_id, tasks: [], commitments: r.commitments }),
     );
   }
 

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '#duban/domain';
 import { type DueJob, type DueWorkSource, JOB } from '#duban/scheduling';
 import { ENGINE_QUEUE } from '../escalation/task-timer.source';
+import { QuarterlyRepository, runId } from '../quarterly/quarterly.repository';
 import { ReinspectionRepository } from './reinspection.repository';
 import { ReinspectionService } from './reinspection.service';
 
@@ -27,6 +28,7 @@ export class ReinspectionDueSource implements DueWorkSource {
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly repo: ReinspectionRepository,
+    private readonly runs: QuarterlyRepository,
   ) {}
 
   async claim(
@@ -46,15 +48,13 @@ export class ReinspectionDueSource implements DueWorkSource {
       }),
     );
     if (quarters.length === 0) return overdue;
-    const runs: { time_zone: string; quarter: string }[] = await this.db.query(
-      `SELECT time_zone, quarter FROM quarter_runs WHERE kind = 'reinspect'
-          AND (time_zone, quarter) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-      [quarters.map((x) => x.zone), quarters.map((x) => x.label)],
+    const done = await this.runs.runsDone(
+      this.db.manager,
+      quarters.map((x) => ({ timeZone: x.zone, quarter: x.label })),
     );
-    const done = new Set(runs.map((r) => `${r.time_zone} ${r.quarter}`));
     return [
       ...quarters
-        .filter((x) => !done.has(`${x.zone} ${x.label}`))
+        .filter((x) => !done.has(runId(x.zone, x.label, 'reinspect')))
         .map((x) => ({
           name: JOB.reinspectionDraws,
           jobId: `reinspection-draws:${x.zone}:${x.label}`,
@@ -70,10 +70,7 @@ export class ReinspectionDueSource implements DueWorkSource {
       now.getTime() - this.zones.readAt > ZONES_TTL_MS ||
       now.getTime() < this.zones.readAt
     ) {
-      const rows: { time_zone: string }[] = await this.db.query(
-        `SELECT DISTINCT time_zone FROM orgs`,
-      );
-      this.zones = { list: rows.map((r) => r.time_zone), readAt: now.getTime() };
+      this.zones = { list: await this.runs.zonesInUse(this.db.manager), readAt: now.getTime() };
     }
     return this.zones.list;
   }

@@ -460,6 +460,19 @@ export class ReinspectionRepository {
     );
   }
 
+  /** The active secretaries of the orgs (told of an overdue re-inspection). */
+  async secretariesOf(
+    m: EntityManager,
+    orgIds: readonly string[],
+  ): Promise<{ orgId: string; userId: string }[]> {
+    const rows: { org_id: string; user_id: string }[] = await m.query(
+      `SELECT ra.org_id, ra.user_id FROM role_assignments ra JOIN users u ON u.id = ra.user_id AND u.active
+        WHERE ra.org_id = ANY($1::uuid[]) AND ra.role = 'secretary' AND ra.revoked_at IS NULL`,
+      [orgIds],
+    );
+    return rows.map((r) => ({ orgId: r.org_id, userId: r.user_id }));
+  }
+
   async existingAttachments(m: EntityManager, ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows: { id: string }[] = await m.query(

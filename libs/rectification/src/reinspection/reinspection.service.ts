@@ -35,6 +35,7 @@ import { NotificationsService } from '#duban/notifications';
 import { pathToIds } from '#duban/persistence';
 import { NegativeListService } from '../negative-list/negative-list.service';
 import { ProblemsRepository } from '../problems/problems.repository';
+import { QuarterlyRepository } from '../quarterly/quarterly.repository';
 import { WORKING_DAY_CALENDAR } from '../tasks/calendar';
 import { TasksService } from '../tasks/tasks.service';
 import {
@@ -69,6 +70,7 @@ export class ReinspectionService {
     private readonly notifications: NotificationsService,
     private readonly negativeList: NegativeListService,
     private readonly problems: ProblemsRepository,
+    private readonly runs: QuarterlyRepository,
   ) {}
 
   // --- policy ---------------------------------------------------------------------------------
@@ -148,19 +150,11 @@ export class ReinspectionService {
     if (!q) throw new Error(`quarter label ${label} is malformed`);
     return this.db.transaction(async (m) => {
       const now = this.clock.now();
-      const marked: unknown[] = await m.query(
-        `INSERT INTO quarter_runs (time_zone, quarter, kind, done_at, affected)
-         VALUES ($1, $2, 'reinspect', $3, 0) ON CONFLICT DO NOTHING RETURNING 1`,
-        [timeZone, label, now],
-      );
-      if (marked.length === 0) return 0;
+      if (!(await this.runs.markRun(m, timeZone, label, 'reinspect', now))) return 0;
       const orgs = await this.repo.orgsToDraw(m, timeZone, label, q.start, q.end);
       let drawn = 0;
       for (const org of orgs) if (await this.drawWithin(m, org, q, null, now)) drawn += 1;
-      await m.query(
-        `UPDATE quarter_runs SET affected = $3 WHERE time_zone = $1 AND quarter = $2 AND kind = 'reinspect'`,
-        [timeZone, label, drawn],
-      );
+      await this.runs.setAffected(m, timeZone, label, 'reinspect', drawn);
       return drawn;
     });
   }
@@ -174,12 +168,8 @@ export class ReinspectionService {
     return this.db.transaction(async (m) => {
       const now = this.clock.now();
       const marked = await this.repo.markOverdueNotified(m, ids, now);
-      const secretaries: { org_id: string; user_id: string }[] = marked.length
-        ? await m.query(
-            `SELECT ra.org_id, ra.user_id FROM role_assignments ra JOIN users u ON u.id = ra.user_id AND u.active
-              WHERE ra.org_id = ANY($1::uuid[]) AND ra.role = 'secretary' AND ra.revoked_at IS NULL`,
-            [[...new Set(marked.map((r) => r.raising_org_id))]],
-          )
+      const secretaries = marked.length
+        ? await this.repo.secretariesOf(m, [...new Set(marked.map((r) => r.raising_org_id))])
         : [];
       await this.notifications.notifyMany(
         m,
@@ -187,7 +177,7 @@ export class ReinspectionService {
           userIds: [
             ...new Set([
               ...(r.inspector_user_id ? [r.inspector_user_id] : []),
-              ...secretaries.filter((s) => s.org_id === r.raising_org_id).map((s) => s.user_id),
+              ...secretaries.filter((s) => s.orgId === r.raising_org_id).map((s) => s.userId),
             ]),
           ],
           kind: 'reinspection_assigned' as const,

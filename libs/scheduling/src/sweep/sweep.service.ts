@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '#duban/config';
 import { CLOCK, type Clock } from '#duban/domain';
 import { DUE_WORK_SOURCES, type DueJob, type DueWorkSource } from '../due-work';
+import { SweepStateRepository } from './sweep-state.repository';
 
 export interface SweepResult {
   runCount: number;
@@ -30,20 +31,12 @@ export class SweepService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DUE_WORK_SOURCES) private readonly sources: DueWorkSource[],
+    private readonly state: SweepStateRepository,
   ) {}
 
   async tick(workerId: string, enqueue: Enqueue): Promise<SweepResult> {
     const now = this.clock.now();
-    const rows: { run_count: string }[] = await this.db.query(
-      `INSERT INTO sweep_state (name, run_count, last_run_at, last_worker)
-       VALUES ('sweep', 1, $1, $2)
-       ON CONFLICT (name) DO UPDATE
-         SET run_count = sweep_state.run_count + 1,
-             last_run_at = EXCLUDED.last_run_at,
-             last_worker = EXCLUDED.last_worker
-       RETURNING run_count`,
-      [now, workerId],
-    );
+    const runCount = await this.state.recordTick(this.db.manager, now, workerId);
     const enqueued: Record<string, number> = {};
     const batch = this.config.DUBAN_SWEEP_BATCH;
     for (const source of this.sources) {
@@ -58,7 +51,7 @@ export class SweepService {
     }
     if (Object.values(enqueued).some((n) => n > 0))
       this.logger.log(`sweep enqueued ${JSON.stringify(enqueued)}`);
-    return { runCount: Number(rows[0].run_count), ranAt: now.toISOString(), enqueued };
+    return { runCount, ranAt: now.toISOString(), enqueued };
   }
 
   private mayHaveMore(jobs: DueJob[], batch: number): boolean {
