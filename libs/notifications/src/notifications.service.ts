@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '#duban/config';
 import type { PlannedWebhook } from './deliveries.repository';
 import { DeliveryPlanner, type EmailNotice, webhookDedupeKey } from './delivery-planner';
-import { COALESCE_WINDOW_MS, mergeTaskLists } from './coalesce';
+import { COALESCE_WINDOW_MS, coalesceBatch, mergeTaskLists } from './coalesce';
 import {
   checkNotificationInput,
   type NotificationInput,
@@ -79,7 +79,7 @@ export class NotificationsService {
 
   /**
    * Notices with a coalesce key: one per person, kind and key. Those of the batch are merged
-   * first; then each merges into the person's open notice of the same kind and key (unread,
+   * first (coalesceBatch); then each merges into the person's open notice of the same kind and key (unread,
    * recent, nothing of it mailed yet: see NotificationsRepository.openForMerge) or becomes a
    * new one.
    */
@@ -89,36 +89,14 @@ export class NotificationsService {
     result: string[][],
     now: Date,
   ): Promise<void> {
-    const groups = new Map<string, { input: NotificationInput; sources: number[] }>();
-    inputs.forEach((input, i) => {
-      if (!input.coalesceKey) return;
-      for (const userId of new Set(input.userIds)) {
-        const key = [userId, input.kind, input.coalesceKey].join('\u0000');
-        const group = groups.get(key);
-        if (!group) {
-          groups.set(key, {
-            input: {
-              ...input,
-              userIds: [userId],
-              params: { ...input.params, tasks: mergeTaskLists([], input.params.tasks) },
-              taskIds: undefined,
-            },
-            sources: [i],
-          });
-        } else {
-          group.input.params.tasks = mergeTaskLists(group.input.params.tasks, input.params.tasks);
-          group.sources.push(i);
-        }
-      }
-    });
-    const list = [...groups.values()];
+    const list = coalesceBatch(inputs);
     if (list.length === 0) return;
     const open = await this.notifications.openForMerge(
       manager,
       list.map((g) => ({
         userId: g.input.userIds[0],
         kind: g.input.kind,
-        coalesceKey: g.input.coalesceKey ?? '',
+        coalesceKey: g.coalesceKey,
       })),
       new Date(now.getTime() - COALESCE_WINDOW_MS),
     );
