@@ -6,6 +6,6 @@ import { AuditRepository } from './audit.repository';
 
 @Module({
   providers: [AuditRepository, AuditLog, AuditAnchorService, AnchorJobs],
-  exports: [AuditLog, AuditAnchorService],
+  exports: [AuditRepository, AuditLog, AuditAnchorService],
 })
 export class AuditModule {}
