@@ -79,9 +79,9 @@ export class NotificationsService {
 
   /**
    * Notices with a coalesce key: one per person, kind and key. Those of the batch are merged
-   * first (coalesceBatch); then each merges into the person's open notice of the same kind and key (unread,
-   * recent, nothing of it mailed yet: see NotificationsRepository.openForMerge) or becomes a
-   * new one.
+   * first (coalesceBatch); then each merges into the person's open notice of the same kind
+   * and key (unread, recent, nothing of it mailed yet: NotificationsRepository.openForMerge)
+   * or becomes a new one.
    */
   private async coalesce(
     manager: EntityManager,
