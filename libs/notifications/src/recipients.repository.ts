@@ -198,7 +198,11 @@ export class RecipientsRepository {
    * The names of `userId`'s organisations where `deputyId` holds no role in the organisation
    * or above it, sorted.
    */
-  async orgsNotCoveredBy(m: EntityManager, userId: string, deputyId: string): Promise<string[]> {
+  async orgsNotCoveredBy(
+    m: EntityManager,
+    userId: string,
+    deputyId: string,
+  ): Promise<{ name: string }[]> {
     const rows: { name: string }[] = await m.query(
       `SELECT DISTINCT mo.name
          FROM role_assignments mine JOIN orgs mo ON mo.id = mine.org_id
@@ -209,7 +213,7 @@ export class RecipientsRepository {
         ORDER BY mo.name`,
       [userId, deputyId],
     );
-    return rows.map((r) => r.name);
+    return rows;
   }
 
   /** Throws the database's unique violation when the same delegation exists already. */
