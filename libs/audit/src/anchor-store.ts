@@ -3,7 +3,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import {
   anchorProblem,
   assertEd25519,
@@ -13,12 +13,9 @@ import {
   signAnchor,
   type AnchorBreak,
   type SignedAnchor,
-  type StoredEvent,
-  type StreamHead,
 } from './anchor';
+import { AuditRepository } from './audit.repository';
 
-/** Serialises anchors between workers sharing a database (two at once would be harmless too). */
-const ANCHOR_LOCK_KEY = 727_002;
 const BATCH = 5000;
 
 /** Reads an Ed25519 private key (PEM); throws with the file's name when it is not one. */
@@ -36,15 +33,6 @@ export async function readAnchorKey(file: string): Promise<KeyObject> {
 
 export const publicKeyOf = (key: KeyObject): KeyObject => createPublicKey(key);
 
-/** Every stream's head now, in one statement (one snapshot). */
-async function readHeads(m: EntityManager | DataSource): Promise<StreamHead[]> {
-  const rows: { stream_id: string; seq: number; hash: string }[] = await m.query(
-    `SELECT DISTINCT ON (stream_id) stream_id::text AS stream_id, seq, hash
-       FROM audit_events ORDER BY stream_id, seq DESC`,
-  );
-  return rows.map((r) => [r.stream_id, r.seq, r.hash] as const);
-}
-
 /**
  * Signs every stream's head, keeps the anchor in `audit_anchors` and appends it as one JSON
  * line to `file` (outside the database), under an advisory lock so concurrent anchorers append
@@ -54,52 +42,29 @@ async function readHeads(m: EntityManager | DataSource): Promise<StreamHead[]> {
 export async function createAnchor(
   db: DataSource,
   options: { key: KeyObject; at: Date; file: string },
+  repo: AuditRepository = new AuditRepository(),
 ): Promise<SignedAnchor> {
   return db.transaction(async (m) => {
-    await m.query('SELECT pg_advisory_xact_lock($1)', [ANCHOR_LOCK_KEY]);
-    const [{ database }]: { database: string }[] = await m.query(
-      'SELECT current_database() AS database',
+    await repo.lockAnchoring(m);
+    const database = await repo.databaseName(m);
+    const anchor = signAnchor(
+      { at: options.at, database, heads: await repo.allHeads(m) },
+      options.key,
     );
-    const anchor = signAnchor({ at: options.at, database, heads: await readHeads(m) }, options.key);
-    await m.query(
-      `INSERT INTO audit_anchors (at, database, stream_count, event_count, root, key_id, signature, heads)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
-      [
-        options.at,
-        database,
-        anchor.streams,
-        anchor.events,
-        anchor.root,
-        anchor.keyId,
-        anchor.signature,
-        JSON.stringify(anchor.heads),
-      ],
-    );
+    await repo.insertAnchor(m, options.at, anchor);
     await mkdir(dirname(options.file), { recursive: true });
     await appendFile(options.file, `${JSON.stringify(anchor)}\n`, { mode: 0o640 });
     return anchor;
   });
 }
 
-interface AnchorRow {
-  at: Date;
-  database: string;
-  stream_count: number;
-  event_count: string;
-  root: string;
-  key_id: string;
-  signature: string;
-  heads: StreamHead[];
-}
-
 /** The latest anchor of this database: from the file when it has one, else from the table. */
 export async function latestAnchor(
   db: DataSource,
   file: string,
+  repo: AuditRepository = new AuditRepository(),
 ): Promise<{ anchor: SignedAnchor; source: string } | null> {
-  const [{ database }]: { database: string }[] = await db.query(
-    'SELECT current_database() AS database',
-  );
+  const database = await repo.databaseName(db.manager);
   if (existsSync(file)) {
     const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
     const collected: string[] = [];
@@ -114,25 +79,10 @@ export async function latestAnchor(
     last = lastAnchorIn(collected, database) ?? last;
     if (last) return { anchor: last, source: file };
   }
-  const rows: AnchorRow[] = await db.query(
-    `SELECT at, database, stream_count, event_count::text AS event_count, root, key_id, signature,
-            heads
-       FROM audit_anchors ORDER BY id DESC LIMIT 1`,
-  );
-  if (rows.length === 0) return null;
-  const r = rows[0];
+  const anchor = await repo.latestAnchor(db.manager);
+  if (!anchor) return null;
   return {
-    anchor: {
-      v: 1,
-      at: r.at.toISOString(),
-      database: r.database,
-      streams: r.stream_count,
-      events: Number(r.event_count),
-      root: r.root,
-      keyId: r.key_id,
-      signature: r.signature,
-      heads: r.heads,
-    },
+    anchor,
     source: 'table audit_anchors',
   };
 }
@@ -151,40 +101,20 @@ export type AnchorCheck =
 export async function checkLatestAnchor(
   db: DataSource,
   options: { file: string; publicKey?: KeyObject },
+  repo: AuditRepository = new AuditRepository(),
 ): Promise<AnchorCheck> {
-  const latest = await latestAnchor(db, options.file);
+  const latest = await latestAnchor(db, options.file, repo);
   if (!latest) return { kind: 'none' };
   const { anchor, source } = latest;
   const problem = anchorProblem(anchor, options.publicKey);
   if (problem) return { kind: 'bad_anchor', anchor, source, problem };
   for (let i = 0; i < anchor.heads.length; i += BATCH) {
     const heads = anchor.heads.slice(i, i + BATCH);
-    const rows: {
-      stream_id: string;
-      seq: number;
-      id: string;
-      stream_type: string;
-      hash: string;
-    }[] = await db.query(
-      `SELECT e.stream_id::text AS stream_id, e.seq, e.id::text AS id, e.stream_type, e.hash
-           FROM unnest($1::uuid[], $2::int[]) AS x(stream_id, seq)
-           JOIN audit_events e ON e.stream_id = x.stream_id AND e.seq = x.seq`,
-      [heads.map((h) => h[0]), heads.map((h) => h[1])],
-    );
-    const stored = new Map<string, StoredEvent>(
-      rows.map((r) => [
-        `${r.stream_id}/${r.seq}`,
-        { id: r.id, streamType: r.stream_type, hash: r.hash },
-      ]),
-    );
+    const stored = await repo.eventsAt(db.manager, heads);
     const found = firstAnchorBreak(heads, (s, seq) => stored.get(`${s}/${seq}`), anchor.at);
     if (found) {
       if (!found.streamType) {
-        const [known]: { stream_type: string }[] = await db.query(
-          'SELECT stream_type FROM audit_events WHERE stream_id = $1 LIMIT 1',
-          [found.streamId],
-        );
-        found.streamType = known?.stream_type ?? null;
+        found.streamType = await repo.streamTypeOf(db.manager, found.streamId);
       }
       return { kind: 'break', anchor, source, at: found };
     }

@@ -3,31 +3,14 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#duban/config';
-import {
-  CLOCK,
-  type Actor,
-  type Clock,
-  forbidden,
-  offsetOf,
-  Page,
-  PageRequest,
-} from '#duban/domain';
+import { CLOCK, type Actor, type Clock, forbidden, Page, PageRequest } from '#duban/domain';
 import type { SignedAnchor } from './anchor';
 import { createAnchor, postAnchor, readAnchorKey } from './anchor-store';
+import { AuditRepository, type AnchorView } from './audit.repository';
 
 /** The queue, job and scheduler of the periodic anchor (worker). */
 export const AUDIT_QUEUE = 'audit';
 export const AUDIT_ANCHOR_SCHEDULER_ID = 'audit-anchor-every-interval';
-
-export interface AnchorView {
-  id: string;
-  at: string;
-  streams: number;
-  events: number;
-  root: string;
-  keyId: string;
-  signature: string;
-}
 
 /** Makes the signed anchors of the audit record (worker) and lists them (api). */
 @Injectable()
@@ -37,6 +20,7 @@ export class AuditAnchorService {
 
   constructor(
     private readonly db: DataSource,
+    private readonly repo: AuditRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -71,11 +55,11 @@ export class AuditAnchorService {
   async anchor(): Promise<SignedAnchor | null> {
     const key = await this.signingKey();
     if (!key) return null;
-    const anchor = await createAnchor(this.db, {
-      key,
-      at: this.clock.now(),
-      file: this.config.DUBAN_AUDIT_ANCHOR_FILE,
-    });
+    const anchor = await createAnchor(
+      this.db,
+      { key, at: this.clock.now(), file: this.config.DUBAN_AUDIT_ANCHOR_FILE },
+      this.repo,
+    );
     this.logger.log(
       `audit anchor: ${anchor.streams} streams, ${anchor.events} events, root ${anchor.root}`,
     );
@@ -93,36 +77,6 @@ export class AuditAnchorService {
     if (!actor.systemAdmin) {
       throw forbidden('只有系统管理员可以查看审计锚点 (audit anchors need a system administrator)');
     }
-    const rows: {
-      id: string;
-      at: Date;
-      stream_count: number;
-      event_count: string;
-      root: string;
-      key_id: string;
-      signature: string;
-    }[] = await this.db.query(
-      `SELECT id::text AS id, at, stream_count, event_count::text AS event_count, root, key_id,
-              signature
-         FROM audit_anchors ORDER BY id DESC LIMIT $1 OFFSET $2`,
-      [page.pageSize, offsetOf(page)],
-    );
-    const [{ n }]: { n: string }[] = await this.db.query(
-      'SELECT count(*)::text AS n FROM audit_anchors',
-    );
-    return {
-      items: rows.map((r) => ({
-        id: r.id,
-        at: r.at.toISOString(),
-        streams: r.stream_count,
-        events: Number(r.event_count),
-        root: r.root,
-        keyId: r.key_id,
-        signature: r.signature,
-      })),
-      total: Number(n),
-      page: page.page,
-      pageSize: page.pageSize,
-    };
+    return this.repo.listAnchors(this.db.manager, page);
   }
 }

@@ -13,7 +13,7 @@ import {
   isUniqueViolation,
   notFound,
 } from '#duban/domain';
-import { timeZoneSql } from './recipient-profile';
+import { type DelegationRecord, RecipientsRepository } from './recipients.repository';
 
 export interface DelegationView {
   id: string;
@@ -36,17 +36,6 @@ export interface NewDelegation {
   endsOn: string;
 }
 
-interface DelegationRow {
-  id: string;
-  user_id: string;
-  user_name: string;
-  deputy_id: string;
-  deputy_name: string;
-  starts_on: string;
-  ends_on: string;
-  created_at: Date;
-}
-
 /** The longest absence one delegation may cover; a longer one is a change of post, not leave. */
 const MAX_DAYS = 366;
 
@@ -60,29 +49,17 @@ export class DelegationsService {
   constructor(
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly recipients: RecipientsRepository,
   ) {}
 
   /** Delegations the caller granted or received that have not ended yet in their zone. */
   async list(actor: Actor): Promise<DelegationView[]> {
-    const rows = await this.select(
-      '(dl.user_id = $1 OR dl.deputy_id = $1) AND dl.ends_on >= $2::date',
-      [actor.userId, await this.today(actor.userId)],
+    const rows = await this.recipients.delegationsOf(
+      this.db.manager,
+      actor.userId,
+      await this.today(actor.userId),
     );
     return rows.map((r) => this.toView(r, actor.userId));
-  }
-
-  private select(where: string, params: unknown[]): Promise<DelegationRow[]> {
-    return this.db.query(
-      `SELECT dl.id, dl.user_id, pu.display_name AS user_name, dl.deputy_id,
-              du.display_name AS deputy_name, dl.starts_on::text AS starts_on,
-              dl.ends_on::text AS ends_on, dl.created_at
-         FROM delegations dl
-         JOIN users pu ON pu.id = dl.user_id
-         JOIN users du ON du.id = dl.deputy_id
-        WHERE ${where}
-        ORDER BY dl.starts_on, dl.created_at, dl.id`,
-      params,
-    );
   }
 
   async create(actor: Actor, input: NewDelegation): Promise<DelegationView> {
@@ -103,26 +80,18 @@ export class DelegationsService {
     if (input.deputyId === actor.userId) {
       throw invalid('deputyId', 'deputyId must be someone else: you cannot be your own deputy');
     }
-    const deputies: { system_admin: boolean }[] = await this.db.query(
-      'SELECT system_admin FROM users WHERE id = $1 AND active',
-      [input.deputyId],
-    );
-    if (deputies.length === 0) {
+    const deputy = await this.recipients.activeUser(this.db.manager, input.deputyId);
+    if (!deputy) {
       throw invalid('deputyId', `deputyId: user ${input.deputyId} does not exist or is disabled`);
     }
     // The deputy will read what the absent person reads, so they must already be entitled to
     // see all of it: a role in each of the person's organisations or in one above it. (The
     // delivery checks again, task by task, when it plans a deputy's copy.)
-    if (!deputies[0].system_admin) {
-      const uncovered: { name: string }[] = await this.db.query(
-        `SELECT DISTINCT mo.name
-           FROM role_assignments mine JOIN orgs mo ON mo.id = mine.org_id
-          WHERE mine.user_id = $1 AND mine.revoked_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM role_assignments theirs JOIN orgs tho ON tho.id = theirs.org_id
-                             WHERE theirs.user_id = $2 AND theirs.revoked_at IS NULL
-                               AND mo.path <@ tho.path)
-          ORDER BY mo.name`,
-        [actor.userId, input.deputyId],
+    if (!deputy.systemAdmin) {
+      const uncovered = await this.recipients.orgsNotCoveredBy(
+        this.db.manager,
+        actor.userId,
+        input.deputyId,
       );
       if (uncovered.length > 0) {
         throw invalid(
@@ -134,10 +103,16 @@ export class DelegationsService {
     }
     const id = randomUUID();
     try {
-      await this.db.query(
-        `INSERT INTO delegations (id, user_id, deputy_id, starts_on, ends_on, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [id, actor.userId, input.deputyId, input.startsOn, input.endsOn, this.clock.now()],
+      await this.recipients.insertDelegation(
+        this.db.manager,
+        {
+          id,
+          userId: actor.userId,
+          deputyId: input.deputyId,
+          startsOn: input.startsOn,
+          endsOn: input.endsOn,
+        },
+        this.clock.now(),
       );
     } catch (e) {
       if (isUniqueViolation(e)) {
@@ -145,39 +120,26 @@ export class DelegationsService {
       }
       throw e;
     }
-    const [row] = await this.select('dl.id = $1', [id]);
+    const row = await this.recipients.delegation(this.db.manager, id);
     return this.toView(row, actor.userId);
   }
 
   /** Ends a delegation the caller granted; anybody else's answers 404. */
   async remove(actor: Actor, id: string): Promise<void> {
-    const result: [unknown[], number] = await this.db.query(
-      'DELETE FROM delegations WHERE id = $1 AND user_id = $2',
-      [id, actor.userId],
-    );
-    if (result[1] === 0) throw notFound(`delegation ${id} does not exist or is not yours`);
+    const removed = await this.recipients.removeDelegation(this.db.manager, id, actor.userId);
+    if (!removed) throw notFound(`delegation ${id} does not exist or is not yours`);
   }
 
   private async today(userId: string): Promise<string> {
-    const rows: { time_zone: string }[] = await this.db.query(
-      `SELECT ${timeZoneSql('u.id', 's')} AS time_zone FROM users u
-         LEFT JOIN notification_settings s ON s.user_id = u.id WHERE u.id = $1`,
-      [userId],
-    );
-    return localDateOf(this.clock.now(), rows[0]?.time_zone ?? 'Asia/Shanghai');
+    const zone = await this.recipients.timeZoneOf(this.db.manager, userId);
+    return localDateOf(this.clock.now(), zone ?? 'Asia/Shanghai');
   }
 
-  private toView(r: DelegationRow, callerId: string): DelegationView {
+  private toView(r: DelegationRecord, callerId: string): DelegationView {
     return {
-      id: r.id,
-      userId: r.user_id,
-      userName: r.user_name,
-      deputyId: r.deputy_id,
-      deputyName: r.deputy_name,
-      startsOn: r.starts_on,
-      endsOn: r.ends_on,
-      createdAt: r.created_at.toISOString(),
-      direction: r.user_id === callerId ? 'granted' : 'received',
+      ...r,
+      createdAt: r.createdAt.toISOString(),
+      direction: r.userId === callerId ? 'granted' : 'received',
     };
   }
 }

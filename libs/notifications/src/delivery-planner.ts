@@ -3,23 +3,20 @@ import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '#duban/config';
 import { EmailChannel } from './channels/email.channel';
 import { nextDigestAt, sendableAt } from './delivery-rules';
+import {
+  DeliveriesRepository,
+  type PlannedEmail,
+  type PlannedWebhook,
+} from './deliveries.repository';
 import type { RecipientProfile } from './recipient-profile';
 
-export interface PlannedEmail {
-  dedupeKey: string;
+/** A new notice, or one of its chases, that may make an e-mail. */
+export interface EmailNotice {
   notificationId: string;
-  userId: string;
+  profile: RecipientProfile;
+  urgent: boolean;
   /** 0 for the notice itself, n for its n-th chase. */
   chase: number;
-  /** When it may go out; null while it is held for the digest. */
-  nextAttemptAt: Date | null;
-  digestDueAt: Date | null;
-}
-
-export interface PlannedWebhook {
-  dedupeKey: string;
-  orgId: string;
-  payload: Record<string, unknown>;
 }
 
 /** The one webhook post per org, kind and notice key, whoever and however many were told. */
@@ -35,6 +32,7 @@ export class DeliveryPlanner {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly email: EmailChannel,
+    private readonly deliveries: DeliveriesRepository,
   ) {}
 
   planEmail(
@@ -72,80 +70,39 @@ export class DeliveryPlanner {
     };
   }
 
-  async insertEmails(m: EntityManager, planned: readonly PlannedEmail[], now: Date): Promise<void> {
-    if (planned.length === 0) return;
-    await m.query(
-      `INSERT INTO deliveries (id, channel, dedupe_key, notification_id, user_id, chase,
-                               digest_due_at, state, attempts, next_attempt_at, created_at)
-       SELECT gen_random_uuid(), 'email', x.dedupe_key, x.notification_id, x.user_id, x.chase,
-              x.digest_due_at, 'pending', 0, x.next_attempt_at, $1
-         FROM unnest($2::text[], $3::uuid[], $4::uuid[], $5::int[], $6::timestamptz[],
-                     $7::timestamptz[])
-           AS x(dedupe_key, notification_id, user_id, chase, digest_due_at, next_attempt_at)
-       ON CONFLICT (dedupe_key) DO NOTHING`,
-      [
-        now,
-        planned.map((p) => p.dedupeKey),
-        planned.map((p) => p.notificationId),
-        planned.map((p) => p.userId),
-        planned.map((p) => p.chase),
-        planned.map((p) => p.digestDueAt?.toISOString() ?? null),
-        planned.map((p) => p.nextAttemptAt?.toISOString() ?? null),
-      ],
-    );
+  /** Plans the e-mail of each notice or chase and writes those there are, in one statement. */
+  async addEmails(m: EntityManager, notices: readonly EmailNotice[], now: Date): Promise<void> {
+    const planned = notices
+      .map((n) =>
+        this.planEmail(n.notificationId, n.profile, { urgent: n.urgent, chase: n.chase }, now),
+      )
+      .filter((p): p is PlannedEmail => p !== null);
+    await this.deliveries.insertEmails(m, planned, now);
   }
 
-  /** Only orgs that have a robot configured get a post; the rest are dropped in the join. */
-  async insertWebhooks(
+  /**
+   * Posts for the robots of the orgs of people who opted in to the webhook channel: one per
+   * org, kind and notice key (see webhookDedupeKey). Orgs without a robot get none.
+   */
+  async addWebhooks(
     m: EntityManager,
     planned: readonly PlannedWebhook[],
     now: Date,
   ): Promise<void> {
-    if (planned.length === 0) return;
-    await m.query(
-      `INSERT INTO deliveries (id, channel, dedupe_key, org_id, payload, state, attempts,
-                               next_attempt_at, created_at)
-       SELECT gen_random_uuid(), 'webhook', x.dedupe_key, x.org_id, x.payload, 'pending', 0, $1, $1
-         FROM unnest($2::text[], $3::uuid[], $4::jsonb[]) AS x(dedupe_key, org_id, payload)
-         JOIN org_webhooks w ON w.org_id = x.org_id
-       ON CONFLICT (dedupe_key) DO NOTHING`,
-      [
-        now,
-        planned.map((p) => p.dedupeKey),
-        planned.map((p) => p.orgId),
-        planned.map((p) => JSON.stringify(p.payload)),
-      ],
-    );
+    await this.deliveries.insertWebhooks(m, planned, now);
   }
 
   /**
    * Org-level events (escalation steps, cases opened and decided, 通报 issued) go to the robot
    * of the event's org and of every org above it, whoever opted in: one post per robot and
    * event (`webhook:<robot org>:<kind>:<key>`, the same key as the opted-in path, so a robot
-   * never gets an event twice).
+   * never gets an event twice). Each planned key is the part after `webhook:<robot org>:`.
    */
-  async insertSubtreeWebhooks(
+  async addOrgEventWebhooks(
     m: EntityManager,
     planned: readonly PlannedWebhook[],
     now: Date,
   ): Promise<void> {
-    if (planned.length === 0) return;
-    await m.query(
-      `INSERT INTO deliveries (id, channel, dedupe_key, org_id, payload, state, attempts,
-                               next_attempt_at, created_at)
-       SELECT gen_random_uuid(), 'webhook', 'webhook:' || w.org_id || ':' || x.suffix, w.org_id,
-              x.payload, 'pending', 0, $1, $1
-         FROM unnest($2::text[], $3::uuid[], $4::jsonb[]) AS x(suffix, org_id, payload)
-         JOIN orgs eo ON eo.id = x.org_id
-         JOIN orgs wo ON eo.path <@ wo.path
-         JOIN org_webhooks w ON w.org_id = wo.id
-       ON CONFLICT (dedupe_key) DO NOTHING`,
-      [
-        now,
-        planned.map((p) => p.dedupeKey),
-        planned.map((p) => p.orgId),
-        planned.map((p) => JSON.stringify(p.payload)),
-      ],
-    );
+    await this.deliveries.insertSubtreeWebhooks(m, planned, now);
   }
 }

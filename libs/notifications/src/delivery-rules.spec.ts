@@ -1,4 +1,11 @@
-import { nextDigestAt, quietHoursEnd, retryBackoffMs, sendableAt } from './delivery-rules';
+import {
+  attemptResult,
+  MAX_DELIVERY_ATTEMPTS,
+  nextDigestAt,
+  quietHoursEnd,
+  retryBackoffMs,
+  sendableAt,
+} from './delivery-rules';
 
 const SH = 'Asia/Shanghai';
 // 2026-11-02 in Shanghai is UTC+8: local 23:00 is 15:00Z.
@@ -70,5 +77,43 @@ describe('retry backoff', () => {
   it('doubles from 30 seconds and stops growing at an hour', () => {
     expect([1, 2, 3, 4].map(retryBackoffMs)).toEqual([30_000, 60_000, 120_000, 240_000]);
     expect(retryBackoffMs(20)).toBe(3_600_000);
+  });
+});
+
+describe('attemptResult', () => {
+  const now = new Date('2026-12-01T02:00:00Z');
+
+  it('is sent when the attempt raised no error', () => {
+    expect(attemptResult(2, null, now)).toEqual({
+      outcome: 'sent',
+      state: 'sent',
+      attempt: 3,
+      nextAttemptAt: null,
+    });
+  });
+
+  it('retries a failure after the backoff of its attempt number', () => {
+    expect(attemptResult(0, { permanent: false }, now)).toEqual({
+      outcome: 'retry',
+      state: 'pending',
+      attempt: 1,
+      nextAttemptAt: new Date(now.getTime() + 30_000),
+    });
+    expect(attemptResult(3, { permanent: false }, now).nextAttemptAt).toEqual(
+      new Date(now.getTime() + 240_000),
+    );
+  });
+
+  it('is dead at the last allowed attempt, or at once when the failure is permanent', () => {
+    expect(attemptResult(MAX_DELIVERY_ATTEMPTS - 1, { permanent: false }, now)).toMatchObject({
+      outcome: 'dead',
+      state: 'dead',
+      attempt: MAX_DELIVERY_ATTEMPTS,
+      nextAttemptAt: null,
+    });
+    expect(attemptResult(0, { permanent: true }, now)).toMatchObject({
+      outcome: 'dead',
+      attempt: 1,
+    });
   });
 });

@@ -92,3 +92,35 @@ export function retryBackoffMs(failedAttempts: number): number {
   const n = Math.max(1, Math.floor(failedAttempts));
   return Math.min(BACKOFF_BASE_MS * 2 ** (n - 1), BACKOFF_CAP_MS);
 }
+
+/** What an attempt makes of a delivery: sent, pending for a retry, or dead (dead-letter). */
+export interface AttemptResult {
+  outcome: 'sent' | 'retry' | 'dead';
+  state: 'pending' | 'sent' | 'dead';
+  /** This attempt's number (1 for the first). */
+  attempt: number;
+  /** When the retry may go; null unless the outcome is 'retry'. */
+  nextAttemptAt: Date | null;
+}
+
+/**
+ * The outcome of attempt `attemptsBefore + 1`: sent without an error; dead on a permanent
+ * error or once MAX_DELIVERY_ATTEMPTS have failed; otherwise retried after retryBackoffMs.
+ */
+export function attemptResult(
+  attemptsBefore: number,
+  error: { permanent: boolean } | null,
+  now: Date,
+): AttemptResult {
+  const attempt = attemptsBefore + 1;
+  if (error === null) return { outcome: 'sent', state: 'sent', attempt, nextAttemptAt: null };
+  if (error.permanent || attempt >= MAX_DELIVERY_ATTEMPTS) {
+    return { outcome: 'dead', state: 'dead', attempt, nextAttemptAt: null };
+  }
+  return {
+    outcome: 'retry',
+    state: 'pending',
+    attempt,
+    nextAttemptAt: new Date(now.getTime() + retryBackoffMs(attempt)),
+  };
+}

@@ -6,33 +6,16 @@ import { CLOCK, type Clock } from '#duban/domain';
 import { EmailChannel, EmailMessage } from './channels/email.channel';
 import type { RobotFormat, RobotPayload } from './channels/robot-formats';
 import { describe, PermanentDeliveryError, WebhookChannel } from './channels/webhook.channel';
+import { DeliveriesRepository, type TakenDelivery } from './deliveries.repository';
 import { deliveryLeaseMs } from './notifications-queue';
-import { MAX_DELIVERY_ATTEMPTS, retryBackoffMs } from './delivery-rules';
-import { PROFILE_COLUMNS, ProfileRow, toProfile } from './recipient-profile';
-import { returning } from '#duban/persistence';
+import { attemptResult } from './delivery-rules';
+import { NotificationsRepository } from './notifications.repository';
+import { OrgWebhooksRepository } from './org-webhooks.repository';
+import { RecipientsRepository } from './recipients.repository';
 import { renderDigest } from './templates';
 
 /** What one run of the 'deliver' job did. */
 export type DeliveryOutcome = 'sent' | 'retry' | 'dead' | 'cancelled' | 'skipped';
-
-interface DeliveryRow {
-  id: string;
-  channel: 'email' | 'webhook';
-  notification_id: string | null;
-  user_id: string | null;
-  org_id: string | null;
-  payload: Record<string, unknown> | null;
-  is_digest: boolean;
-  chase: number;
-  attempts: number;
-}
-
-interface NoticeRow {
-  title: string;
-  body: string;
-  read_at: Date | null;
-  via_name: string | null;
-}
 
 type Composed =
   | { channel: 'email'; message: EmailMessage }
@@ -73,20 +56,21 @@ export class DeliveryProcessor {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly email: EmailChannel,
     private readonly webhook: WebhookChannel,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly notifications: NotificationsRepository,
+    private readonly recipients: RecipientsRepository,
+    private readonly orgWebhooks: OrgWebhooksRepository,
   ) {}
 
   async deliver(deliveryId: string): Promise<DeliveryOutcome> {
     const token = randomUUID();
     const startedAt = this.clock.now();
-    const [delivery] = await returning<DeliveryRow>(
-      this.db,
-      `UPDATE deliveries
-          SET send_token = $2, claimed_until = $3
-        WHERE id = $1 AND state = 'pending' AND next_attempt_at <= $4
-          AND (send_token IS NULL OR claimed_until IS NULL OR claimed_until <= $4)
-        RETURNING id, channel, notification_id, user_id, org_id, payload, is_digest, chase,
-                  attempts`,
-      [deliveryId, token, new Date(startedAt.getTime() + deliveryLeaseMs(this.config)), startedAt],
+    const delivery = await this.deliveries.take(
+      this.db.manager,
+      deliveryId,
+      token,
+      new Date(startedAt.getTime() + deliveryLeaseMs(this.config)),
+      startedAt,
     );
     if (!delivery) return 'skipped';
 
@@ -114,59 +98,36 @@ export class DeliveryProcessor {
     return this.record(delivery, token, error, permanent);
   }
 
-  private async compose(d: DeliveryRow): Promise<Composed> {
+  private async compose(d: TakenDelivery): Promise<Composed> {
+    const m = this.db.manager;
     if (d.channel === 'webhook') {
-      const hooks: { url: string; secret: string | null; format: RobotFormat }[] =
-        await this.db.query('SELECT url, secret, format FROM org_webhooks WHERE org_id = $1', [
-          d.org_id,
-        ]);
-      if (hooks.length === 0) {
+      const hook = await this.orgWebhooks.target(m, d.orgId);
+      if (!hook) {
         throw new PermanentDeliveryError('the organisation no longer has a webhook configured');
       }
-      return { channel: 'webhook', ...hooks[0], payload: d.payload as RobotPayload };
+      return { channel: 'webhook', ...hook, payload: d.payload as RobotPayload };
     }
 
-    const people: ProfileRow[] = await this.db.query(
-      `SELECT ${PROFILE_COLUMNS} FROM users u
-         LEFT JOIN notification_settings s ON s.user_id = u.id
-        WHERE u.id = $1`,
-      [d.user_id],
-    );
-    const person = people[0] ? toProfile(d.user_id ?? '', people[0]) : null;
+    const person = d.userId ? (await this.recipients.profile(m, d.userId))?.profile : null;
     if (!person?.email) throw new PermanentDeliveryError('the recipient has no e-mail address');
     const greeting = `${person.displayName}同志：`;
 
-    if (d.is_digest) {
-      const items: { title: string; body: string; created_at: Date }[] = await this.db.query(
-        `SELECT n.title, n.body, n.created_at
-           FROM deliveries i JOIN notifications n ON n.id = i.notification_id
-          WHERE i.digest_id = $1
-          ORDER BY n.created_at, n.id`,
-        [d.id],
-      );
+    if (d.isDigest) {
+      const items = await this.deliveries.digestItems(m, d.id);
       if (items.length === 0) return { channel: 'none', reason: 'the digest has no items' };
-      const digest = renderDigest(
-        items.map((i) => ({ title: i.title, body: i.body, createdAt: i.created_at })),
-        person.timeZone,
-      );
+      const digest = renderDigest(items, person.timeZone);
       return this.mail(d, person.email, digest.subject, `${greeting}\n\n${digest.text}`);
     }
 
-    const notices: NoticeRow[] = await this.db.query(
-      `SELECT n.title, n.body, n.read_at, via.display_name AS via_name
-         FROM notifications n LEFT JOIN users via ON via.id = n.via_delegation_from
-        WHERE n.id = $1`,
-      [d.notification_id],
-    );
-    const notice = notices[0];
+    const notice = await this.notifications.forMail(m, d.notificationId);
     if (!notice) throw new PermanentDeliveryError('the notice no longer exists');
-    if (d.chase > 0 && notice.read_at !== null) {
+    if (d.chase > 0 && notice.readAt !== null) {
       return { channel: 'none', reason: 'the notice was read before the chase went out' };
     }
     const chased =
       d.chase > 0 ? `此通知需要您阅知确认，目前尚未确认（第${d.chase}次提醒）。\n\n` : '';
-    const delegated = notice.via_name
-      ? `\n\n（${notice.via_name}请假期间委托您代为接收此通知。）`
+    const delegated = notice.viaName
+      ? `\n\n（${notice.viaName}请假期间委托您代为接收此通知。）`
       : '';
     const subject = d.chase > 0 ? `【再次提醒】${notice.title}` : notice.title;
     return this.mail(
@@ -177,7 +138,7 @@ export class DeliveryProcessor {
     );
   }
 
-  private mail(d: DeliveryRow, to: string, subject: string, text: string): Composed {
+  private mail(d: TakenDelivery, to: string, subject: string, text: string): Composed {
     return {
       channel: 'email',
       message: {
@@ -190,65 +151,48 @@ export class DeliveryProcessor {
     };
   }
 
-  private async cancel(d: DeliveryRow, token: string, reason: string): Promise<DeliveryOutcome> {
+  private async cancel(d: TakenDelivery, token: string, reason: string): Promise<DeliveryOutcome> {
     await this.db.transaction(async (m) => {
-      await m.query(
-        `UPDATE deliveries SET state = 'cancelled', last_error = $3, send_token = NULL,
-                claimed_until = NULL
-          WHERE id = $1 AND send_token = $2`,
-        [d.id, token, reason],
-      );
-      await m.query(`UPDATE deliveries SET state = 'cancelled' WHERE digest_id = $1`, [d.id]);
+      await this.deliveries.cancel(m, d.id, token, reason);
+      await this.deliveries.cancelDigestItems(m, d.id);
     });
     this.logger.log(`delivery ${d.id} cancelled: ${reason}`);
     return 'cancelled';
   }
 
   private async record(
-    d: DeliveryRow,
+    d: TakenDelivery,
     token: string,
     error: string | null,
     permanent: boolean,
   ): Promise<DeliveryOutcome> {
     const now = this.clock.now();
-    const attempt = d.attempts + 1;
-    const outcome: DeliveryOutcome =
-      error === null ? 'sent' : permanent || attempt >= MAX_DELIVERY_ATTEMPTS ? 'dead' : 'retry';
-    const state = outcome === 'retry' ? 'pending' : outcome;
-    const nextAttemptAt =
-      outcome === 'retry' ? new Date(now.getTime() + retryBackoffMs(attempt)) : null;
+    const result = attemptResult(d.attempts, error === null ? null : { permanent }, now);
     return this.db.transaction(async (m) => {
-      const updated = await returning<{ id: string }>(
-        m,
-        `UPDATE deliveries
-            SET state = $3, attempts = $4, last_error = $5,
-                next_attempt_at = coalesce($6, next_attempt_at),
-                sent_at = CASE WHEN $3 = 'sent' THEN $7::timestamptz END,
-                send_token = NULL, claimed_until = NULL
-          WHERE id = $1 AND send_token = $2 AND state = 'pending'
-          RETURNING id`,
-        [d.id, token, state, attempt, error, nextAttemptAt, now],
-      );
-      if (updated.length === 0) {
+      const recorded = await this.deliveries.recordOutcome(m, d.id, token, {
+        state: result.state,
+        attempt: result.attempt,
+        error,
+        nextAttemptAt: result.nextAttemptAt,
+        at: now,
+      });
+      if (!recorded) {
         // Our lease ran out and another run took the delivery over; it records its own attempt.
         this.logger.warn(`delivery ${d.id}: lease lost before the outcome was recorded`);
         return 'skipped';
       }
-      await m.query(
-        `INSERT INTO delivery_attempts (delivery_id, attempt, at, outcome, error)
-         VALUES ($1, $2, $3, $4, $5)`,
-        [d.id, attempt, now, error === null ? 'sent' : 'failed', error],
-      );
-      if (d.is_digest && state !== 'pending') {
+      await this.deliveries.insertAttempt(m, d.id, {
+        attempt: result.attempt,
+        at: now,
+        outcome: error === null ? 'sent' : 'failed',
+        error,
+      });
+      if (d.isDigest && result.state !== 'pending') {
         // The items travel with their digest: sent or dead together.
-        await m.query(
-          `UPDATE deliveries SET state = $2, sent_at = CASE WHEN $2 = 'sent' THEN $3::timestamptz END
-            WHERE digest_id = $1`,
-          [d.id, state, now],
-        );
+        await this.deliveries.settleDigestItems(m, d.id, result.state, now);
       }
-      if (outcome === 'dead') this.logger.warn(`delivery ${d.id} is dead: ${error}`);
-      return outcome;
+      if (result.outcome === 'dead') this.logger.warn(`delivery ${d.id} is dead: ${error}`);
+      return result.outcome;
     });
   }
 }

@@ -9,6 +9,11 @@ export * from './settings.service';
 export * from './delegations.service';
 export * from './org-webhooks.service';
 export * from './delivery-log.service';
+export * from './notifications.repository';
+export * from './deliveries.repository';
+export * from './recipients.repository';
+export * from './org-webhooks.repository';
+export type { RecipientProfile } from './recipient-profile';
 export { renderNotice, renderDigest, type RenderedNotice, type DigestItem } from './templates';
 export {
   signWebhook,

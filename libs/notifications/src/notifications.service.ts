@@ -1,109 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '#duban/config';
-import {
-  DeliveryPlanner,
-  PlannedEmail,
-  PlannedWebhook,
-  webhookDedupeKey,
-} from './delivery-planner';
-import { COALESCE_WINDOW_MS, mergeTaskLists } from './coalesce';
+import type { PlannedWebhook } from './deliveries.repository';
+import { DeliveryPlanner, type EmailNotice, webhookDedupeKey } from './delivery-planner';
+import { COALESCE_WINDOW_MS, coalesceBatch, mergeTaskLists } from './coalesce';
 import {
   checkNotificationInput,
   type NotificationInput,
   type NotificationKind,
   taskIdsOf,
 } from './notification-input';
-import { PROFILE_COLUMNS, ProfileRow, timeZoneSql, toProfile } from './recipient-profile';
+import { NotificationsRepository } from './notifications.repository';
 import { renderNotice, type RenderedNotice } from './templates';
 
-interface InsertedRow extends ProfileRow {
-  id: string;
-  user_id: string;
-  dedupe_key: string;
-  via_delegation_from: string | null;
-}
-
-/**
- * Inserts the inbox rows of a batch of notices in one statement: recipients who are active,
- * plus the deputies of those whose absence delegation (请假委托) covers today in their zone and
- * who may see every task the notice is about (a role in its responsible org or above it; the
- * delegation was checked when made, but roles change and people hold several).
- * A person gets a given dedupe key once: directly if they are a recipient, otherwise as the
- * deputy of the first principal; rows that exist already are left alone (ON CONFLICT).
- */
-const INSERT_NOTICES = `
-WITH input AS MATERIALIZED (
-  SELECT * FROM json_to_recordset($3::json)
-    AS i(idx int, kind text, title text, body text, data jsonb, dedupe_key text, urgent boolean,
-         requires_ack boolean, task_ids jsonb, coalesce_key text)
-),
-direct AS (
-  SELECT r.idx, r.user_id
-    FROM unnest($4::int[], $5::uuid[]) AS r(idx, user_id)
-    JOIN users u ON u.id = r.user_id AND u.active
-),
-deputies AS (
-  SELECT d.idx, dl.deputy_id AS user_id, d.user_id AS via
-    FROM direct d
-    JOIN input i ON i.idx = d.idx
-    JOIN delegations dl ON dl.user_id = d.user_id
-    JOIN users deputy ON deputy.id = dl.deputy_id AND deputy.active
-    LEFT JOIN notification_settings ps ON ps.user_id = d.user_id
-   WHERE ($1::timestamptz AT TIME ZONE ${timeZoneSql('d.user_id', 'ps')})::date
-         BETWEEN dl.starts_on AND dl.ends_on
-     AND (deputy.system_admin OR NOT EXISTS (
-           SELECT 1 FROM jsonb_array_elements_text(i.task_ids) AS tid(id)
-             JOIN tasks t ON t.id = tid.id::uuid
-            WHERE NOT EXISTS (
-                  SELECT 1 FROM role_assignments ra JOIN orgs o ON o.id = ra.org_id
-                   WHERE ra.user_id = dl.deputy_id AND ra.revoked_at IS NULL
-                     AND t.responsible_org_path <@ o.path)))
-),
-chosen AS (
-  SELECT DISTINCT ON (i.dedupe_key, c.user_id) c.idx, c.user_id, c.via
-    FROM (SELECT idx, user_id, NULL::uuid AS via, 0 AS rank FROM direct
-          UNION ALL
-          SELECT idx, user_id, via, 1 AS rank FROM deputies) c
-    JOIN input i ON i.idx = c.idx
-   ORDER BY i.dedupe_key, c.user_id, c.rank, c.idx, c.via
-),
-inserted AS (
-  INSERT INTO notifications (id, user_id, kind, title, body, data, dedupe_key, urgent,
-                             requires_ack, created_at, via_delegation_from, next_chase_at,
-                             coalesce_key)
-  SELECT gen_random_uuid(), c.user_id, i.kind, i.title, i.body, i.data, i.dedupe_key, i.urgent,
-         i.requires_ack, $1, c.via, CASE WHEN i.requires_ack THEN $2::timestamptz END,
-         i.coalesce_key
-    FROM chosen c JOIN input i ON i.idx = c.idx
-  ON CONFLICT (user_id, dedupe_key) DO NOTHING
-  RETURNING id, user_id, dedupe_key, via_delegation_from
-)
-SELECT ins.id, ins.user_id, ins.dedupe_key, ins.via_delegation_from, ${PROFILE_COLUMNS}
-  FROM inserted ins
-  JOIN users u ON u.id = ins.user_id
-  LEFT JOIN notification_settings s ON s.user_id = u.id`;
-
 const pairKey = (userId: string, dedupeKey: string) => `${userId}\u0000${dedupeKey}`;
-
-/**
- * The unread notice a coalescing notice merges into: same person, kind and coalesce key,
- * created within the window, and none of its deliveries sent or being sent (the e-mail and
- * the digest read title and body when they go out, so they carry the merged text).
- */
-const OPEN_FOR_MERGE = `
-SELECT x.idx, n.id, n.data
-  FROM unnest($1::int[], $2::uuid[], $3::text[], $4::text[]) AS x(idx, user_id, kind, key)
-  CROSS JOIN LATERAL (
-    SELECT n.id, n.data FROM notifications n
-     WHERE n.user_id = x.user_id AND n.kind = x.kind AND n.coalesce_key = x.key
-       AND n.read_at IS NULL AND n.created_at > $5
-       AND NOT EXISTS (SELECT 1 FROM deliveries d
-                        WHERE d.notification_id = n.id
-                          AND (d.state <> 'pending' OR d.send_token IS NOT NULL))
-     ORDER BY n.created_at DESC, n.id
-     LIMIT 1
-       FOR UPDATE) n`;
 
 /**
  * The one way anything tells people something. Called by the supervision engine inside its
@@ -115,6 +25,7 @@ export class NotificationsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly planner: DeliveryPlanner,
+    private readonly notifications: NotificationsRepository,
   ) {}
 
   /** Notifies `input.userIds` (and their deputies); returns who got a new inbox row now. */
@@ -137,7 +48,7 @@ export class NotificationsService {
     inputs.forEach(checkNotificationInput);
     // Org-level events reach the robots of the org and the orgs above it, opted in or not,
     // even when no person is reached (nobody holds the role) or a person's notice was merged.
-    await this.planner.insertSubtreeWebhooks(
+    await this.planner.addOrgEventWebhooks(
       manager,
       inputs.flatMap((input) =>
         input.orgId && ORG_EVENT_KINDS.includes(input.kind)
@@ -168,8 +79,9 @@ export class NotificationsService {
 
   /**
    * Notices with a coalesce key: one per person, kind and key. Those of the batch are merged
-   * first; then each merges into the person's open notice of the same kind and key (see
-   * OPEN_FOR_MERGE) or becomes a new one.
+   * first (coalesceBatch); then each merges into the person's open notice of the same kind
+   * and key (unread, recent, nothing of it mailed yet: NotificationsRepository.openForMerge)
+   * or becomes a new one.
    */
   private async coalesce(
     manager: EntityManager,
@@ -177,39 +89,16 @@ export class NotificationsService {
     result: string[][],
     now: Date,
   ): Promise<void> {
-    const groups = new Map<string, { input: NotificationInput; sources: number[] }>();
-    inputs.forEach((input, i) => {
-      if (!input.coalesceKey) return;
-      for (const userId of new Set(input.userIds)) {
-        const key = [userId, input.kind, input.coalesceKey].join('\u0000');
-        const group = groups.get(key);
-        if (!group) {
-          groups.set(key, {
-            input: {
-              ...input,
-              userIds: [userId],
-              params: { ...input.params, tasks: mergeTaskLists([], input.params.tasks) },
-              taskIds: undefined,
-            },
-            sources: [i],
-          });
-        } else {
-          group.input.params.tasks = mergeTaskLists(group.input.params.tasks, input.params.tasks);
-          group.sources.push(i);
-        }
-      }
-    });
-    const list = [...groups.values()];
+    const list = coalesceBatch(inputs);
     if (list.length === 0) return;
-    const open: { idx: number; id: string; data: Record<string, unknown> }[] = await manager.query(
-      OPEN_FOR_MERGE,
-      [
-        list.map((_, i) => i),
-        list.map((g) => g.input.userIds[0]),
-        list.map((g) => g.input.kind),
-        list.map((g) => g.input.coalesceKey),
-        new Date(now.getTime() - COALESCE_WINDOW_MS),
-      ],
+    const open = await this.notifications.openForMerge(
+      manager,
+      list.map((g) => ({
+        userId: g.input.userIds[0],
+        kind: g.input.kind,
+        coalesceKey: g.coalesceKey,
+      })),
+      new Date(now.getTime() - COALESCE_WINDOW_MS),
     );
     const merged = new Set<number>();
     const updates = open.map((o) => {
@@ -223,12 +112,7 @@ export class NotificationsService {
       return { id: o.id, data, ...notice };
     });
     if (updates.length > 0) {
-      await manager.query(
-        `UPDATE notifications n SET data = x.data, title = x.title, body = x.body
-           FROM json_to_recordset($1::json) AS x(id uuid, data jsonb, title text, body text)
-          WHERE n.id = x.id`,
-        [JSON.stringify(updates)],
-      );
+      await this.notifications.updateMerged(manager, updates);
       for (const o of open) {
         for (const i of new Set(list[o.idx].sources)) result[i].push(list[o.idx].input.userIds[0]);
       }
@@ -255,61 +139,52 @@ export class NotificationsService {
 
     // Which input a (recipient, key) pair came from; the first one wins, as in the SQL.
     const inputOf = new Map<string, number>();
-    const recipientIdx: number[] = [];
-    const recipientIds: string[] = [];
+    const recipients: { idx: number; userId: string }[] = [];
     inputs.forEach((input, idx) => {
       for (const userId of new Set(input.userIds)) {
         const key = pairKey(userId, input.dedupeKey);
         if (inputOf.has(key)) continue;
         inputOf.set(key, idx);
-        recipientIdx.push(idx);
-        recipientIds.push(userId);
+        recipients.push({ idx, userId });
       }
     });
-    if (recipientIds.length === 0) return inputs.map(() => []);
+    if (recipients.length === 0) return inputs.map(() => []);
 
     const nextChaseAt = new Date(now.getTime() + this.config.DUBAN_ACK_CHASE_HOURS * 3_600_000);
-    // One JSON document for the notices: far cheaper to send and parse than text arrays of
-    // quoted JSON, which matters at 10^4 notices.
-    const notices = JSON.stringify(
+    const rows = await this.notifications.insertNotices(
+      manager,
       inputs.map((input, idx) => ({
         idx,
         kind: input.kind,
         title: rendered[idx].title,
         body: rendered[idx].body,
         data: input.params,
-        dedupe_key: input.dedupeKey,
+        dedupeKey: input.dedupeKey,
         urgent: input.urgent ?? false,
-        requires_ack: input.requiresAck ?? false,
-        task_ids: taskIdsOf(input),
-        coalesce_key: input.coalesceKey ?? null,
+        requiresAck: input.requiresAck ?? false,
+        taskIds: taskIdsOf(input),
+        coalesceKey: input.coalesceKey ?? null,
       })),
-    );
-    const rows: InsertedRow[] = await manager.query(INSERT_NOTICES, [
+      recipients,
       now,
       nextChaseAt,
-      notices,
-      recipientIdx,
-      recipientIds,
-    ]);
+    );
 
     const notified: string[][] = inputs.map(() => []);
-    const emails: PlannedEmail[] = [];
+    const emails: EmailNotice[] = [];
     const webhooks = new Map<string, PlannedWebhook>();
     for (const row of rows) {
-      const idx = inputOf.get(pairKey(row.via_delegation_from ?? row.user_id, row.dedupe_key));
+      const idx = inputOf.get(pairKey(row.viaDelegationFrom ?? row.userId, row.dedupeKey));
       if (idx === undefined) continue;
       const input = inputs[idx];
-      notified[idx].push(row.user_id);
-      const profile = toProfile(row.user_id, row);
-      const email = this.planner.planEmail(
-        row.id,
-        profile,
-        { urgent: input.urgent ?? false, chase: 0 },
-        now,
-      );
-      if (email) emails.push(email);
-      if (input.orgId && profile.channels.includes('webhook')) {
+      notified[idx].push(row.userId);
+      emails.push({
+        notificationId: row.id,
+        profile: row.profile,
+        urgent: input.urgent ?? false,
+        chase: 0,
+      });
+      if (input.orgId && row.profile.channels.includes('webhook')) {
         const key = webhookDedupeKey(input.orgId, input.kind, input.dedupeKey);
         if (!webhooks.has(key)) {
           webhooks.set(key, {
@@ -320,8 +195,8 @@ export class NotificationsService {
         }
       }
     }
-    await this.planner.insertEmails(manager, emails, now);
-    await this.planner.insertWebhooks(manager, [...webhooks.values()], now);
+    await this.planner.addEmails(manager, emails, now);
+    await this.planner.addWebhooks(manager, [...webhooks.values()], now);
     return notified;
   }
 
@@ -331,7 +206,7 @@ export class NotificationsService {
    * and `dedupeKey`. Call it inside the transaction that records the event.
    */
   async postOrgEvent(manager: EntityManager, event: OrgEvent, now: Date): Promise<void> {
-    await this.planner.insertSubtreeWebhooks(
+    await this.planner.addOrgEventWebhooks(
       manager,
       [
         {

@@ -9,8 +9,8 @@ import {
   invalid,
   notFound,
 } from '#duban/domain';
-import { pathToIds, scopeCondition, scopeParams } from '#duban/persistence';
 import { ROBOT_FORMATS, type RobotFormat } from './channels/robot-formats';
+import { OrgWebhooksRepository } from './org-webhooks.repository';
 
 export interface OrgWebhookView {
   orgId: string;
@@ -38,22 +38,19 @@ export class OrgWebhooksService {
   constructor(
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly repo: OrgWebhooksRepository,
   ) {}
 
   async get(actor: Actor, orgId: string): Promise<OrgWebhookView> {
     await this.authorise(actor, orgId);
-    const rows: { url: string; updated_at: Date; format: RobotFormat; has_secret: boolean }[] =
-      await this.db.query(
-        'SELECT url, updated_at, format, secret IS NOT NULL AS has_secret FROM org_webhooks WHERE org_id = $1',
-        [orgId],
-      );
-    if (rows.length === 0) throw notFound(`organisation ${orgId} has no webhook`);
+    const hook = await this.repo.get(this.db.manager, orgId);
+    if (!hook) throw notFound(`organisation ${orgId} has no webhook`);
     return {
       orgId,
-      url: rows[0].url,
-      format: rows[0].format,
-      hasSecret: rows[0].has_secret,
-      updatedAt: rows[0].updated_at.toISOString(),
+      url: hook.url,
+      format: hook.format,
+      hasSecret: hook.hasSecret,
+      updatedAt: hook.updatedAt.toISOString(),
     };
   }
 
@@ -83,13 +80,11 @@ export class OrgWebhooksService {
           : 'secret: 需填写签名密钥（16-200 个字符）',
       );
     }
-    await this.db.query(
-      `INSERT INTO org_webhooks (org_id, url, secret, format, updated_by, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (org_id) DO UPDATE
-         SET url = EXCLUDED.url, secret = EXCLUDED.secret, format = EXCLUDED.format,
-             updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at`,
-      [orgId, url.toString(), input.secret ?? null, format, actor.userId, this.clock.now()],
+    await this.repo.save(
+      this.db.manager,
+      { orgId, url: url.toString(), secret: input.secret ?? null, format },
+      actor.userId,
+      this.clock.now(),
     );
     return this.get(actor, orgId);
   }
@@ -97,23 +92,15 @@ export class OrgWebhooksService {
   /** Removes the robot; posts still pending for it dead-letter with a clear reason. */
   async remove(actor: Actor, orgId: string): Promise<void> {
     await this.authorise(actor, orgId);
-    const result: [unknown[], number] = await this.db.query(
-      'DELETE FROM org_webhooks WHERE org_id = $1',
-      [orgId],
-    );
-    if (result[1] === 0) throw notFound(`organisation ${orgId} has no webhook`);
+    const removed = await this.repo.remove(this.db.manager, orgId);
+    if (!removed) throw notFound(`organisation ${orgId} has no webhook`);
   }
 
   private async authorise(actor: Actor, orgId: string): Promise<void> {
-    const rows: { path: string }[] = await this.db.query(
-      `SELECT o.path::text AS path FROM orgs o
-        WHERE o.id = $1 AND ${scopeCondition('o.path', '$2', '$3')}`,
-      [orgId, ...scopeParams(actor)],
-    );
-    if (rows.length === 0) {
+    const org = await this.repo.orgInScope(this.db.manager, actor, orgId);
+    if (!org) {
       throw notFound(`organisation ${orgId} does not exist or is outside your scope`);
     }
-    const org = { id: orgId, path: pathToIds(rows[0].path) };
     if (!actor.systemAdmin && !holdsRoleOver(actor, org, ['admin', 'secretary'])) {
       throw forbidden(
         "managing an organisation's webhook needs the admin or secretary role in it or above it",

@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '#duban/config';
 import { CLOCK, type Clock, isValidTimeZone, invalid } from '#duban/domain';
 import { isHhMm, type QuietHours } from './delivery-rules';
 import { CHANNELS, type Channel } from './notification-input';
-import { PROFILE_COLUMNS, ProfileRow, toProfile } from './recipient-profile';
+import { RecipientsRepository } from './recipients.repository';
 
 export interface NotificationSettingsView {
   /** Always contains 'inbox': the in-app inbox cannot be switched off. */
@@ -38,17 +38,13 @@ export class NotificationSettingsService {
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly recipients: RecipientsRepository,
   ) {}
 
   async get(userId: string): Promise<NotificationSettingsView> {
-    const rows: (ProfileRow & { own_zone: string | null })[] = await this.db.query(
-      `SELECT ${PROFILE_COLUMNS}, s.time_zone AS own_zone FROM users u
-         LEFT JOIN notification_settings s ON s.user_id = u.id
-        WHERE u.id = $1`,
-      [userId],
-    );
-    if (rows.length === 0) throw new Error(`user ${userId} does not exist`);
-    const p = toProfile(userId, rows[0]);
+    const found = await this.recipients.profile(this.db.manager, userId);
+    if (!found) throw new Error(`user ${userId} does not exist`);
+    const p = found.profile;
     return {
       channels: [...p.channels],
       digest: p.digest,
@@ -56,7 +52,7 @@ export class NotificationSettingsService {
       digestTimeIsDefault: p.digestTime === null,
       quietHours: p.quietHours,
       timeZone: p.timeZone,
-      timeZoneFromOrg: rows[0].own_zone === null,
+      timeZoneFromOrg: found.ownTimeZone === null,
     };
   }
 
@@ -93,25 +89,11 @@ export class NotificationSettingsService {
         `timeZone must be an IANA time zone such as Asia/Shanghai, got "${timeZone}"`,
       );
     }
-    await this.db.query(
-      `INSERT INTO notification_settings (user_id, channels, digest, quiet_start, quiet_end,
-                                          time_zone, updated_at, digest_time)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (user_id) DO UPDATE
-         SET channels = EXCLUDED.channels, digest = EXCLUDED.digest,
-             quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end,
-             time_zone = EXCLUDED.time_zone, updated_at = EXCLUDED.updated_at,
-             digest_time = EXCLUDED.digest_time`,
-      [
-        userId,
-        channels,
-        input.digest,
-        quiet?.start ?? null,
-        quiet?.end ?? null,
-        timeZone,
-        this.clock.now(),
-        digestTime,
-      ],
+    await this.recipients.saveSettings(
+      this.db.manager,
+      userId,
+      { channels, digest: input.digest, digestTime, quietHours: quiet, timeZone },
+      this.clock.now(),
     );
     return this.get(userId);
   }
