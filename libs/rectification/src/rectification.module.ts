@@ -31,7 +31,9 @@ import { ProblemImportService } from './import/problem-import.service';
 import { CATEGORY_CATALOG, ProblemsService } from './problems/problems.service';
 import { QuarterlyJobs } from './quarterly/quarterly.jobs';
 import { QuarterlyService } from './quarterly/quarterly.service';
+import { LedgerRepository } from './reports/ledger.repository';
 import { LedgerService } from './reports/ledger.service';
+import { ReportsRepository } from './reports/reports.repository';
 import { ReportsService } from './reports/reports.service';
 import { calendarProvider } from './tasks/calendar';
 import { TasksService } from './tasks/tasks.service';
@@ -58,7 +60,9 @@ const SERVICES = [
   QuarterlyService,
   AccountabilityService,
   CalendarService,
+  LedgerRepository,
   LedgerService,
+  ReportsRepository,
   ReportsService,
   ProblemImportService,
   ProblemImportsRepository,
