@@ -7,3 +7,4 @@ export * from './entities/user.entity';
 export * from './entities/role-assignment.entity';
 export * from './returning';
 export * from './prepared';
+export * from './ping';
