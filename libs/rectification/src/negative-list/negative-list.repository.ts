@@ -239,6 +239,21 @@ export class NegativeListRepository {
     return rows[0].n;
   }
 
+  /** The name of a listed org, or the display name of a listed person; null when not found. */
+  async subjectName(
+    m: EntityManager,
+    subjectType: NegativeListSubject,
+    subjectId: string,
+  ): Promise<string | null> {
+    const names: { name: string }[] = await m.query(
+      subjectType === 'org'
+        ? `SELECT name FROM orgs WHERE id = $1`
+        : `SELECT display_name AS name FROM users WHERE id = $1`,
+      [subjectId],
+    );
+    return names[0]?.name ?? null;
+  }
+
   /** Secretaries of the raising org and discipline inspectors at the nearest org at or above it. */
   async toTell(m: EntityManager, raisingOrgId: string): Promise<string[]> {
     const rows: { user_id: string }[] = await m.query(

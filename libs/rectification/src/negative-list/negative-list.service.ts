@@ -87,12 +87,7 @@ export class NegativeListService {
           data: { subjectType: r.subjectType, subjectId: r.subjectId, reason },
         },
       ]);
-      const names: { name: string }[] = await m.query(
-        r.subjectType === 'org'
-          ? `SELECT name FROM orgs WHERE id = $1`
-          : `SELECT display_name AS name FROM users WHERE id = $1`,
-        [r.subjectId],
-      );
+      const subjectName = await this.repo.subjectName(m, r.subjectType, r.subjectId);
       await this.notifications.notifyMany(
         m,
         [
@@ -102,7 +97,7 @@ export class NegativeListService {
             dedupeKey: `negative-list:${id}`,
             params: {
               entryId: id,
-              subjectName: names[0]?.name ?? r.subjectId,
+              subjectName: subjectName ?? r.subjectId,
               reason: NEGATIVE_REASON_LABELS[r.kind],
             },
             urgent: true,
