@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '#duban/config';
 import { createLogger, PinoNestLogger, startFailureText } from '#duban/platform';
 import { createDataSource, ensureDatabase, runMigrations } from '#duban/persistence';
 import { UsersService } from '#duban/identity';
-import { formatLogins, loadDemo } from '#duban/demo';
+import { DemoRepository, formatLogins, loadDemo } from '#duban/demo';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { configureApp } from './setup';
@@ -60,8 +60,7 @@ async function bootstrap(): Promise<void> {
 
   // DUBAN_DEMO=1: an empty database gets the demo county (npm run demo does the same by hand).
   if (process.env.DUBAN_DEMO === '1') {
-    const problems: unknown[] = await app.get(DataSource).query('SELECT 1 FROM problems LIMIT 1');
-    if (problems.length === 0) {
+    if (!(await new DemoRepository().anyProblem(app.get(DataSource).manager))) {
       const demo = await loadDemo(config);
       logger.info({ password: demo.password, logins: formatLogins(demo.logins) }, demo.message);
     }

@@ -4,7 +4,7 @@ import type { AppConfig } from '#duban/config';
 import { type Light, ROLE_LABELS, type Role, type TaskState } from '#duban/domain';
 import { IdentityModule } from '#duban/identity';
 import { PlatformModule } from '#duban/platform';
-import { lightSql, RectificationModule } from '#duban/rectification';
+import { RectificationModule } from '#duban/rectification';
 import {
   DEFAULT_DEMO_PASSWORD,
   DEMO_COUNTY_NAME,
@@ -160,18 +160,11 @@ export async function loadDemo(config: AppConfig, options: DemoOptions = {}): Pr
 }
 
 async function existingLogins(world: DemoWorld): Promise<DemoLogin[]> {
-  const rows: { username: string; display_name: string; role: Role | null; org: string | null }[] =
-    await world.db.query(
-      `SELECT u.username, u.display_name, ra.role, o.name AS org
-         FROM users u LEFT JOIN role_assignments ra ON ra.user_id = u.id AND ra.revoked_at IS NULL
-         LEFT JOIN orgs o ON o.id = ra.org_id
-        WHERE u.username LIKE 'demo.%' AND (ra.id IS NOT NULL OR u.system_admin)
-        ORDER BY u.created_at, u.username, ra.role`,
-    );
+  const rows = await world.repo.demoLogins(world.db.manager);
   const titles = new Map(DEMO_PEOPLE.map((p) => [p.username, p.title]));
   return rows.map((r) => ({
     username: r.username,
-    displayName: r.display_name,
+    displayName: r.displayName,
     title: titles.get(r.username) ?? '',
     role: r.role ?? 'system_admin',
     roleLabel: r.role ? (ROLE_LABELS[r.role] ?? r.role) : '全局管理员',
@@ -181,36 +174,22 @@ async function existingLogins(world: DemoWorld): Promise<DemoLogin[]> {
 
 /** What the county's lists show at `at`: counts by state, light (三色预警) and ladder level. */
 async function summarise(world: DemoWorld, countyId: string, at: Date): Promise<DemoSummary> {
-  const scope = `(SELECT path FROM orgs WHERE id = $1)`;
-  const tasks: { state: TaskState; light: Light; level: number }[] = await world.db.query(
-    `SELECT t.state, ${lightSql('$2::timestamptz')} AS light, t.escalation_level AS level
-       FROM tasks t WHERE t.raising_org_path <@ ${scope}`,
-    [countyId, at],
-  );
-  const problems: { n: number; recurring: number }[] = await world.db.query(
-    `SELECT count(*)::int AS n, count(*) FILTER (WHERE cardinality(recurrence_of) > 0)::int AS recurring
-       FROM problems WHERE raised_by_org_id IN (SELECT id FROM orgs WHERE path <@ ${scope})`,
-    [countyId],
-  );
-  const cases: { state: string; n: number }[] = await world.db.query(
-    `SELECT state, count(*)::int AS n FROM accountability_cases
-      WHERE raising_org_path <@ ${scope} GROUP BY state`,
-    [countyId],
-  );
-  const audit: { n: number }[] = await world.db.query(
-    `SELECT count(*)::int AS n FROM audit_events`,
+  const { tasks, problems, recurringProblems, cases, auditEvents } = await world.repo.counts(
+    world.db.manager,
+    countyId,
+    at,
   );
   const count = <K extends string | number>(keys: K[]) =>
     keys.reduce<Partial<Record<K, number>>>((acc, k) => ({ ...acc, [k]: (acc[k] ?? 0) + 1 }), {});
   return {
-    problems: problems[0].n,
-    recurringProblems: problems[0].recurring,
+    problems,
+    recurringProblems,
     tasks: tasks.length,
     states: count(tasks.map((t) => t.state)),
     lights: count(tasks.map((t) => t.light)),
     levels: count(tasks.map((t) => t.level)) as Record<number, number>,
     openCases: cases.find((c) => c.state === 'open')?.n ?? 0,
     decidedCases: cases.find((c) => c.state === 'decided')?.n ?? 0,
-    auditEvents: audit[0].n,
+    auditEvents,
   };
 }

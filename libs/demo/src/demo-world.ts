@@ -35,6 +35,7 @@ import {
   type PersonKey,
 } from './demo-content';
 import { DemoClock, StoryTime } from './demo-time';
+import { DemoRepository } from './demo.repository';
 
 export const DEMO_TIME_ZONE = DEFAULT_TIME_ZONE;
 
@@ -91,6 +92,7 @@ const MAX_STOPS = 100_000;
  */
 export class DemoWorld {
   readonly db: DataSource;
+  readonly repo = new DemoRepository();
   readonly time: StoryTime;
   private readonly orgsService: OrgsService;
   private readonly usersService: UsersService;
@@ -133,11 +135,7 @@ export class DemoWorld {
 
   /** The demo county if it exists already (the loader then does nothing). */
   async findCounty(name: string): Promise<string | null> {
-    const rows: { id: string }[] = await this.db.query(
-      `SELECT id FROM orgs WHERE name = $1 AND parent_id IS NULL LIMIT 1`,
-      [name],
-    );
-    return rows[0]?.id ?? null;
+    return this.repo.rootOrgNamed(this.db.manager, name);
   }
 
   /**
@@ -162,10 +160,7 @@ export class DemoWorld {
   }
 
   private async firstSystemAdmin(): Promise<string | null> {
-    const rows: { id: string }[] = await this.db.query(
-      `SELECT id FROM users WHERE system_admin AND active ORDER BY created_at, id LIMIT 1`,
-    );
-    return rows[0]?.id ?? null;
+    return this.repo.firstSystemAdmin(this.db.manager);
   }
 
   private async actor(userId: string): Promise<Actor> {
@@ -367,14 +362,11 @@ export class DemoWorld {
     outcome: CaseOutcome,
     reason: string,
   ): Promise<void> {
-    const rows: { id: string }[] = await this.db.query(
-      `SELECT id FROM accountability_cases WHERE task_id = $1 AND state = 'open' ORDER BY opened_at LIMIT 1`,
-      [this.task(task)],
-    );
-    if (rows.length === 0) {
+    const caseId = await this.repo.openCaseOf(this.db.manager, this.task(task));
+    if (caseId === null) {
       throw new Error(`no open accountability case for ${task}: the ladder has not reached 问责`);
     }
-    await this.accountability.decide(await this.as(by), rows[0].id, { outcome, reason });
+    await this.accountability.decide(await this.as(by), caseId, { outcome, reason });
   }
 
   // --- the engine, on the demo clock -----------------------------------------------------------
@@ -388,15 +380,13 @@ export class DemoWorld {
     for (let stops = 0; ; stops++) {
       if (stops > MAX_STOPS) throw new Error('the demo engine does not settle; giving up');
       const now = this.clock.now();
-      const rows: { next: Date | null }[] = await this.db.query(
-        `SELECT min(next_fire_at) AS next FROM tasks`,
-      );
+      const next = await this.repo.nextFireAt(this.db.manager);
       const midnight = startOfLocalDay(
         addCalendarDays(localDateOf(now, DEMO_TIME_ZONE), 1),
         DEMO_TIME_ZONE,
       );
       let stop = midnight;
-      if (rows[0].next && rows[0].next.getTime() < stop.getTime()) stop = rows[0].next;
+      if (next && next.getTime() < stop.getTime()) stop = next;
       if (stop.getTime() > target.getTime()) break;
       if (stop.getTime() > now.getTime()) this.clock.set(stop);
       await this.tick();
@@ -408,11 +398,8 @@ export class DemoWorld {
   /** One sweep, as the worker does it: the due ladders, then the quarter's jobs. */
   private async tick(): Promise<void> {
     const now = this.clock.now();
-    const due: { id: string }[] = await this.db.query(
-      `SELECT id FROM tasks WHERE next_fire_at <= $1 ORDER BY next_fire_at, id`,
-      [now],
-    );
-    if (due.length > 0) await this.ladder.processTasks(due.map((r) => r.id));
+    const due = await this.repo.dueTaskIds(this.db.manager, now);
+    if (due.length > 0) await this.ladder.processTasks(due);
     for (const job of await this.quarterly.claim(now)) {
       const zone = job.data.timeZone as string;
       const quarter = job.data.quarter as string;

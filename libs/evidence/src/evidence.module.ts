@@ -2,6 +2,7 @@ import { Inject, Logger, Module, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#duban/config';
 import { AttachmentStore, BLOB_STORE } from './attachment-store';
+import { AttachmentsRepository } from './attachments.repository';
 import type { BlobStore } from './blob-store';
 import { createBlobStore } from './create-blob-store';
 import { EvidenceService } from './evidence.service';
@@ -24,10 +25,11 @@ import { EvidenceService } from './evidence.service';
         return store;
       },
     },
+    AttachmentsRepository,
     AttachmentStore,
     EvidenceService,
   ],
-  exports: [BLOB_STORE, AttachmentStore, EvidenceService],
+  exports: [BLOB_STORE, AttachmentsRepository, AttachmentStore, EvidenceService],
 })
 export class EvidenceModule implements OnModuleDestroy {
   constructor(@Inject(BLOB_STORE) private readonly blobs: BlobStore) {}

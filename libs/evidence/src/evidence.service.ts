@@ -3,33 +3,19 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import { CLOCK, type Clock, invalid, notFound } from '#duban/domain';
-import { scopeCondition, scopeParams, type ScopeOwner } from '#duban/persistence';
+import type { ScopeOwner } from '#duban/persistence';
 import { AttachmentStore, type ReceivedUpload } from './attachment-store';
+import {
+  type AttachmentPurpose,
+  AttachmentsRepository,
+  type AttachmentView,
+  type TaskAttachmentView,
+} from './attachments.repository';
 import { sanitizeFileName } from './file-name';
 import { ALLOWED_EVIDENCE_KINDS } from './sniff';
 
-export const ATTACHMENT_PURPOSES = ['progress', 'submission'] as const;
-/** Why an attachment is linked to a task: a progress report or the completion submission. */
-export type AttachmentPurpose = (typeof ATTACHMENT_PURPOSES)[number];
-
 /** The most attachments one progress report or submission may carry. */
 export const MAX_ATTACHMENTS_PER_COMMAND = 20;
-
-export interface AttachmentView {
-  id: string;
-  sha256: string;
-  size: number;
-  contentType: string;
-  fileName: string;
-  uploadedBy: string;
-  uploadedAt: string;
-}
-
-export interface TaskAttachmentView extends AttachmentView {
-  purpose: AttachmentPurpose;
-  linkedBy: string;
-  linkedAt: string;
-}
 
 /** The content is none of the kinds of evidence accepted; the api answers 415. */
 export class UnsupportedContentError extends Error {
@@ -42,42 +28,7 @@ export class UnsupportedContentError extends Error {
   }
 }
 
-interface AttachmentRow {
-  id: string;
-  sha256: string;
-  size: string;
-  content_type: string;
-  file_name: string;
-  uploaded_by: string;
-  uploaded_at: Date;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function toView(r: AttachmentRow): AttachmentView {
-  return {
-    id: r.id,
-    sha256: r.sha256,
-    size: Number(r.size),
-    contentType: r.content_type,
-    fileName: r.file_name,
-    uploadedBy: r.uploaded_by,
-    uploadedAt: r.uploaded_at.toISOString(),
-  };
-}
-
-/** A task is in scope for whoever sees its responsible org or the org that raised it. */
-const taskInScope = (pathsParam: string, adminParam: string) =>
-  `(${scopeCondition('t.responsible_org_path', pathsParam, adminParam)}
-    OR ${scopeCondition('t.raising_org_path', pathsParam, adminParam)})`;
-
-/**
- * Who may see an attachment ($2 the caller's id, $3 and $4 their scopeParams): its uploader,
- * and once it is linked to a task, everyone who may see one of those tasks.
- */
-const ATTACHMENT_VISIBLE = `(a.uploaded_by = $2::uuid OR EXISTS (
-  SELECT 1 FROM task_attachments ta JOIN tasks t ON t.id = ta.task_id
-   WHERE ta.attachment_id = a.id AND ${taskInScope('$3', '$4')}))`;
 
 /** Evidence (佐证材料): uploaded files, and their links to progress reports and submissions. */
 @Injectable()
@@ -86,6 +37,7 @@ export class EvidenceService {
     private readonly db: DataSource,
     private readonly store: AttachmentStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly attachments: AttachmentsRepository,
   ) {}
 
   /**
@@ -117,19 +69,7 @@ export class EvidenceService {
       if (!this.store.blobs.transactional) await this.store.keep(upload);
       await this.db.transaction(async (m) => {
         if (this.store.blobs.transactional) await this.store.keep(upload, m);
-        await m.query(
-          `INSERT INTO attachments (id, sha256, size, content_type, file_name, uploaded_by, uploaded_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [
-            view.id,
-            view.sha256,
-            view.size,
-            view.contentType,
-            view.fileName,
-            view.uploadedBy,
-            view.uploadedAt,
-          ],
-        );
+        await this.attachments.insert(m, view);
       });
       return view;
     } finally {
@@ -140,14 +80,11 @@ export class EvidenceService {
   /** An attachment's metadata if the caller may see it; otherwise "not found", whether it exists or not. */
   async get(viewer: ScopeOwner, id: string): Promise<AttachmentView> {
     if (!UUID.test(id)) throw invalid('id', `id must be a UUID, got "${id}"`);
-    const rows: AttachmentRow[] = await this.db.query(
-      `SELECT a.* FROM attachments a WHERE a.id = $1 AND ${ATTACHMENT_VISIBLE}`,
-      [id, viewer.userId, ...scopeParams(viewer)],
-    );
-    if (rows.length === 0) {
+    const attachment = await this.attachments.findVisible(this.db.manager, viewer, id);
+    if (!attachment) {
       throw notFound(`attachment ${id} does not exist or is outside your scope`);
     }
-    return toView(rows[0]);
+    return attachment;
   }
 
   /**
@@ -179,14 +116,7 @@ export class EvidenceService {
   ): Promise<void> {
     const ids = distinctIds(attachmentIds);
     if (ids.length === 0) return;
-    const rows: { id: string }[] = await manager.query(
-      `SELECT a.id FROM attachments a
-        WHERE a.id = ANY($1::uuid[])
-          AND (a.uploaded_by = $2::uuid OR EXISTS (
-            SELECT 1 FROM task_attachments ta WHERE ta.attachment_id = a.id AND ta.task_id = $3::uuid))`,
-      [ids, actorId, taskId ?? null],
-    );
-    const usable = new Set(rows.map((r) => r.id));
+    const usable = await this.attachments.usableIds(manager, actorId, ids, taskId ?? null);
     const bad = ids.find((id) => !usable.has(id));
     if (bad) {
       throw invalid(
@@ -208,40 +138,21 @@ export class EvidenceService {
   ): Promise<void> {
     const ids = distinctIds(attachmentIds);
     if (ids.length === 0) return;
-    await manager.query(
-      `INSERT INTO task_attachments (task_id, attachment_id, linked_by, linked_at, purpose)
-       SELECT $1, attachment_id, $3, $4, $5 FROM unnest($2::uuid[]) AS attachment_id
-       ON CONFLICT (task_id, attachment_id) DO NOTHING`,
-      [taskId, ids, actorId, at, purpose],
-    );
+    await this.attachments.link(manager, {
+      taskId,
+      attachmentIds: ids,
+      linkedBy: actorId,
+      purpose,
+      at,
+    });
   }
 
   /** The attachments linked to a task the caller may see, in the order they were linked. */
   async forTask(viewer: ScopeOwner, taskId: string): Promise<TaskAttachmentView[]> {
     if (!UUID.test(taskId)) throw invalid('taskId', `taskId must be a UUID, got "${taskId}"`);
-    const tasks: unknown[] = await this.db.query(
-      `SELECT 1 FROM tasks t WHERE t.id = $1 AND ${taskInScope('$2', '$3')}`,
-      [taskId, ...scopeParams(viewer)],
-    );
-    if (tasks.length === 0)
+    if (!(await this.attachments.taskVisible(this.db.manager, viewer, taskId)))
       throw notFound(`task ${taskId} does not exist or is outside your scope`);
-    const rows: (AttachmentRow & {
-      purpose: AttachmentPurpose;
-      linked_by: string;
-      linked_at: Date;
-    })[] = await this.db.query(
-      `SELECT a.*, ta.purpose, ta.linked_by, ta.linked_at
-         FROM task_attachments ta JOIN attachments a ON a.id = ta.attachment_id
-        WHERE ta.task_id = $1
-        ORDER BY ta.linked_at, a.uploaded_at, a.id`,
-      [taskId],
-    );
-    return rows.map((r) => ({
-      ...toView(r),
-      purpose: r.purpose,
-      linkedBy: r.linked_by,
-      linkedAt: r.linked_at.toISOString(),
-    }));
+    return this.attachments.linkedTo(this.db.manager, taskId);
   }
 }
 

@@ -2,22 +2,22 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { DataSource } from 'typeorm';
+import {
+  AttachmentsRepository,
+  REFERENCED_PAGE,
+  type ReferencedContent,
+} from './attachments.repository';
 import { type BlobStore, EvidenceMissingError } from './blob-store';
 import { filePathOf } from './file-blob-store';
 
 /** Distinct digests the attachments cite, with the size they recorded, a page at a time. */
-async function* referencedContents(
-  db: DataSource,
-): AsyncGenerator<{ sha256: string; size: number; names: string[] }> {
+async function* referencedContents(db: DataSource): AsyncGenerator<ReferencedContent> {
+  const attachments = new AttachmentsRepository();
   let after = '';
   for (;;) {
-    const rows: { sha256: string; size: string; names: string[] }[] = await db.query(
-      `SELECT sha256, min(size) AS size, (array_agg(file_name ORDER BY uploaded_at, id))[1:3] AS names
-         FROM attachments WHERE sha256 > $1 GROUP BY sha256 ORDER BY sha256 LIMIT 500`,
-      [after],
-    );
-    for (const r of rows) yield { sha256: r.sha256, size: Number(r.size), names: r.names };
-    if (rows.length < 500) return;
+    const rows = await attachments.referencedPage(db.manager, after);
+    yield* rows;
+    if (rows.length < REFERENCED_PAGE) return;
     after = rows[rows.length - 1].sha256;
   }
 }

@@ -9,6 +9,7 @@ import {
   EvidenceCorruptedError,
   EvidenceMissingError,
 } from './blob-store';
+import { BlobsRepository } from './blobs.repository';
 
 /** Bytes per row of blob_chunks: large enough for few round trips, small enough to never matter in memory. */
 export const BLOB_CHUNK_BYTES = 256 * 1024;
@@ -21,13 +22,6 @@ const READ_SLICE_BYTES = 16 * 1024;
 
 /** Rows `list` reads at a time. */
 const LIST_PAGE = 1000;
-
-interface BlobRow {
-  sha256: string;
-  size: string;
-  chunk_size: number;
-  chunks: number;
-}
 
 /** Cuts a stream into pieces of exactly `size` bytes (the last one may be shorter). */
 async function* rechunk(source: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
@@ -69,6 +63,8 @@ export class PostgresBlobStore implements BlobStore {
   readonly description = 'postgres:';
   readonly transactional = true;
 
+  private readonly blobs = new BlobsRepository();
+
   constructor(private readonly db: DataSource) {}
 
   async putFile(
@@ -80,20 +76,17 @@ export class PostgresBlobStore implements BlobStore {
       return this.db.transaction((m) => this.putFile(blob, path, m));
     }
     const chunks = Math.ceil(blob.size / BLOB_CHUNK_BYTES);
-    const inserted: unknown[] = await manager.query(
-      `INSERT INTO blobs (sha256, size, chunk_size, chunks) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (sha256) DO NOTHING RETURNING sha256`,
-      [blob.sha256, blob.size, BLOB_CHUNK_BYTES, chunks],
-    );
-    if (inserted.length === 0) return 'already_stored';
+    const inserted = await this.blobs.insertBlob(manager, {
+      sha256: blob.sha256,
+      size: blob.size,
+      chunkSize: BLOB_CHUNK_BYTES,
+      chunks,
+    });
+    if (!inserted) return 'already_stored';
     let seq = 0;
     const file = createReadStream(path, { highWaterMark: BLOB_CHUNK_BYTES });
     for await (const data of rechunk(file, BLOB_CHUNK_BYTES)) {
-      await manager.query(`INSERT INTO blob_chunks (sha256, seq, data) VALUES ($1, $2, $3)`, [
-        blob.sha256,
-        seq++,
-        data,
-      ]);
+      await this.blobs.insertChunk(manager, blob.sha256, seq++, data);
     }
     if (seq !== chunks) {
       // The file changed under us since it was hashed; roll the caller's transaction back.
@@ -103,21 +96,15 @@ export class PostgresBlobStore implements BlobStore {
   }
 
   async stat(sha256: string): Promise<BlobInfo | null> {
-    const rows: BlobRow[] = await this.db.query(
-      `SELECT sha256, size, chunk_size, chunks FROM blobs WHERE sha256 = $1`,
-      [sha256],
-    );
-    return rows[0] ? { sha256, size: Number(rows[0].size) } : null;
+    const found = await this.blobs.find(this.db.manager, sha256);
+    return found ? { sha256, size: found.size } : null;
   }
 
   async readRaw(sha256: string): Promise<Readable> {
-    const rows: BlobRow[] = await this.db.query(
-      `SELECT sha256, size, chunk_size, chunks FROM blobs WHERE sha256 = $1`,
-      [sha256],
-    );
-    if (!rows[0]) throw new EvidenceMissingError(sha256, this.description);
-    const { chunks } = rows[0];
-    const db = this.db;
+    const found = await this.blobs.find(this.db.manager, sha256);
+    if (!found) throw new EvidenceMissingError(sha256, this.description);
+    const { chunks } = found;
+    const { blobs, db } = this;
     // One query per 16 KiB slice of a chunk, no connection held between reads. pg hands bytea
     // over as hex text and gathers a result row larger than one socket read in doubling
     // buffers: whole 256 KiB rows made garbage large enough to outlive the young generation, so
@@ -126,16 +113,12 @@ export class PostgresBlobStore implements BlobStore {
     async function* chunksOf(): AsyncGenerator<Buffer> {
       for (let seq = 0; seq < chunks; seq++) {
         for (let offset = 0; ; offset += READ_SLICE_BYTES) {
-          const found: { data: Buffer }[] = await db.query(
-            `SELECT substring(data FROM $3 FOR $4) AS data FROM blob_chunks
-              WHERE sha256 = $1 AND seq = $2`,
-            [sha256, seq, offset + 1, READ_SLICE_BYTES],
-          );
-          if (!found[0]) {
+          const data = await blobs.chunkSlice(db.manager, sha256, seq, offset, READ_SLICE_BYTES);
+          if (!data) {
             throw new EvidenceCorruptedError(sha256, `chunk ${seq} of ${chunks} is missing`);
           }
-          if (found[0].data.length > 0) yield found[0].data;
-          if (found[0].data.length < READ_SLICE_BYTES) break;
+          if (data.length > 0) yield data;
+          if (data.length < READ_SLICE_BYTES) break;
         }
       }
     }
@@ -152,26 +135,16 @@ export class PostgresBlobStore implements BlobStore {
       await checkContent(await this.readRaw(blob.sha256), blob);
       return;
     }
-    const rows: {
-      size: string;
-      chunks: number;
-      n: string;
-      bytes: string | null;
-      digest: string | null;
-    }[] = await this.db.query(
-      `SELECT b.size, b.chunks, count(c.seq) AS n, sum(length(c.data)) AS bytes,
-                encode(sha256(string_agg(c.data, ''::bytea ORDER BY c.seq)), 'hex') AS digest
-           FROM blobs b LEFT JOIN blob_chunks c ON c.sha256 = b.sha256
-          WHERE b.sha256 = $1 GROUP BY b.size, b.chunks`,
-      [blob.sha256],
-    );
-    const r = rows[0];
+    const r = await this.blobs.digestInDatabase(this.db.manager, blob.sha256);
     if (!r) throw new EvidenceMissingError(blob.sha256, this.description);
-    if (Number(r.n) !== r.chunks) {
-      throw new EvidenceCorruptedError(blob.sha256, `${r.n} of its ${r.chunks} chunks are stored`);
+    if (r.storedChunks !== r.chunks) {
+      throw new EvidenceCorruptedError(
+        blob.sha256,
+        `${r.storedChunks} of its ${r.chunks} chunks are stored`,
+      );
     }
-    const size = Number(r.bytes ?? 0);
-    if (size !== blob.size || Number(r.size) !== blob.size) {
+    const size = r.storedBytes;
+    if (size !== blob.size || r.size !== blob.size) {
       throw new EvidenceCorruptedError(
         blob.sha256,
         `${size} bytes where ${blob.size} were recorded`,
@@ -186,11 +159,8 @@ export class PostgresBlobStore implements BlobStore {
   async *list(): AsyncIterable<BlobInfo> {
     let after = '';
     for (;;) {
-      const rows: BlobRow[] = await this.db.query(
-        `SELECT sha256, size FROM blobs WHERE sha256 > $1 ORDER BY sha256 LIMIT ${LIST_PAGE}`,
-        [after],
-      );
-      for (const r of rows) yield { sha256: r.sha256, size: Number(r.size) };
+      const rows = await this.blobs.page(this.db.manager, after, LIST_PAGE);
+      for (const r of rows) yield r;
       if (rows.length < LIST_PAGE) return;
       after = rows[rows.length - 1].sha256;
     }

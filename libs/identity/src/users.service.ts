@@ -13,8 +13,10 @@ import {
   isUniqueViolation,
   notFound,
 } from '#duban/domain';
-import { pathToIds, UserEntity } from '#duban/persistence';
+import type { UserEntity } from '#duban/persistence';
 import { PasswordHasher } from './password-hasher';
+import { RolesRepository } from './roles.repository';
+import { UsersRepository } from './users.repository';
 
 export interface NewUser {
   username: string;
@@ -66,6 +68,8 @@ export class UsersService {
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly hasher: PasswordHasher,
+    private readonly users: UsersRepository,
+    private readonly roles: RolesRepository,
   ) {}
 
   async create(actor: Actor, input: NewUser): Promise<UserView> {
@@ -76,8 +80,7 @@ export class UsersService {
 
   /** Creates the first administrator when there is none; returns whether it did. */
   async ensureSystemAdmin(username: string, password: string): Promise<boolean> {
-    const existing = await this.db.query('SELECT 1 FROM users WHERE system_admin LIMIT 1');
-    if (existing.length > 0) return false;
+    if (await this.users.anySystemAdmin(this.db.manager)) return false;
     try {
       await this.insert({ username, displayName: '系统管理员', password }, true);
       return true;
@@ -89,7 +92,7 @@ export class UsersService {
   }
 
   private async insert(input: NewUser, systemAdmin: boolean): Promise<UserView> {
-    const user = this.db.getRepository(UserEntity).create({
+    const user = {
       id: randomUUID(),
       username: input.username,
       displayName: input.displayName,
@@ -97,18 +100,25 @@ export class UsersService {
       email: input.email ?? null,
       phone: input.phone ?? null,
       systemAdmin,
-      active: true,
-      tokenGeneration: 0,
-      createdAt: this.clock.now(),
-    });
+      at: this.clock.now(),
+    };
     try {
-      await this.db.getRepository(UserEntity).insert(user);
+      await this.users.insert(this.db.manager, user);
     } catch (e) {
       if (isUniqueViolation(e))
         throw conflict(`username "${input.username}" is already taken`, 'username');
       throw e;
     }
-    return toUserView(user);
+    return {
+      id: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      email: user.email,
+      phone: user.phone,
+      systemAdmin,
+      disabled: false,
+      createdAt: user.at.toISOString(),
+    };
   }
 
   /**
@@ -117,12 +127,7 @@ export class UsersService {
    * is, never lower-cased again in SQL, whose `lower()` differs from JavaScript's outside ASCII.
    */
   async findForLogin(lookup: string): Promise<(UserEntity & { passwordHash: string }) | null> {
-    return this.db
-      .getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('lower(u.username) = :lookup AND u.active', { lookup })
-      .getOne() as Promise<(UserEntity & { passwordHash: string }) | null>;
+    return this.users.findForLogin(this.db.manager, lookup);
   }
 
   /** PATCH: details, or disabling, which revokes every token of the user at once. */
@@ -138,7 +143,7 @@ export class UsersService {
         user.active = !changes.disabled;
         if (changes.disabled) user.tokenGeneration += 1;
       }
-      await m.getRepository(UserEntity).save(user);
+      await this.users.save(m, user);
       return toUserView(user);
     });
   }
@@ -148,10 +153,7 @@ export class UsersService {
     const hash = await this.hasher.hash(password);
     await this.db.transaction(async (m) => {
       await this.lockManaged(m, actor, userId);
-      await m.query(
-        `UPDATE users SET password_hash = $2, token_generation = token_generation + 1 WHERE id = $1`,
-        [userId, hash],
-      );
+      await this.users.setPasswordHash(m, userId, hash);
     });
   }
 
@@ -162,24 +164,14 @@ export class UsersService {
     userId: string,
     change: { disabling?: boolean } = {},
   ): Promise<UserEntity> {
-    const user = await m
-      .getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .setLock('pessimistic_write')
-      .where('u.id = :userId', { userId })
-      .getOne();
+    const user = await this.users.lock(m, userId);
     if (!user) throw notFound('该用户不存在 — there is no user with this id', 'user_not_found');
-    const orgs: { id: string; path: string }[] = await m.query(
-      `SELECT o.id, o.path::text AS path FROM role_assignments ra JOIN orgs o ON o.id = ra.org_id
-        WHERE ra.user_id = $1 AND ra.revoked_at IS NULL`,
-      [userId],
-    );
     const decision = mayManageUser(
       actor,
       {
         id: user.id,
         systemAdmin: user.systemAdmin,
-        orgs: orgs.map((o) => ({ id: o.id, path: pathToIds(o.path) })),
+        orgs: await this.roles.liveOrgsOf(m, userId),
       },
       change,
     );
@@ -189,35 +181,22 @@ export class UsersService {
 
   /** Logout of one token: refused from now on, on every api instance. */
   async revokeToken(userId: string, jti: string, expiresAt: Date): Promise<void> {
-    await this.db.query(
-      `INSERT INTO revoked_tokens (jti, user_id, expires_at) VALUES ($1, $2, $3)
-       ON CONFLICT (jti) DO NOTHING`,
-      [jti, userId, expiresAt],
-    );
-    // Rows of tokens that have expired anyway are of no use any more.
-    await this.db.query(`DELETE FROM revoked_tokens WHERE expires_at < $1`, [this.clock.now()]);
+    await this.users.revokeToken(this.db.manager, { jti, userId, expiresAt }, this.clock.now());
   }
 
   /** Every token the user holds stops working. */
   async revokeAllTokens(userId: string): Promise<void> {
-    await this.db.query(`UPDATE users SET token_generation = token_generation + 1 WHERE id = $1`, [
-      userId,
-    ]);
+    await this.users.bumpTokenGeneration(this.db.manager, userId);
   }
 
   async me(actor: Actor): Promise<MeView> {
-    const user = await this.db.getRepository(UserEntity).findOneByOrFail({ id: actor.userId });
-    const roles: { org_id: string; org_name: string; role: Role }[] = await this.db.query(
-      `SELECT ra.org_id, o.name AS org_name, ra.role
-         FROM role_assignments ra JOIN orgs o ON o.id = ra.org_id
-        WHERE ra.user_id = $1 AND ra.revoked_at IS NULL ORDER BY nlevel(o.path), o.name, ra.role`,
-      [actor.userId],
-    );
+    const user = await this.users.findById(this.db.manager, actor.userId);
+    const roles = await this.roles.liveOfUser(this.db.manager, actor.userId);
     return {
       ...toUserView(user),
       roles: [
         ...(user.systemAdmin ? [{ orgId: null, orgName: null, role: 'admin' as Role }] : []),
-        ...roles.map((r) => ({ orgId: r.org_id, orgName: r.org_name, role: r.role })),
+        ...roles,
       ],
     };
   }

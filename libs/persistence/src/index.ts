@@ -8,3 +8,4 @@ export * from './entities/role-assignment.entity';
 export * from './returning';
 export * from './prepared';
 export * from './cursor';
+export * from './ping';

@@ -1,5 +1,4 @@
 export * from './accountability/accountability.service';
-export * from './administration/administration.repository';
 export * from './administration/administration.service';
 export * from './administration/org-import.service';
 export * from './calendar/calendar.service';
@@ -21,7 +20,9 @@ export * from './problems/problems.service';
 export * from './quarterly/quarterly.service';
 export * from './reports/csv';
 export * from './reports/ledger-columns';
+export * from './reports/ledger.repository';
 export * from './reports/ledger.service';
+export * from './reports/reports.repository';
 export * from './reports/reports.service';
 export * from './tasks/calendar';
 export * from './tasks/refusal';

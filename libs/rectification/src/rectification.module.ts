@@ -7,7 +7,6 @@ import { IdentityModule } from '#duban/identity';
 import { NotificationsModule } from '#duban/notifications';
 import { AccountabilityService } from './accountability/accountability.service';
 import { CasesRepository } from './accountability/cases.repository';
-import { AdministrationRepository } from './administration/administration.repository';
 import { AdministrationService } from './administration/administration.service';
 import { OrgImportService } from './administration/org-import.service';
 import { CampaignsRepository } from './campaigns/campaigns.repository';
@@ -39,7 +38,9 @@ import { CATEGORY_CATALOG, ProblemsService } from './problems/problems.service';
 import { QuarterlyJobs } from './quarterly/quarterly.jobs';
 import { QuarterlyRepository } from './quarterly/quarterly.repository';
 import { QuarterlyService } from './quarterly/quarterly.service';
+import { LedgerRepository } from './reports/ledger.repository';
 import { LedgerService } from './reports/ledger.service';
+import { ReportsRepository } from './reports/reports.repository';
 import { ReportsService } from './reports/reports.service';
 import { calendarProvider } from './tasks/calendar';
 import { TasksService } from './tasks/tasks.service';
@@ -75,7 +76,9 @@ const SERVICES = [
   AccountabilityService,
   CalendarRepository,
   CalendarService,
+  LedgerRepository,
   LedgerService,
+  ReportsRepository,
   ReportsService,
   ProblemImportService,
   ProblemImportsRepository,
@@ -94,7 +97,6 @@ const SERVICES = [
   NegativeListService,
   WorkflowNoticesRepository,
   WorkflowNoticesService,
-  AdministrationRepository,
   AdministrationService,
   OrgImportService,
   // Job handlers (@OnJob), collected by the worker's registry.

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '#duban/config';
 import { CLOCK, type Clock } from '#duban/domain';
+import { pingDatabase } from '#duban/persistence';
 import {
   REDIS,
   redisPortOf,
@@ -91,7 +92,7 @@ export class OutageMonitor implements OnApplicationShutdown {
     if (!state || state.probing) return;
     state.probing = true;
     try {
-      if (kind === 'database') await this.db.query('SELECT 1');
+      if (kind === 'database') await pingDatabase(this.db);
       else await this.redis.ping();
     } catch {
       state.probing = false;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '#duban/audit';
 import {
   type Actor,
@@ -22,6 +22,7 @@ import {
   ROLE_LABELS,
   type Role,
 } from '#duban/domain';
+import { OrgsRepository, type RoleRecord, RolesRepository, UsersRepository } from '#duban/identity';
 import { NotificationsService } from '#duban/notifications';
 import { pathToIds } from '#duban/persistence';
 import { ProblemsRepository } from '../problems/problems.repository';
@@ -29,7 +30,6 @@ import { type ProblemDetail, ProblemsService } from '../problems/problems.servic
 import { type TaskView } from '../tasks/task-record';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { assertActiveOrg, TasksService } from '../tasks/tasks.service';
-import { AdministrationRepository, type RoleRecord } from './administration.repository';
 
 export interface ReassignInput {
   responsibleOrgId?: string;
@@ -47,22 +47,24 @@ const checkReason = (reason: string | undefined): string => {
 /**
  * Administration of people and orgs (人员与组织管理): grant and revoke roles (kept as history),
  * rename and deactivate orgs, reassign a measure (改派), edit or withdraw (撤回) a problem.
- * Orchestration only: rules in libs/domain, SQL in AdministrationRepository (people and orgs),
- * ProblemsRepository and TasksRepository (problems and measures), an audit event in the same
- * transaction as every change.
+ * Orchestration only: rules in libs/domain, SQL in libs/identity's repositories (orgs, roles,
+ * accounts) and in ProblemsRepository and TasksRepository (problems and measures), an audit event
+ * in the same transaction as every change.
  */
 @Injectable()
 export class AdministrationService {
   constructor(
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly repo: AdministrationRepository,
     private readonly audit: AuditLog,
     private readonly tasks: TasksService,
     private readonly problems: ProblemsService,
     private readonly notifications: NotificationsService,
     private readonly problemRows: ProblemsRepository,
     private readonly taskRows: TasksRepository,
+    private readonly orgs: OrgsRepository,
+    private readonly roleGrants: RolesRepository,
+    private readonly users: UsersRepository,
   ) {}
 
   // --- roles ---------------------------------------------------------------------------------
@@ -74,13 +76,13 @@ export class AdministrationService {
       const org = await this.orgOrNotFound(m, actor, orgId, true);
       const decision = mayAssignRole(actor, org.ref, role);
       if (!decision.allowed) throw forbidden(decision.reason);
-      if (!(await this.repo.userIsActive(m, userId)))
+      if (!(await this.users.isActive(m, userId)))
         throw notFound(
           `userId：该用户不存在或已停用 — user ${userId} does not exist`,
           'user_not_found',
         );
       try {
-        await this.repo.insertGrant(m, {
+        await this.roleGrants.insert(m, {
           id,
           userId,
           orgId,
@@ -108,7 +110,7 @@ export class AdministrationService {
         },
       ]);
     });
-    return this.repo.grant(this.db.manager, id);
+    return this.roleGrants.find(this.db.manager, id);
   }
 
   async revokeRole(actor: Actor, orgId: string, userId: string, role: Role): Promise<RoleRecord> {
@@ -117,7 +119,7 @@ export class AdministrationService {
       const org = await this.orgOrNotFound(m, actor, orgId, true);
       const decision = mayRevokeRole(actor, org.ref, role, userId);
       if (!decision.allowed) throw forbidden(decision.reason);
-      const revoked = await this.repo.revokeGrant(m, {
+      const revoked = await this.roleGrants.revoke(m, {
         userId,
         orgId,
         role,
@@ -141,12 +143,12 @@ export class AdministrationService {
       ]);
       return revoked;
     });
-    return this.repo.grant(this.db.manager, id);
+    return this.roleGrants.find(this.db.manager, id);
   }
 
   async roles(actor: Actor, orgId: string, history: boolean): Promise<RoleRecord[]> {
     await this.orgOrNotFound(this.db.manager, actor, orgId);
-    return this.repo.grantsOf(this.db.manager, orgId, history);
+    return this.roleGrants.ofOrg(this.db.manager, orgId, history);
   }
 
   // --- orgs ----------------------------------------------------------------------------------
@@ -168,7 +170,7 @@ export class AdministrationService {
       const decision = mayAdministerOrg(actor, org.ref);
       if (!decision.allowed) throw forbidden(decision.reason);
       try {
-        await this.repo.updateOrg(m, orgId, { name, active: change.active });
+        await this.orgs.update(m, orgId, { name, active: change.active });
       } catch (e) {
         if (isUniqueViolation(e))
           throw conflict(
@@ -352,7 +354,7 @@ export class AdministrationService {
       const userId = input.responsibleUserId ?? task.responsibleUserId;
       const userField = input.responsibleUserId ? 'responsibleUserId' : 'responsibleOrgId';
       await this.tasks.assertUserExists(m, userId, 'responsibleUserId');
-      if (!(await this.repo.holdsLiveRole(m, userId, orgId)))
+      if (!(await this.roleGrants.holdsLive(m, userId, orgId)))
         throw invalid(
           userField,
           `${userField}：责任人须在责任单位担任职务 — the responsible person must hold a role in the responsible organisation`,
@@ -423,13 +425,8 @@ export class AdministrationService {
     return this.tasks.get(actor, taskId);
   }
 
-  private async orgOrNotFound(
-    m: Parameters<AdministrationRepository['orgInScope']>[0],
-    actor: Actor,
-    orgId: string,
-    lock = false,
-  ) {
-    const org = await this.repo.orgInScope(m, actor, orgId, lock);
+  private async orgOrNotFound(m: EntityManager, actor: Actor, orgId: string, lock = false) {
+    const org = await this.orgs.findForAdministration(m, actor, orgId, lock);
     if (!org)
       throw notFound(
         `组织不存在或不在你的管辖范围内 — organisation ${orgId} does not exist or is outside your scope`,

@@ -13,10 +13,9 @@ import {
   type OrgImportRow,
   planOrgImport,
 } from '#duban/domain';
-import { PasswordHasher } from '#duban/identity';
+import { OrgsRepository, PasswordHasher, RolesRepository, UsersRepository } from '#duban/identity';
 import { ImportRejectedError, ImportTooLargeError } from '../import/import-errors';
 import { readSheetRows } from '../import/ledger-sheet';
-import { AdministrationRepository } from './administration.repository';
 
 /** One org import takes at most this many data rows. */
 export const ORG_IMPORT_MAX_ROWS = 5000;
@@ -59,7 +58,9 @@ export class OrgImportService {
   constructor(
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly repo: AdministrationRepository,
+    private readonly orgs: OrgsRepository,
+    private readonly users: UsersRepository,
+    private readonly roleGrants: RolesRepository,
     private readonly audit: AuditLog,
     private readonly hasher: PasswordHasher,
   ) {}
@@ -72,10 +73,14 @@ export class OrgImportService {
       const usernames = [
         ...new Set(rows.flatMap((r) => (r.cells.username ? [r.cells.username] : []))),
       ];
-      const { users, grants } = await this.repo.usersByUsername(m, usernames);
+      const users = await this.users.byUsernames(m, usernames);
+      const grants = await this.roleGrants.liveKeysOf(
+        m,
+        [...users.values()].map((u) => u.id),
+      );
       const plan = planOrgImport(rows, {
         actor,
-        orgs: await this.repo.orgsInScope(m, actor),
+        orgs: await this.orgs.allInScope(m, actor),
         users,
         grants,
         newId: randomUUID,
@@ -95,19 +100,20 @@ export class OrgImportService {
         const timeZone =
           o.timeZone ??
           (o.parentId
-            ? (zones.get(o.parentId) ?? (await this.repo.timeZoneOf(m, o.parentId)))
+            ? (zones.get(o.parentId) ?? (await this.orgs.timeZoneOf(m, o.parentId)))
             : DEFAULT_TIME_ZONE);
         zones.set(o.id, timeZone);
         await this.atRow(o.row, 'name', `同级已有名为“${o.name}”的组织`, () =>
-          this.repo.insertOrg(m, { ...o, timeZone, at: now }),
+          this.orgs.insert(m, { ...o, timeZone, at: now }),
         );
       }
       for (const u of plan.users) {
         const password = initialPassword();
         await this.atRow(u.row, 'username', `用户名“${u.username}”已被占用`, async () =>
-          this.repo.insertUser(m, {
+          this.users.insert(m, {
             ...u,
             passwordHash: await this.hasher.hash(password),
+            systemAdmin: false,
             at: now,
           }),
         );
@@ -119,7 +125,7 @@ export class OrgImportService {
         });
       }
       for (const g of plan.grants) {
-        await this.repo.insertGrant(m, {
+        await this.roleGrants.insert(m, {
           id: randomUUID(),
           userId: g.userId,
           orgId: g.orgId,

@@ -19,7 +19,8 @@ import {
   DomainError,
   forbidden,
 } from '#duban/domain';
-import { pathToIds, scopeCondition, scopeParams } from '#duban/persistence';
+import { OrgsRepository } from '#duban/identity';
+import { pathToIds } from '#duban/persistence';
 import type { CategoryCatalog } from '../catalog/catalog';
 import { CATEGORY_CATALOG, type NewProblem, ProblemsService } from '../problems/problems.service';
 import {
@@ -35,7 +36,11 @@ import {
 } from '../reports/ledger-columns';
 import { type NewTask, TasksService } from '../tasks/tasks.service';
 import { DuplicateImportError, ImportRejectedError, type ImportRowError } from './import-errors';
-import { ProblemImportsRepository } from './problem-imports.repository';
+import {
+  type ImportOrgRow,
+  type ImportPersonRow,
+  ProblemImportsRepository,
+} from './problem-imports.repository';
 import { type LedgerSheet, readLedgerSheet, type SheetRow } from './ledger-sheet';
 
 /** One import takes at most this many data rows (measures). */
@@ -64,21 +69,8 @@ export interface ImportResult {
   importId: string | null;
 }
 
-interface OrgRow {
-  id: string;
-  name: string;
-  path: string;
-  time_zone: string;
-  /** Names from the raising org down to this one, joined by '/'. */
-  trail: string;
-}
-
-interface PersonRow {
-  org_id: string;
-  id: string;
-  username: string;
-  display_name: string;
-}
+type OrgRow = ImportOrgRow;
+type PersonRow = ImportPersonRow;
 
 type Resolved<T> = { ok: T } | { error: string };
 
@@ -141,6 +133,7 @@ export class ProblemImportService {
     private readonly problems: ProblemsService,
     private readonly tasks: TasksService,
     private readonly imports: ProblemImportsRepository,
+    private readonly orgs: OrgsRepository,
   ) {}
 
   async importLedger(actor: Actor, file: Buffer, options: ImportOptions): Promise<ImportResult> {
@@ -166,9 +159,7 @@ export class ProblemImportService {
     try {
       await this.db.transaction(async (m) => {
         // One import per raising org at a time, so two uploads of one file cannot both pass.
-        await m.query(`SELECT pg_advisory_xact_lock(hashtext('problem_import:' || $1))`, [
-          raising.id,
-        ]);
+        await this.imports.lockRaisingOrg(m, raising.id);
         const found = await this.imports.findEarlier(m, raising.id, contentSha256, problemsSha256);
         const earlier = repeatedImport(found.sameFile, found.sameProblems);
         if (earlier && !options.force) {
@@ -220,10 +211,8 @@ export class ProblemImportService {
     const ref = { id: org.id, path: pathToIds(org.path) };
     const decision = mayRaiseProblem(actor, ref, ref);
     if (!decision.allowed) throw forbidden(decision.reason);
-    const rows: { name: string }[] = await this.db.query(`SELECT name FROM orgs WHERE id = $1`, [
-      org.id,
-    ]);
-    return { ...org, name: rows[0].name, trail: rows[0].name };
+    const name = await this.orgs.nameOf(this.db.manager, org.id);
+    return { ...org, name, trail: name };
   }
 
   /** Checks every row and groups them into problems; throws with every problem found. */
@@ -509,16 +498,8 @@ export class ProblemImportService {
   ): Promise<Map<string, Resolved<OrgRow>>> {
     const distinct = [...new Set(texts.filter((t): t is string => t !== undefined))];
     const names = [...new Set(distinct.map((t) => splitTrail(t).at(-1) ?? t))];
-    const candidates: OrgRow[] = names.length
-      ? await this.db.query(
-          `SELECT o.id, o.name, o.path::text AS path, o.time_zone,
-                  (SELECT string_agg(a.name, '/' ORDER BY nlevel(a.path)) FROM orgs a
-                    WHERE a.path @> o.path AND a.path <@ $3::ltree) AS trail
-             FROM orgs o
-            WHERE o.name = ANY($4::text[]) AND o.path <@ $3::ltree
-              AND ${scopeCondition('o.path', '$1', '$2')}`,
-          [...scopeParams(actor), raising.path, names],
-        )
+    const candidates = names.length
+      ? await this.imports.orgsNamed(this.db.manager, actor, raising.path, names)
       : [];
     const result = new Map<string, Resolved<OrgRow>>();
     for (const text of distinct) {
@@ -562,28 +543,14 @@ export class ProblemImportService {
     const texts = [
       ...new Set(rows.flatMap((r) => [r.cells.responsible, r.cells.leader]).filter((t) => t)),
     ] as string[];
-    const load = (sql: string, ...extra: unknown[]): Promise<PersonRow[]> =>
+    const { members, leaders } =
       orgIds.length && texts.length
-        ? this.db.query(sql, [orgIds, texts.map((t) => t.toLowerCase()), texts, ...extra])
-        : Promise.resolve([]);
-    const [members, leaders] = await Promise.all([
-      load(
-        `SELECT DISTINCT ra.org_id, u.id, u.username, u.display_name
-           FROM role_assignments ra JOIN users u ON u.id = ra.user_id
-          WHERE ra.org_id = ANY($1::uuid[]) AND u.active AND ra.revoked_at IS NULL
-            AND (lower(u.username) = ANY($2::text[]) OR u.display_name = ANY($3::text[]))`,
-      ),
-      load(
-        `SELECT DISTINCT ro.id AS org_id, u.id, u.username, u.display_name
-           FROM orgs ro
-           JOIN orgs ao ON ao.path @> ro.path AND ao.path <@ $4::ltree
-           JOIN role_assignments ra ON ra.org_id = ao.id AND ra.revoked_at IS NULL
-           JOIN users u ON u.id = ra.user_id
-          WHERE ro.id = ANY($1::uuid[]) AND u.active
-            AND (lower(u.username) = ANY($2::text[]) OR u.display_name = ANY($3::text[]))`,
-        raising.path,
-      ),
-    ]);
+        ? await this.imports.peopleNamed(this.db.manager, {
+            orgIds,
+            texts,
+            raisingPath: raising.path,
+          })
+        : { members: [], leaders: [] };
     return new PeopleIndex(members, leaders);
   }
 

@@ -242,7 +242,7 @@ export class NegativeListRepository {
   /** The name of a listed org, or the display name of a listed person; null when not found. */
   async subjectName(
     m: EntityManager,
-    subjectType: 'org' | 'user',
+    subjectType: NegativeListSubject,
     subjectId: string,
   ): Promise<string | null> {
     const names: { name: string }[] = await m.query(

@@ -10,17 +10,14 @@ import {
   DEFAULT_TIME_ZONE,
   type Light,
   localDateOf,
-  type ProblemSeverity,
-  type TaskMode,
   type TaskState,
 } from '#duban/domain';
-import { scopeCondition } from '#duban/persistence';
-import type { CategoryCatalog, ProblemSource } from '../catalog/catalog';
+import { OrgsRepository } from '#duban/identity';
+import type { CategoryCatalog } from '../catalog/catalog';
 import { CATEGORY_CATALOG } from '../problems/problems.service';
-import { listedSql } from '../negative-list/negative-list.repository';
-import { lightSql, taskConditions } from '../tasks/task-record';
 import { TasksService } from '../tasks/tasks.service';
 import { csvLine, UTF8_BOM } from './csv';
+import { LedgerRepository, type LedgerRow, type LedgerSelection } from './ledger.repository';
 import {
   LEDGER_COLUMNS,
   LEDGER_HEADERS,
@@ -33,9 +30,6 @@ import {
 
 export const LEDGER_FORMATS = ['xlsx', 'csv'] as const;
 export type LedgerFormat = (typeof LEDGER_FORMATS)[number];
-
-/** Rows fetched from the cursor at a time: enough to keep the pipe busy, little to hold. */
-export const LEDGER_BATCH = 2000;
 
 export interface LedgerQuery {
   /** The responsible org and everything below it; the caller's whole scope when absent. */
@@ -64,32 +58,8 @@ const CONTENT_TYPES: Record<LedgerFormat, string> = {
   csv: 'text/csv; charset=utf-8',
 };
 
-interface LedgerRow {
-  title: string;
-  description: string;
-  category: string;
-  severity: ProblemSeverity;
-  source: ProblemSource;
-  campaign: string | null;
-  org_name: string;
-  raising_org_name: string;
-  measure: string;
-  mode: TaskMode;
-  responsible_org_name: string;
-  responsible_name: string;
-  leader_name: string | null;
-  due_date: string | null;
-  due_time: string | null;
-  state: TaskState;
-  light: Light;
-  escalation_level: number;
-  escalation_name: string | null;
-  closed_on: string | null;
-  negative_listed: boolean;
-}
-
 /**
- * The ledger (台账) as a file, one row per measure. Rows come from a server-side cursor in a
+ * The ledger (台账) as a file, one row per measure. Rows come from LedgerRepository's cursor in a
  * read-only REPEATABLE READ transaction (one consistent snapshot, one sort, never all rows in
  * memory) and go out as they arrive: xlsx through exceljs's streaming writer, CSV line by line.
  * Between batches it waits for the client to take what was sent, so a slow download holds
@@ -102,6 +72,8 @@ export class LedgerService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CATEGORY_CATALOG) private readonly catalog: CategoryCatalog,
     private readonly tasks: TasksService,
+    private readonly ledger: LedgerRepository,
+    private readonly orgs: OrgsRepository,
   ) {}
 
   async prepare(actor: Actor, query: LedgerQuery): Promise<LedgerExport> {
@@ -110,72 +82,21 @@ export class LedgerService {
     let timeZone = DEFAULT_TIME_ZONE;
     if (query.orgId) {
       const org = await this.tasks.orgInScope(this.db.manager, actor, query.orgId, 'orgId');
-      const rows: { name: string }[] = await this.db.query(`SELECT name FROM orgs WHERE id = $1`, [
-        org.id,
-      ]);
-      orgName = rows[0].name;
+      orgName = await this.orgs.nameOf(this.db.manager, org.id);
       timeZone = org.time_zone;
     }
     const today = localDateOf(now, timeZone);
     const fileName = `台账-${orgName.replace(/[\\/:*?"<>|\s]+/g, '_')}-${today}.${query.format}`;
     const title = `${orgName}整改台账（${today}导出）`;
-    const { sql, params } = this.ledgerSql(actor, query, now);
+    const selection = this.ledger.select(actor, query, now);
     return {
       fileName,
       contentType: CONTENT_TYPES[query.format],
       writeTo: (out) =>
         query.format === 'xlsx'
-          ? this.writeXlsx(out, sql, params, now, title)
-          : this.writeCsv(out, sql, params),
+          ? this.writeXlsx(out, selection, now, title)
+          : this.writeCsv(out, selection),
     };
-  }
-
-  private ledgerSql(
-    actor: Actor,
-    query: LedgerQuery,
-    now: Date,
-  ): { sql: string; params: unknown[] } {
-    const conditions = taskConditions(actor, query, now);
-    const { where, params } = conditions;
-    const nowSql = conditions.nowSql();
-    // Names that several orgs in the caller's scope carry (第一支部 under two general branches)
-    // are written with their parent, "第一党总支/第一支部", so that the import — which resolves
-    // names in the raising org's subtree — can tell them apart, whatever orgId was exported.
-    const orgsInScope = scopeCondition('d.path', '$1', '$2');
-    const qualified = (o: string) =>
-      `CASE WHEN ${o}_dup.name IS NULL OR ${o}_parent.name IS NULL THEN ${o}.name
-            ELSE ${o}_parent.name || '/' || ${o}.name END`;
-    const sql = `
-      WITH dup AS (SELECT d.name FROM orgs d WHERE ${orgsInScope} GROUP BY d.name HAVING count(*) > 1)
-      SELECT p.title, p.description, p.category, p.severity, p.source, p.campaign,
-             ${qualified('po')} AS org_name, rg.name AS raising_org_name,
-             t.measure, t.mode, ${qualified('ro')} AS responsible_org_name,
-             ru.display_name AS responsible_name, lu.display_name AS leader_name,
-             to_char(t.due_at AT TIME ZONE ro.time_zone, 'YYYY-MM-DD') AS due_date,
-             to_char(t.due_at AT TIME ZONE ro.time_zone, 'HH24:MI:SS.MS') AS due_time,
-             t.state, ${lightSql(nowSql)} AS light, t.escalation_level,
-             CASE WHEN t.escalation_level > 0 THEN (
-               SELECT e.name FROM task_effects e
-                WHERE e.task_id = t.id AND e.kind = 'step' AND e.level = t.escalation_level
-                ORDER BY e.fired_at DESC LIMIT 1) END AS escalation_name,
-             to_char(t.closed_at AT TIME ZONE ro.time_zone, 'YYYY-MM-DD') AS closed_on,
-             EXISTS (SELECT 1 FROM negative_list_entries e
-                      WHERE e.subject_type = 'org' AND e.subject_id = t.responsible_org_id
-                        AND ${listedSql(nowSql)}) AS negative_listed
-        FROM tasks t
-        JOIN problems p ON p.id = t.problem_id
-        JOIN orgs ro ON ro.id = t.responsible_org_id
-        LEFT JOIN dup ro_dup ON ro_dup.name = ro.name
-        LEFT JOIN orgs ro_parent ON ro_parent.id = ro.parent_id
-        JOIN orgs po ON po.id = p.org_id
-        LEFT JOIN dup po_dup ON po_dup.name = po.name
-        LEFT JOIN orgs po_parent ON po_parent.id = po.parent_id
-        JOIN orgs rg ON rg.id = p.raised_by_org_id
-        JOIN users ru ON ru.id = t.responsible_user_id
-        LEFT JOIN users lu ON lu.id = t.leader_user_id
-       WHERE ${where}
-       ORDER BY p.created_at, p.id, t.created_at, t.id`;
-    return { sql, params };
   }
 
   private toRecord(r: LedgerRow): LedgerRecord {
@@ -205,35 +126,10 @@ export class LedgerService {
     };
   }
 
-  /** Runs `sql` behind a cursor and hands each batch to `onBatch`; false from it stops early. */
-  private async eachBatch(
-    sql: string,
-    params: unknown[],
-    onBatch: (rows: LedgerRow[]) => Promise<boolean>,
-  ): Promise<void> {
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await runner.query(`DECLARE ledger_rows NO SCROLL CURSOR FOR ${sql}`, params);
-      for (;;) {
-        const rows: LedgerRow[] = await runner.query(`FETCH ${LEDGER_BATCH} FROM ledger_rows`);
-        if (rows.length > 0 && !(await onBatch(rows))) break;
-        if (rows.length < LEDGER_BATCH) break;
-      }
-      await runner.query('COMMIT');
-    } catch (e) {
-      await runner.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      await runner.release();
-    }
-  }
-
-  private async writeCsv(out: Writable, sql: string, params: unknown[]): Promise<void> {
+  private async writeCsv(out: Writable, selection: LedgerSelection): Promise<void> {
     let seq = 0;
     if (!(await write(out, UTF8_BOM + csvLine(LEDGER_HEADERS)))) return;
-    await this.eachBatch(sql, params, async (rows) => {
+    await this.ledger.eachBatch(selection, async (rows) => {
       let chunk = '';
       for (const r of rows) chunk += csvLine(ledgerTextCells(this.toRecord(r), ++seq));
       return write(out, chunk);
@@ -243,8 +139,7 @@ export class LedgerService {
 
   private async writeXlsx(
     out: Writable,
-    sql: string,
-    params: unknown[],
+    selection: LedgerSelection,
     now: Date,
     title: string,
   ): Promise<void> {
@@ -288,7 +183,7 @@ export class LedgerService {
     sheet.addRow([...LEDGER_HEADERS]).commit();
     let seq = 0;
     let complete = true;
-    await this.eachBatch(sql, params, async (rows) => {
+    await this.ledger.eachBatch(selection, async (rows) => {
       for (const r of rows) sheet.addRow(ledgerCells(this.toRecord(r), ++seq)).commit();
       complete = await xlsxCaughtUp(sheet, out);
       return complete;

@@ -13,11 +13,11 @@ import {
   type TaskState,
   invalid,
 } from '#duban/domain';
-import { scopeCondition, scopeParams } from '#duban/persistence';
+import { OrgsRepository } from '#duban/identity';
 import { CIRCULATED_FROM_LEVEL } from '../escalation/ladder.service';
-import { lightSql } from '../tasks/task-record';
-import { closedOnTime, dueInPeriod, onTimeRate, openInPeriod } from './on-time';
+import { onTimeRate } from './on-time';
 import { TasksService } from '../tasks/tasks.service';
+import { ReportsRepository, type TallyRow } from './reports.repository';
 
 /** The measures of one org (and its subtree) in one quarter. */
 export interface OrgTally {
@@ -109,54 +109,6 @@ export interface QuarterCircular {
   worstOnTime: OnTimeRanking[];
 }
 
-/** How many units the circular lists as worst on time. */
-const WORST_ON_TIME_LIMIT = 10;
-
-/* The on-time rule lives in ./on-time (shared with the annual assessment). */
-const dueInQuarter = dueInPeriod;
-const openInQuarter = openInPeriod;
-
-interface TallyRow {
-  org_id: string;
-  org_name: string;
-  own: boolean;
-  total: number | null;
-  assigned: number | null;
-  in_progress: number | null;
-  submitted: number | null;
-  verified: number | null;
-  closed: number | null;
-  red: number | null;
-  yellow: number | null;
-  blue: number | null;
-  green: number | null;
-  due: number | null;
-  on_time: number | null;
-  overdue: number | null;
-  levels: number[] | null;
-  recurring: number | null;
-}
-
-interface CircularRow {
-  task_id: string;
-  problem_id: string;
-  title: string;
-  measure: string;
-  org_id: string;
-  org_name: string;
-  due_at: Date | null;
-  due_date: string | null;
-  level: number;
-  level_name: string | null;
-  reached_at: Date | null;
-  state: TaskState;
-  closed_at: Date | null;
-  responsible_user_id: string;
-  responsible_name: string;
-  leader_user_id: string | null;
-  leader_name: string | null;
-}
-
 const rate = onTimeRate;
 
 /** The quarterly reports of a committee: the summary and the circulated notice (通报). */
@@ -166,64 +118,17 @@ export class ReportsService {
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly tasks: TasksService,
+    private readonly reports: ReportsRepository,
+    private readonly orgs: OrgsRepository,
   ) {}
 
   async summary(actor: Actor, orgId: string, quarterLabel?: string): Promise<QuarterSummary> {
-    const { org, quarter, now } = await this.frame(actor, orgId, quarterLabel);
-    // One statement: every measure of the subtree is put in the bucket of the child org it lies
-    // under (subpath of its path to one level below the org), or of the org itself.
-    const bucket = (path: string) => `subpath(${path}, 0, least(nlevel(${path}), $7 + 1))`;
-    const rows: TallyRow[] = await this.db.query(
-      `WITH esc AS (
-         SELECT e.task_id, max(e.level) AS level FROM task_effects e
-          WHERE e.kind = 'step' AND NOT e.superseded AND e.fired_at BETWEEN $4 AND $5
-          GROUP BY e.task_id
-       ), tally AS (
-         SELECT ${bucket('t.responsible_org_path')} AS bucket,
-                count(*)::int AS total,
-                ${TASK_STATES.map((s) => `count(*) FILTER (WHERE t.state = '${s}')::int AS ${s}`).join(', ')},
-                ${LIGHTS.map((l) => `count(*) FILTER (WHERE ${lightSql('$3::timestamptz')} = '${l}')::int AS ${l}`).join(', ')},
-                count(*) FILTER (WHERE ${dueInQuarter('$4', '$5', '$3')})::int AS due,
-                count(*) FILTER (WHERE ${dueInQuarter('$4', '$5', '$3')} AND ${closedOnTime})::int AS on_time,
-                count(*) FILTER (WHERE ${lightSql('$3::timestamptz')} = 'red')::int AS overdue,
-                array_agg(esc.level) FILTER (WHERE esc.level IS NOT NULL) AS levels
-           FROM tasks t LEFT JOIN esc ON esc.task_id = t.id
-          WHERE ${scopeCondition('t.responsible_org_path', '$1', '$2')}
-            AND t.responsible_org_path <@ $6::ltree AND ${openInQuarter('$4', '$5')}
-          GROUP BY 1
-       ), recurring AS (
-         SELECT ${bucket('p.org_path')} AS bucket, count(*)::int AS recurring
-           FROM problems p
-          WHERE ${scopeCondition('p.org_path', '$1', '$2')}
-            AND p.org_path <@ $6::ltree AND cardinality(p.recurrence_of) > 0
-            AND p.created_at BETWEEN $4 AND $5
-          GROUP BY 1
-       )
-       SELECT o.id AS org_id, o.name AS org_name, o.id = $8 AS own, tally.*, recurring.recurring
-         FROM orgs o
-         LEFT JOIN tally ON tally.bucket = o.path
-         LEFT JOIN recurring ON recurring.bucket = o.path
-        WHERE o.id = $8 OR o.parent_id = $8
-        ORDER BY own DESC, o.name`,
-      [...scopeParams(actor), now, quarter.start, quarter.end, org.path, org.level, org.id],
-    );
+    const frame = await this.frame(actor, orgId, quarterLabel);
+    const { org, quarter, now } = frame;
+    const rows = await this.reports.tallies(this.db.manager, actor, frame);
     const tallies = rows.map(toTally);
     const own = tallies.find((_, i) => rows[i].own)!;
-    const [pressure]: { unreached: number; overdue_talks: number }[] = await this.db.query(
-      `SELECT
-         (SELECT count(*)::int FROM task_effects e JOIN tasks t ON t.id = e.task_id
-           WHERE ${scopeCondition('t.responsible_org_path', '$1', '$2')}
-             AND t.responsible_org_path <@ $6::ltree AND e.kind = 'step' AND NOT e.superseded
-             AND cardinality(e.unreached) > 0 AND e.fired_at BETWEEN $4 AND $5) AS unreached,
-         (SELECT count(DISTINCT t.id)::int FROM task_effects e JOIN tasks t ON t.id = e.task_id
-           WHERE ${scopeCondition('t.responsible_org_path', '$1', '$2')}
-             AND t.responsible_org_path <@ $6::ltree AND e.talk_due_by < $3
-             AND NOT EXISTS (SELECT 1 FROM task_effects later WHERE later.task_id = e.task_id
-                              AND later.talk_due_by > e.talk_due_by)
-             AND NOT EXISTS (SELECT 1 FROM task_talks k WHERE k.task_id = e.task_id
-                              AND k.recorded_at >= e.fired_at)) AS overdue_talks`,
-      [...scopeParams(actor), now, quarter.start, quarter.end, org.path],
-    );
+    const pressure = await this.reports.pressure(this.db.manager, actor, frame);
     return {
       orgId: org.id,
       orgName: org.name,
@@ -235,68 +140,20 @@ export class ReportsService {
       own,
       children: tallies.filter((_, i) => !rows[i].own),
       unreachedSteps: pressure.unreached,
-      overdueTalks: pressure.overdue_talks,
+      overdueTalks: pressure.overdueTalks,
     };
   }
 
   async circular(actor: Actor, orgId: string, quarterLabel?: string): Promise<QuarterCircular> {
-    const { org, quarter, now } = await this.frame(actor, orgId, quarterLabel);
-    const scope = scopeCondition('t.responsible_org_path', '$1', '$2');
-    const params = [...scopeParams(actor), now, quarter.start, quarter.end, org.path];
-    const entries: CircularRow[] = await this.db.query(
-      `WITH reached AS (
-         SELECT e.task_id, max(e.level) AS level,
-                min(e.fired_at) FILTER (WHERE e.level >= $6) AS reached_at
-           FROM task_effects e
-          WHERE e.kind = 'step' AND NOT e.superseded AND e.fired_at BETWEEN $3 AND $4
-          GROUP BY e.task_id
-         HAVING max(e.level) >= $6
-         UNION ALL
-         -- Flagged without the ladder's record of when (set by hand or by another system):
-         -- named in every quarter the measure was open.
-         SELECT t.id, greatest(t.escalation_level, $6), NULL
-           FROM tasks t
-          WHERE (t.circulated OR t.escalation_level >= $6) AND ${openInQuarter('$3', '$4')}
-            AND t.responsible_org_path <@ $5::ltree
-            AND NOT EXISTS (SELECT 1 FROM task_effects x
-                             WHERE x.task_id = t.id AND x.kind = 'step' AND x.level >= $6)
-       )
-       SELECT t.id AS task_id, t.problem_id, p.title, t.measure, t.responsible_org_id AS org_id,
-              ro.name AS org_name, t.due_at,
-              to_char(t.due_at AT TIME ZONE ro.time_zone, 'YYYY-MM-DD') AS due_date,
-              r.level, (SELECT e.name FROM task_effects e
-                         WHERE e.task_id = t.id AND e.kind = 'step' AND e.level = r.level
-                         ORDER BY e.fired_at DESC LIMIT 1) AS level_name,
-              r.reached_at, t.state, t.closed_at,
-              t.responsible_user_id, ru.display_name AS responsible_name,
-              t.leader_user_id, lu.display_name AS leader_name
-         FROM reached r
-         JOIN tasks t ON t.id = r.task_id
-         JOIN problems p ON p.id = t.problem_id
-         JOIN orgs ro ON ro.id = t.responsible_org_id
-         JOIN users ru ON ru.id = t.responsible_user_id
-         LEFT JOIN users lu ON lu.id = t.leader_user_id
-        WHERE ${scope} AND t.responsible_org_path <@ $5::ltree
-        ORDER BY r.level DESC, ro.name, t.due_at NULLS LAST, t.id`,
-      [...scopeParams(actor), quarter.start, quarter.end, org.path, CIRCULATED_FROM_LEVEL],
+    const frame = await this.frame(actor, orgId, quarterLabel);
+    const { org, quarter, now } = frame;
+    const entries = await this.reports.circularEntries(
+      this.db.manager,
+      actor,
+      frame,
+      CIRCULATED_FROM_LEVEL,
     );
-    const worst: {
-      org_id: string;
-      org_name: string;
-      due: number;
-      on_time: number;
-    }[] = await this.db.query(
-      `SELECT t.responsible_org_id AS org_id, ro.name AS org_name, count(*)::int AS due,
-              count(*) FILTER (WHERE ${closedOnTime})::int AS on_time
-         FROM tasks t JOIN orgs ro ON ro.id = t.responsible_org_id
-        WHERE ${scope} AND t.responsible_org_path <@ $6::ltree AND ${dueInQuarter('$4', '$5', '$3')}
-        GROUP BY 1, 2
-       HAVING count(*) FILTER (WHERE ${closedOnTime}) < count(*)
-        ORDER BY count(*) FILTER (WHERE ${closedOnTime})::float / count(*),
-                 count(*) - count(*) FILTER (WHERE ${closedOnTime}) DESC, ro.name
-        LIMIT ${WORST_ON_TIME_LIMIT}`,
-      params,
-    );
+    const worst = await this.reports.worstOnTime(this.db.manager, actor, frame);
     return {
       orgId: org.id,
       orgName: org.name,
@@ -339,11 +196,8 @@ export class ReportsService {
   private async frame(actor: Actor, orgId: string, quarterLabel?: string) {
     const now = this.clock.now();
     const found = await this.tasks.orgInScope(this.db.manager, actor, orgId, 'orgId');
-    const rows: { name: string; level: number }[] = await this.db.query(
-      `SELECT name, nlevel(path) AS level FROM orgs WHERE id = $1`,
-      [found.id],
-    );
-    const org = { ...found, name: rows[0].name, level: rows[0].level };
+    const { name, level } = await this.orgs.nameAndLevel(this.db.manager, found.id);
+    const org = { ...found, name, level };
     let quarter: Quarter;
     if (quarterLabel === undefined) {
       quarter = quarterOf(now, org.time_zone);
