@@ -9,8 +9,9 @@ import {
   type OrgRef,
   startOfLocalDay,
 } from '#duban/domain';
-import { pathToIds, scopeCondition, scopeParams } from '#duban/persistence';
+import { pathToIds } from '#duban/persistence';
 import { CasesRepository } from '../accountability/cases.repository';
+import { LoopRepository, type LoopOrgRow } from './loop.repository';
 
 /** An org as the loop's services need it. */
 export interface LoopOrg extends OrgRef {
@@ -21,15 +22,11 @@ export interface LoopOrg extends OrgRef {
   parentId: string | null;
 }
 
-interface OrgRow {
-  id: string;
-  path: string;
-  name: string;
-  time_zone: string;
-  parent_id: string | null;
-}
+/** The loop's reads, and the writer of accountability cases (both stateless: shared). */
+const READS = new LoopRepository();
+const CASES = new CasesRepository();
 
-const toOrg = (r: OrgRow): LoopOrg => ({
+const toOrg = (r: LoopOrgRow): LoopOrg => ({
   id: r.id,
   path: pathToIds(r.path),
   pathText: r.path,
@@ -45,24 +42,16 @@ export async function orgInScope(
   orgId: string,
   field: string,
 ): Promise<LoopOrg> {
-  const rows: OrgRow[] = await m.query(
-    `SELECT id, path::text AS path, name, time_zone, parent_id FROM orgs
-      WHERE id = $1 AND ${scopeCondition('path', '$2', '$3')}`,
-    [orgId, ...scopeParams(actor)],
-  );
-  if (rows.length === 0)
-    throw notFound(`${field}：组织 ${orgId} 不存在或不在你的范围内`, 'org_not_found');
-  return toOrg(rows[0]);
+  const row = await READS.orgInScope(m, actor, orgId);
+  if (!row) throw notFound(`${field}：组织 ${orgId} 不存在或不在你的范围内`, 'org_not_found');
+  return toOrg(row);
 }
 
 /** The org without a scope check (the caller has been authorised another way). */
 export async function orgById(m: EntityManager, orgId: string): Promise<LoopOrg> {
-  const rows: OrgRow[] = await m.query(
-    `SELECT id, path::text AS path, name, time_zone, parent_id FROM orgs WHERE id = $1`,
-    [orgId],
-  );
-  if (rows.length === 0) throw notFound(`组织 ${orgId} 不存在`, 'org_not_found');
-  return toOrg(rows[0]);
+  const row = await READS.orgById(m, orgId);
+  if (!row) throw notFound(`组织 ${orgId} 不存在`, 'org_not_found');
+  return toOrg(row);
 }
 
 export async function assertUsersExist(
@@ -70,11 +59,7 @@ export async function assertUsersExist(
   userIds: readonly string[],
   field: string,
 ): Promise<void> {
-  const rows: { id: string }[] = await m.query(
-    `SELECT id FROM users WHERE id = ANY($1::uuid[]) AND active`,
-    [userIds],
-  );
-  const found = new Set(rows.map((r) => r.id));
+  const found = await READS.activeUserIds(m, userIds);
   const missing = userIds.find((id) => !found.has(id));
   if (missing) throw notFound(`${field}：用户 ${missing} 不存在`, 'user_not_found');
 }
@@ -87,11 +72,7 @@ export async function assertOwnAttachments(
   field: string,
 ): Promise<void> {
   if (ids.length === 0) return;
-  const rows: { n: number }[] = await m.query(
-    `SELECT count(*)::int AS n FROM attachments WHERE id = ANY($1::uuid[]) AND uploaded_by = $2`,
-    [ids, actor.userId],
-  );
-  if (rows[0].n !== new Set(ids).size)
+  if ((await READS.countOwnAttachments(m, actor.userId, ids)) !== new Set(ids).size)
     throw invalid(field, `${field}：附件不存在或不是你上传的`, 'unknown_attachment');
 }
 
@@ -104,16 +85,9 @@ export function yearBounds(year: number, timeZone: string): { start: Date; end: 
 }
 
 /** The secretaries of an org (the people an org's 问责 names). */
-export async function secretariesOf(m: EntityManager, orgId: string): Promise<string[]> {
-  const rows: { user_id: string }[] = await m.query(
-    `SELECT DISTINCT user_id FROM role_assignments WHERE org_id = $1 AND role = 'secretary' AND revoked_at IS NULL`,
-    [orgId],
-  );
-  return rows.map((r) => r.user_id);
+export function secretariesOf(m: EntityManager, orgId: string): Promise<string[]> {
+  return READS.secretariesOf(m, orgId);
 }
-
-/** The writer of accountability cases (stateless, so the loop's services share one). */
-const CASES = new CasesRepository();
 
 /**
  * 问责 from the loop (a 差 grade, a 差 review, an unfulfilled commitment): one case per
