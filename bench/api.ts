@@ -2,13 +2,13 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { BENCH_PASSWORD } from './generate';
 import { BENCH_DATABASE_URL } from './lib/bench-db';
 import type { Figure } from './lib/context';
 import { GOALS, rssFigure } from './lib/goals';
 import { NODE_FLAGS } from './lib/node-flags';
+import { waitHealthy } from './lib/api-process';
 
 const PORT = Number(process.env.BENCH_API_PORT ?? 3911);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -102,14 +102,7 @@ export async function apiBench(transitions: number): Promise<Figure[]> {
     },
   );
   try {
-    for (let i = 0; ; i++) {
-      const ok = await fetch(`${BASE}/health`)
-        .then((r) => r.ok)
-        .catch(() => false);
-      if (ok) break;
-      if (i > 120) throw new Error('the api did not become healthy within 60 s');
-      await sleep(500);
-    }
+    await waitHealthy(BASE);
     const login = async (username: string) => {
       const r = await fetch(`${BASE}/api/v1/auth/login`, {
         method: 'POST',

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { installationRoot } from '#duban/config';
 import { BENCH_DATABASE_URL, freshBenchDatabase } from './lib/bench-db';
+import { waitHealthy } from './lib/api-process';
 
 /**
  * `npm run bench:evidence`: the real api (from dist, default store: PostgreSQL) takes a 20 MB
@@ -50,14 +51,7 @@ async function main(): Promise<void> {
     },
   );
   try {
-    for (let i = 0; ; i++) {
-      const ok = await fetch(`${BASE}/health`)
-        .then((r) => r.ok)
-        .catch(() => false);
-      if (ok) break;
-      if (i > 120) throw new Error('the api did not become healthy within 60 s');
-      await sleep(500);
-    }
+    await waitHealthy(BASE);
     const login = await fetch(`${BASE}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

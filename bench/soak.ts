@@ -8,6 +8,7 @@ import { BENCH_DATABASE_URL } from './lib/bench-db';
 import type { Figure } from './lib/context';
 import { GOALS } from './lib/goals';
 import { NODE_FLAGS } from './lib/node-flags';
+import { waitHealthy } from './lib/api-process';
 
 const PORT = Number(process.env.BENCH_API_PORT ?? 3912);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -231,14 +232,7 @@ export async function soak(): Promise<Figure[]> {
   const loads: Load[] = [];
   const windows: SoakWindow[] = [];
   try {
-    for (let i = 0; ; i++) {
-      const ok = await fetch(`${BASE}/health`)
-        .then((r) => r.ok)
-        .catch(() => false);
-      if (ok) break;
-      if (i > 120) throw new Error('the api did not become healthy within 60 s');
-      await sleep(500);
-    }
+    await waitHealthy(BASE);
     for (const u of users) {
       const ids = tasksOf.get(u.username)!;
       loads.push(
@@ -333,8 +327,26 @@ function soakFigures(
   writeFileSync(file, JSON.stringify({ run, windows }, null, 2));
   const head = windows.slice(0, 3);
   const tail = windows.slice(-3);
-  const drift = (pick: (w: SoakWindow) => number) =>
-    median(tail.map(pick)) / Math.max(median(head.map(pick)), 1);
+  /** A drift figure: the median of the last three windows against the first three. */
+  const drift = (
+    figure: string,
+    unit: string,
+    pick: (w: SoakWindow) => number,
+    limit: number,
+  ): Figure => {
+    const value = median(tail.map(pick));
+    const baseline = median(head.map(pick));
+    const ratio = value / Math.max(baseline, 1);
+    return {
+      figure: `soak: ${figure}, last 3 windows vs first 3 (median)`,
+      value,
+      unit,
+      baseline,
+      ratio,
+      goal: `no drift (≤ ${limit}×)`,
+      met: ratio <= limit,
+    };
+  };
   const table = windows
     .map(
       (w) =>
@@ -344,40 +356,13 @@ function soakFigures(
   process.stdout.write(
     `\n| minute | service date | transitions | errors | p50 ms | p99 ms | list p99 ms | api RSS MB | worker RSS MB | audit events | step effects | quarter runs | health |\n|${' --- |'.repeat(13)}\n${table}\n\nwindows written to ${file}\n`,
   );
-  const p99Drift = drift((w) => w.transitionP99Ms);
-  const apiDrift = drift((w) => w.apiRssMb);
-  const workerDrift = drift((w) => w.workerRssMb);
   const peak = Math.max(...windows.flatMap((w) => [w.apiPeakRssMb, w.workerPeakRssMb]));
   const note = `${run.minutes} min of wall time at ${run.clockRate}× (one quarter), ${run.clients} clients, ${run.rate} progress reports/s; per-window table in ${file}`;
   return [
-    {
-      figure: 'soak: transition p99, last 3 windows vs first 3 (median)',
-      value: median(tail.map((w) => w.transitionP99Ms)),
-      unit: 'ms',
-      baseline: median(head.map((w) => w.transitionP99Ms)),
-      ratio: p99Drift,
-      goal: 'no drift (≤ 1.5×)',
-      met: p99Drift <= 1.5,
-      note,
-    },
-    {
-      figure: 'soak: api RSS, last 3 windows vs first 3 (median)',
-      value: median(tail.map((w) => w.apiRssMb)),
-      unit: 'MB',
-      baseline: median(head.map((w) => w.apiRssMb)),
-      ratio: apiDrift,
-      goal: 'no drift (≤ 1.2×)',
-      met: apiDrift <= 1.2,
-    },
-    {
-      figure: 'soak: worker RSS, last 3 windows vs first 3 (median)',
-      value: median(tail.map((w) => w.workerRssMb)),
-      unit: 'MB',
-      baseline: median(head.map((w) => w.workerRssMb)),
-      ratio: workerDrift,
-      goal: 'no drift (≤ 1.2×)',
-      met: workerDrift <= 1.2,
-    },
+    { ...drift('transition p99', 'ms', (w) => w.transitionP99Ms, 1.5), note },
+    drift('list p99', 'ms', (w) => w.listP99Ms, 1.5),
+    drift('api RSS', 'MB', (w) => w.apiRssMb, 1.2),
+    drift('worker RSS', 'MB', (w) => w.workerRssMb, 1.2),
     {
       figure: 'soak: peak RSS of api and worker',
       value: peak,
