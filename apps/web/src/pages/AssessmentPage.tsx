@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { api, fetchBlob, saveBlob } from '../api';
+import { call, client, saveBlob } from '../api';
 import { ErrorBox, Loading, useAsync } from '../components/ui';
-import { GRADE_LABEL, SOURCE_LABEL, type Assessment, type DrillDown } from '../loop-types';
+import { GRADE_LABEL, SOURCE_LABEL, type DrillDown } from '../loop-types';
 
 const fmt = (source: string, v: number | null) =>
   v === null
@@ -12,7 +12,14 @@ const fmt = (source: string, v: number | null) =>
 
 /** 考核: the table of one assessment, each value a link to the rows behind it. */
 export function AssessmentPage({ id }: { id: string }) {
-  const { data: a, error, loading } = useAsync(() => api<Assessment>(`/assessments/${id}`), [id]);
+  const {
+    data: a,
+    error,
+    loading,
+  } = useAsync(
+    () => call(client.GET('/api/v1/assessments/{id}', { params: { path: { id } } })),
+    [id],
+  );
   const [drill, setDrill] = useState<{ orgName: string; data: DrillDown } | null>(null);
   const [drillError, setDrillError] = useState<unknown>(null);
   if (loading && !a) return <Loading />;
@@ -23,7 +30,11 @@ export function AssessmentPage({ id }: { id: string }) {
     try {
       setDrill({
         orgName,
-        data: await api<DrillDown>(`/assessments/${id}/rows/${orgId}/indicators/${code}`),
+        data: await call(
+          client.GET('/api/v1/assessments/{id}/rows/{orgId}/indicators/{code}', {
+            params: { path: { id, orgId, code } },
+          }),
+        ),
       });
     } catch (err) {
       setDrillError(err);
@@ -39,7 +50,15 @@ export function AssessmentPage({ id }: { id: string }) {
           type="button"
           className="button"
           onClick={async () =>
-            saveBlob(await fetchBlob(`/assessments/${id}/export`), `考核结果-${a.year}.xlsx`)
+            saveBlob(
+              await call(
+                client.GET('/api/v1/assessments/{id}/export', {
+                  params: { path: { id } },
+                  parseAs: 'blob',
+                }),
+              ),
+              `考核结果-${a.year}.xlsx`,
+            )
           }
         >
           导出 Excel
