@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { completeRequestBodies } from './http/openapi-bodies';
 import { completeErrorResponses } from './http/openapi-errors';
 
 /**
@@ -20,6 +21,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       .addBearerAuth()
       .build(),
   );
+  // Validation rules in the request schemas, dueDate/dueAt by mode, optional bodies.
+  completeRequestBodies(document);
   // ErrorBody on every 4xx/5xx, the statuses every operation can return, security, servers.
   return completeErrorResponses(document);
 }

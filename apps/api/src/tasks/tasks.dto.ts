@@ -59,6 +59,7 @@ function RequiredText(field: string, max: number, example?: string): PropertyDec
 function LocalDateField(field: string, example: string): PropertyDecorator {
   return applyAll([
     ApiPropertyOptional({
+      format: 'date',
       example,
       description: 'End of that day in the responsible org’s time zone',
     }),

@@ -153,7 +153,14 @@ function LiftForm({ entry, onDone }: { entry: NegativeEntry; onDone: () => void 
 }
 
 export function NegativeListPage() {
-  const { data, error, reload } = useAsync(() => call(client.GET('/api/v1/negative-list')), []);
+  const { data, error, reload } = useAsync(
+    () =>
+      call(client.GET('/api/v1/negative-list')).then(
+        // Without format=csv the answer is the JSON list.
+        (d) => (Array.isArray(d) ? d : []),
+      ),
+    [],
+  );
   const [exportError, setExportError] = useState<unknown>(null);
   async function exportCsv() {
     setExportError(null);

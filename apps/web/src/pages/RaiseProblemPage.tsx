@@ -350,14 +350,18 @@ export function RaiseProblemPage() {
             orgId,
             raisedByOrgId,
             ...(campaign.trim() ? { campaign: campaign.trim() } : {}),
-            tasks: measures.map((m) => ({
-              measure: m.measure,
-              responsibleOrgId: m.responsibleOrgId,
-              responsibleUserId: m.responsibleUserId,
-              ...(m.leaderUserId ? { leaderUserId: m.leaderUserId } : {}),
-              mode: m.mode,
-              ...(m.mode !== 'standing' ? { dueDate: m.dueDate } : {}),
-            })),
+            tasks: measures.map((m) => {
+              const who = {
+                measure: m.measure,
+                responsibleOrgId: m.responsibleOrgId,
+                responsibleUserId: m.responsibleUserId,
+                ...(m.leaderUserId ? { leaderUserId: m.leaderUserId } : {}),
+              };
+              // The document's oneOf: a standing measure has no deadline, the others a dueDate.
+              return m.mode === 'standing'
+                ? { ...who, mode: m.mode }
+                : { ...who, mode: m.mode, dueDate: m.dueDate };
+            }),
           },
         }),
       );
