@@ -124,6 +124,12 @@ const DEADLINE_BY_MODE: Schema[] = [
   },
 ];
 
+/**
+ * Bodies whose fields are each optional but which the server still needs: a change of an org
+ * names at least one field; findings are one finding or {findings: […]}.
+ */
+export const BODIES_NEEDED = ['UpdateOrgRequest', 'RecordFindingsRequest'];
+
 /** The request schemas whose deadline depends on the mode. */
 export const DEADLINE_SCHEMAS = ['CreateTaskRequest'];
 
@@ -175,8 +181,11 @@ export function completeRequestBodies(document: OpenAPIObject): OpenAPIObject {
       const body = operation?.requestBody;
       const schema = body?.content?.['application/json']?.schema;
       if (!body || !schema?.$ref) continue;
-      const target = schemas[schema.$ref.replace('#/components/schemas/', '')];
-      if (target && !target.required?.length) body.required = false;
+      const name = schema.$ref.replace('#/components/schemas/', '');
+      const target = schemas[name];
+      if (target && !target.required?.length && !BODIES_NEEDED.includes(name)) {
+        body.required = false;
+      }
     }
   }
   return document;
