@@ -407,8 +407,25 @@ describe('the OpenAPI document tells the truth about requests and content types'
     expect((await post({ mode: 'deadline', dueDate: '2099-01-01' })).status).toBe(201);
   });
 
-  it('names the real content types: an attachment in its detected type, files as bytes', () => {
+  it('names the real content types: an attachment in its detected type, files as bytes', async () => {
     const download = doc.paths['/api/v1/attachments/{id}'].get.responses['200'].content!;
+    // The server sends what it detected, whatever the client claimed: a documented type.
+    const up = await t
+      .http()
+      .post('/api/v1/attachments')
+      .auth(admin, { type: 'bearer' })
+      .attach('file', Buffer.from('整改台账：已逐月建立\n'), {
+        filename: 'note.txt',
+        contentType: 'application/octet-stream',
+      })
+      .expect(201);
+    const got = await t
+      .http()
+      .get(`/api/v1/attachments/${up.body.id}`)
+      .auth(admin, { type: 'bearer' })
+      .expect(200);
+    expect(got.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(Object.keys(download)).toContain(got.headers['content-type']);
     expect(Object.keys(download)).toEqual(
       expect.arrayContaining(['application/pdf', 'image/png', 'text/plain; charset=utf-8']),
     );
