@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: installs dependencies if missing, then lint, typecheck, build, and every Jest test
+// `npm test`: installs dependencies if missing, then lint, build, typecheck, OpenAPI lint, and every Jest test
 // (unit and e2e against real PostgreSQL and Redis). Ends with one line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -33,8 +33,14 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
 
 step('lint (eslint)', npx, ['eslint', '.']);
 step('format check (prettier)', npx, ['prettier', '--check', '.']);
+// The build first: it writes the OpenAPI document (dist/openapi.json) and the web workspace's
+// types generated from it, which the typecheck (test/client) and the linter read.
+step('build (api, OpenAPI document, generated client types, web)', npm, ['run', 'build']);
 step('typecheck (tsc)', npx, ['tsc', '-p', 'tsconfig.json', '--noEmit']);
-step('build', npm, ['run', 'build']);
+// The document's ruleset is redocly.yaml; no telemetry, no update check (CI is offline).
+process.env.REDOCLY_TELEMETRY = 'off';
+process.env.REDOCLY_SUPPRESS_UPDATE_NOTICE = 'true';
+step('OpenAPI lint (redocly)', npx, ['redocly', 'lint', 'dist/openapi.json']);
 
 mkdirSync(join(root, '.local'), { recursive: true });
 const resultsFile = join(root, '.local', 'jest-results.json');

@@ -291,3 +291,151 @@ describe('the OpenAPI document tells the truth about errors', () => {
     expect((provoked[0][3].body as { errors: unknown[] }).errors.length).toBeGreaterThan(0);
   });
 });
+
+type RequestSchema = Omit<Schema, 'properties'> & {
+  properties?: Record<string, RequestSchema>;
+  title?: string;
+  format?: string;
+  enum?: unknown[];
+  minLength?: number;
+  maxLength?: number;
+  oneOf?: (RequestSchema & { not?: unknown })[];
+};
+interface RequestDocument {
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        requestBody?: { required?: boolean; content: Record<string, { schema: RequestSchema }> };
+        responses: Record<string, { content?: Record<string, { schema?: RequestSchema }> }>;
+      }
+    >
+  >;
+  components: { schemas: Record<string, RequestSchema> };
+}
+
+describe('the OpenAPI document tells the truth about requests and content types', () => {
+  let t: TestApp;
+  let doc: RequestDocument;
+  let admin: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    doc = (await t.http().get('/api/docs-json').expect(200)).body;
+    admin = await new ApiClient(t).adminToken();
+  });
+  afterAll(() => t.close());
+
+  const bodyOf = (method: string, path: string) => doc.paths[path][method].requestBody;
+
+  it('requires a body only where the server needs one', async () => {
+    // accept needs no body; a problem does.
+    expect(bodyOf('post', '/api/v1/tasks/{id}/accept')?.required).toBe(false);
+    expect(bodyOf('post', '/api/v1/problems')?.required).toBe(true);
+    // Every body the document calls optional is one the server accepts when left out: an
+    // empty POST is not refused as invalid (the unknown id answers 404 instead).
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const refused: string[] = [];
+    let optional = 0;
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const method of ['post', 'put', 'patch']) {
+        const body = item[method]?.requestBody;
+        if (!body || body.required !== false) continue;
+        optional++;
+        const url = path.replace(/\{[^}]+\}/g, missing);
+        type Send = (u: string) => { auth: (tk: string, o: object) => Promise<{ status: number }> };
+        const send = (t.http() as unknown as Record<string, Send>)[method];
+        const res = await send(url).auth(admin, { type: 'bearer' });
+        if (res.status === 400) refused.push(`${method} ${path}`);
+      }
+    }
+    expect(optional).toBeGreaterThanOrEqual(5);
+    expect(refused).toEqual([]);
+  });
+
+  it('states the validation rules: lengths, formats and enums', () => {
+    const s = doc.components.schemas;
+    expect(s.CreateProblemRequest.properties!.title).toMatchObject({
+      minLength: 1,
+      maxLength: 200,
+    });
+    expect(s.CreateTaskRequest.properties!.responsibleOrgId).toMatchObject({ format: 'uuid' });
+    expect(s.CreateTaskRequest.properties!.dueDate).toMatchObject({ format: 'date' });
+    expect(s.CreateTaskRequest.properties!.dueAt).toMatchObject({ format: 'date-time' });
+    expect(s.CreateTaskRequest.properties!.mode.enum).toEqual([
+      'immediate',
+      'deadline',
+      'standing',
+    ]);
+  });
+
+  it('says with oneOf which of dueDate and dueAt each mode takes', async () => {
+    const oneOf = doc.components.schemas.CreateTaskRequest.oneOf!;
+    expect(oneOf.map((o) => o.title)).toEqual(['dueDate', 'dueAt', 'standing']);
+    expect(oneOf[0].required).toEqual(['dueDate']);
+    expect(oneOf[1].required).toEqual(['dueAt']);
+    expect(oneOf[2].properties!.mode.enum).toEqual(['standing']);
+    // The server agrees: a deadline without either, or with both, is a 400; standing with one too.
+    const api = new ApiClient(t);
+    const org = await api.createOrg(admin, { name: '契约县委', kind: 'committee' });
+    const sup = await api.createPerson(admin, [{ orgId: org.id, role: 'supervisor' }]);
+    const post = (task: object) =>
+      t
+        .http()
+        .post('/api/v1/problems')
+        .auth(sup.token, { type: 'bearer' })
+        .send({
+          title: '契约测试',
+          description: '',
+          category: 'organisational_life',
+          severity: 'general',
+          source: 'quarterly_check',
+          orgId: org.id,
+          raisedByOrgId: org.id,
+          tasks: [
+            { measure: '整改', responsibleOrgId: org.id, responsibleUserId: sup.id, ...task },
+          ],
+        });
+    expect((await post({ mode: 'deadline' })).status).toBe(400);
+    expect(
+      (await post({ mode: 'deadline', dueDate: '2099-01-01', dueAt: '2099-01-01T00:00:00Z' }))
+        .status,
+    ).toBe(400);
+    expect((await post({ mode: 'standing', dueDate: '2099-01-01' })).status).toBe(400);
+    expect((await post({ mode: 'standing' })).status).toBe(201);
+    expect((await post({ mode: 'deadline', dueDate: '2099-01-01' })).status).toBe(201);
+  });
+
+  it('names the real content types: an attachment in its detected type, files as bytes', async () => {
+    const download = doc.paths['/api/v1/attachments/{id}'].get.responses['200'].content!;
+    // The server sends what it detected, whatever the client claimed: a documented type.
+    const up = await t
+      .http()
+      .post('/api/v1/attachments')
+      .auth(admin, { type: 'bearer' })
+      .attach('file', Buffer.from('整改台账：已逐月建立\n'), {
+        filename: 'note.txt',
+        contentType: 'application/octet-stream',
+      })
+      .expect(201);
+    const got = await t
+      .http()
+      .get(`/api/v1/attachments/${up.body.id}`)
+      .auth(admin, { type: 'bearer' })
+      .expect(200);
+    expect(got.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(Object.keys(download)).toContain(got.headers['content-type']);
+    expect(Object.keys(download)).toEqual(
+      expect.arrayContaining(['application/pdf', 'image/png', 'text/plain; charset=utf-8']),
+    );
+    expect(Object.keys(download)).not.toContain('application/octet-stream');
+    const ledger = doc.paths['/api/v1/reports/ledger'].get.responses['200'].content!;
+    expect(ledger['text/csv'].schema).toMatchObject({ type: 'string' });
+    const circular = doc.paths['/api/v1/reports/circular'].get.responses['200'].content!;
+    expect(
+      circular['application/vnd.openxmlformats-officedocument.wordprocessingml.document'].schema,
+    ).toEqual({ type: 'string', format: 'binary' });
+    expect(bodyOf('post', '/api/v1/attachments')!.content['multipart/form-data']).toBeDefined();
+  });
+});

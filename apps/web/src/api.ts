@@ -1,4 +1,7 @@
-// The only way the workspace talks to the server: the public v1 API with a bearer token.
+// The only way the workspace talks to the server: the public v1 API with a bearer token, through
+// a client typed by the OpenAPI document.
+import createClient from 'openapi-fetch';
+import type { components, paths } from './generated/api';
 
 const TOKEN_KEY = 'duban.token';
 
@@ -34,90 +37,88 @@ export function onUnauthorized(listener: () => void): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
-type Query = Record<string, string | number | boolean | undefined | null>;
+type Query = Record<string, unknown>;
 
-export function withQuery(path: string, query: Query = {}): string {
+/** The query string of a request: empty values are left out (a filter that is not set). */
+export function serializeQuery(query: Query = {}): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) {
-    if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+    for (const one of Array.isArray(v) ? v : [v]) {
+      if (one !== undefined && one !== null && one !== '') params.append(k, String(one));
+    }
   }
-  const s = params.toString();
-  return s ? `${path}?${s}` : path;
+  return params.toString();
 }
 
-interface RequestOptions {
-  method?: string;
-  body?: unknown;
-  query?: Query;
-  ifMatch?: number;
+/**
+ * The typed client of the v1 API: paths, parameters, bodies and answers are the OpenAPI
+ * document's (types generated into ./generated/api.ts by `npm run openapi`).
+ */
+export const client = createClient<paths>({ baseUrl: '', querySerializer: serializeQuery });
+
+client.use({
+  onRequest({ request }) {
+    request.headers.set('Accept', request.headers.get('Accept') ?? 'application/json');
+    if (token) request.headers.set('Authorization', `Bearer ${token}`);
+    return request;
+  },
+  onResponse({ response }) {
+    if (response.status === 401 && token) unauthorizedListeners.forEach((l) => l());
+    return response;
+  },
+});
+
+type ErrorBody = components['schemas']['ErrorBody'];
+
+/** What the client answers: the data, or the error body (openapi-fetch's FetchResponse). */
+interface Answer<D> {
+  data?: D;
+  error?: unknown;
+  response: Response;
 }
 
-async function send(path: string, options: RequestOptions = {}): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (options.ifMatch !== undefined) headers['If-Match'] = String(options.ifMatch);
-  let body: BodyInit | undefined;
-  if (options.body instanceof FormData) {
-    body = options.body;
-  } else if (options.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    body = JSON.stringify(options.body);
-  }
-  let res: Response;
+async function settle<D>(pending: Promise<Answer<D>>): Promise<Answer<D>> {
+  let answer: Answer<D>;
   try {
-    res = await fetch(`/api/v1${withQuery(path, options.query)}`, {
-      method: options.method ?? 'GET',
-      headers,
-      body,
-    });
+    answer = await pending;
   } catch {
     throw new ApiError(0, '无法连接服务器，请检查网络后重试');
   }
-  if (res.status === 401 && token) {
-    unauthorizedListeners.forEach((l) => l());
+  if (!answer.response.ok) {
+    const status = answer.response.status;
+    const body = (
+      typeof answer.error === 'object' && answer.error !== null ? answer.error : {}
+    ) as Partial<ErrorBody> & Record<string, unknown>;
+    const message =
+      typeof body.message === 'string' && body.message ? body.message : `请求失败（${status}）`;
+    const fieldErrors = Array.isArray(body.errors)
+      ? body.errors.map((e) => ({ field: e.field, message: e.message ?? '' }))
+      : [];
+    throw new ApiError(status, message, fieldErrors, body);
   }
-  if (!res.ok) {
-    let message = `请求失败（${res.status}）`;
-    let fieldErrors: { field: string; message: string }[] = [];
-    let payload: Record<string, unknown> = {};
-    try {
-      payload = (await res.json()) as Record<string, unknown>;
-      if (typeof payload.message === 'string') message = payload.message;
-      else if (Array.isArray(payload.message)) message = payload.message.join('; ');
-      if (Array.isArray(payload.errors)) {
-        fieldErrors = payload.errors as { field: string; message: string }[];
-      }
-    } catch {
-      // not JSON: keep the status line
-    }
-    throw new ApiError(res.status, message, fieldErrors, payload);
-  }
-  return res;
+  return answer;
 }
 
-export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const res = await send(path, options);
-  if (res.status === 204) return undefined as T;
-  return (await res.json()) as T;
-}
-
-/** The bytes of an attachment: downloads need the bearer token, so they go through fetch. */
-export async function fetchBlob(path: string): Promise<Blob> {
-  const res = await send(path);
-  return res.blob();
+/** The data of a typed call, or an ApiError with the API's own message. */
+export async function call<D>(pending: Promise<Answer<D>>): Promise<D> {
+  return (await settle(pending)).data as D;
 }
 
 /** A file the server names in Content-Disposition (RFC 6266, filename* first). */
-export async function fetchFile(
-  path: string,
-  query: Query = {},
+export async function callFile(
+  pending: Promise<Answer<Blob>>,
 ): Promise<{ blob: Blob; fileName: string | null }> {
-  const res = await send(path, { query });
-  const cd = res.headers.get('Content-Disposition') ?? '';
+  const answer = await settle(pending);
+  const cd = answer.response.headers.get('Content-Disposition') ?? '';
   const star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
   const plain = /filename="?([^";]+)"?/i.exec(cd);
   const fileName = star ? decodeURIComponent(star[1]) : plain ? plain[1] : null;
-  return { blob: await res.blob(), fileName };
+  return { blob: answer.data as Blob, fileName };
+}
+
+/** If-Match for a task write: the version the task was read at. */
+export function ifMatch(version: number): { 'If-Match': string } {
+  return { 'If-Match': String(version) };
 }
 
 /** Hands a blob to the browser as a download. */
@@ -148,4 +149,43 @@ export async function mapLimit<T, R>(
   });
   await Promise.all(workers);
   return results;
+}
+
+/**
+ * A multipart body. The document types a file field as a string (`format: binary`); the browser
+ * sends the FormData as it is, with its own boundary.
+ */
+export function multipart(form: FormData): { body: never; bodySerializer: () => FormData } {
+  return { body: Object.fromEntries(form) as never, bodySerializer: () => form };
+}
+
+/** The bytes of an attachment: downloads need the bearer token, so they go through the client. */
+export function attachmentBytes(id: string): Promise<Blob> {
+  return call(
+    client.GET('/api/v1/attachments/{id}', { params: { path: { id } }, parseAs: 'blob' }),
+  );
+}
+
+/**
+ * The query of a GET, for filters read back from the page's own URL: their values are the
+ * strings the API listed (the server still validates them).
+ */
+export type QueryOf<P extends keyof paths> = paths[P] extends {
+  get: { parameters: { query?: infer Q } };
+}
+  ? NonNullable<Q>
+  : never;
+
+/** A pending typed call (what `client.GET(...)` and the others return). */
+export type Pending = Promise<Answer<unknown>>;
+
+/**
+ * Filters read back from the page's own URL, as the query of `path`: strings that the server
+ * validates (a wrong one is its 400), not values the workspace chose.
+ */
+export function fromUrl<P extends keyof paths>(
+  _path: P,
+  values: Record<string, unknown>,
+): QueryOf<P> {
+  return values as QueryOf<P>;
 }

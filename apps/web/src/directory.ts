@@ -1,6 +1,6 @@
 // Who is who and what is where, fetched once per session and shared by the pages.
-import { api } from './api';
-import type { Org, OrgMember, Page } from './types';
+import { call, client } from './api';
+import type { Org, OrgMember } from './types';
 
 let scope: Promise<Map<string, Org>> | null = null;
 const members = new Map<string, Promise<OrgMember[]>>();
@@ -20,7 +20,9 @@ export function orgsInScopeById(): Promise<Map<string, Org>> {
     scope = (async () => {
       const byId = new Map<string, Org>();
       for (let page = 1; page <= 50; page++) {
-        const res = await api<Page<Org>>('/orgs', { query: { page, pageSize: 200 } });
+        const res = await call(
+          client.GET('/api/v1/orgs', { params: { query: { page, pageSize: 200 } } }),
+        );
         for (const o of res.items) byId.set(o.id, o);
         if (res.items.length === 0 || page * 200 >= res.total) break;
       }
@@ -47,7 +49,9 @@ export async function getMembers(orgId: string): Promise<OrgMember[]> {
   if (!(await getOrg(orgId))) return [];
   let p = members.get(orgId);
   if (!p) {
-    p = api<OrgMember[]>(`/orgs/${orgId}/roles`).catch(() => []);
+    p = call(client.GET('/api/v1/orgs/{orgId}/roles', { params: { path: { orgId } } })).catch(
+      () => [],
+    );
     members.set(orgId, p);
   }
   return p;

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { api, getToken, onUnauthorized, setToken } from './api';
+import { call, client, getToken, onUnauthorized, setToken } from './api';
 import { clearCaches } from './directory';
-import type { Me, Page, Notification, Role } from './types';
+import type { Me, Role } from './types';
 
 interface Session {
   me: Me | null;
@@ -28,7 +28,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const refreshUnread = useCallback(() => {
     if (!getToken()) return;
-    api<Page<Notification>>('/notifications', { query: { unread: true, pageSize: 1 } })
+    call(client.GET('/api/v1/notifications', { params: { query: { unread: true, pageSize: 1 } } }))
       .then((p) => setUnread(p.total))
       .catch(() => undefined);
   }, []);
@@ -37,17 +37,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     if (!getToken()) return;
-    api<Me>('/me')
+    call(client.GET('/api/v1/me'))
       .then((m) => setMe(m))
       .catch(() => logout())
       .finally(() => setLoading(false));
   }, [logout]);
 
   const login = useCallback(async (username: string, password: string) => {
-    const res = await api<{ accessToken: string; user: Me }>('/auth/login', {
-      method: 'POST',
-      body: { username, password },
-    });
+    const res = await call(client.POST('/api/v1/auth/login', { body: { username, password } }));
     clearCaches();
     setToken(res.accessToken);
     setMe(res.user);

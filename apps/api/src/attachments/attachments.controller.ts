@@ -24,6 +24,7 @@ import type { Response } from 'express';
 import type { Actor } from '#duban/domain';
 import {
   contentDisposition,
+  EVIDENCE_CONTENT_TYPES,
   EvidenceCorruptedError,
   EvidenceMissingError,
   EvidenceService,
@@ -88,11 +89,12 @@ export class AttachmentsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Download an attachment (always as a download, never inline)' })
-  @ApiProduces('application/octet-stream')
+  // The type detected from the bytes at upload (sniff.ts), not a generic octet-stream.
+  @ApiProduces(...Object.values(EVIDENCE_CONTENT_TYPES))
   @ApiResponse({
     status: 200,
     description:
-      'The bytes, with Content-Type, Content-Length, Content-Disposition and X-Content-SHA256',
+      'The bytes, with the Content-Type detected at upload, Content-Length, Content-Disposition and X-Content-SHA256',
     schema: { type: 'string', format: 'binary' },
   })
   @ApiResponse({ status: 404, description: NOT_VISIBLE })

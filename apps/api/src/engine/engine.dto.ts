@@ -34,12 +34,18 @@ export class EscalationPolicyDto {
   })
   remindBefore!: (string | { workingDays: number })[];
   @ApiProperty({ type: [EscalationStepDto] }) steps!: EscalationStepDto[];
-  @ApiPropertyOptional({ example: { blueWithinWorkingDays: 3 } }) lights?: {
+  @ApiPropertyOptional({
+    type: 'object',
+    properties: { blueWithinWorkingDays: { type: 'integer', minimum: 0 } },
+    example: { blueWithinWorkingDays: 3 },
+  })
+  lights?: {
     blueWithinWorkingDays?: number;
   };
   @ApiPropertyOptional({
     description: 'Optional stricter ladders per severity: {serious?: policy, critical?: policy}',
-    type: Object,
+    type: 'object',
+    additionalProperties: true,
   })
   bySeverity?: Record<string, unknown>;
 }

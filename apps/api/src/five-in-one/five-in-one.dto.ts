@@ -558,7 +558,7 @@ export class DrillDownResponse {
   @ApiProperty() score!: number;
   @ApiProperty({
     type: 'array',
-    items: { type: 'object' },
+    items: { type: 'object', additionalProperties: true },
     description:
       'The rows behind the value: measures (taskId, measure, dueAt, closedAt, onTime, overdueDays), cases, or commitment items',
   })

@@ -71,4 +71,27 @@ describe('completeErrorResponses', () => {
     expect(r['404'].content).toEqual({ 'application/json': { schema: ERROR_REF } });
     expect(r['503'].content).toEqual({ 'application/json': { schema: own } });
   });
+
+  it('extends an own 4xx body once, also when operations share the response object', () => {
+    const shared = {
+      description: 'rejected',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Rows' } } },
+    };
+    const d = completeErrorResponses(
+      doc({
+        '/api/v1/a': { post: { responses: { '400': shared } } },
+        '/api/v1/b': { post: { responses: { '400': shared } } },
+      }),
+    );
+    for (const path of ['/api/v1/a', '/api/v1/b']) {
+      expect(d.paths[path].post!.responses['400']).toEqual({
+        description: 'rejected',
+        content: {
+          'application/json': {
+            schema: { allOf: [ERROR_REF, { $ref: '#/components/schemas/Rows' }] },
+          },
+        },
+      });
+    }
+  });
 });

@@ -58,6 +58,9 @@ const ERROR_BODY = {
   },
 };
 
+const isErrorBody = (schema: unknown) =>
+  (schema as { $ref?: string } | undefined)?.$ref === `#/components/schemas/${ERROR_BODY_SCHEMA}`;
+
 const isPublic = (method: string, path: string) =>
   PUBLIC_OPERATIONS.some(([m, p]) => m === method && p === path);
 
@@ -115,7 +118,9 @@ export function completeErrorResponses(document: OpenAPIObject): OpenAPIObject {
         // The error filter's body, in JSON whatever the operation produces on success; an
         // operation's own 4xx body (the imports' `rows`, `earlierImport`) extends it, and an own
         // 5xx body is kept as it is (/health's 503 is its report, not an error body).
-        const schema = !own ? ref : status.startsWith('4') ? { allOf: [ref, own] } : own;
+        // A response object several operations share (a class-level decorator) is done once.
+        const done = isErrorBody(own) || isErrorBody((own as { allOf?: unknown[] })?.allOf?.[0]);
+        const schema = !own ? ref : done || !status.startsWith('4') ? own : { allOf: [ref, own] };
         response.content = { 'application/json': { schema } };
       }
     }

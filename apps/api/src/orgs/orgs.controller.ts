@@ -18,6 +18,7 @@ import {
   ApiBody,
   ApiConsumes,
   ApiOperation,
+  ApiParam,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -201,6 +202,8 @@ export class OrgsController {
   @ApiOperation({
     summary: 'Revoke a role (撤销); the grant stays in the history with who revoked it and when',
   })
+  // Said explicitly: the parameter's TypeScript type (a union) carries no metadata of its own.
+  @ApiParam({ name: 'role', enum: ROLES })
   @ApiResponse({ status: 200, type: RoleRecordResponse })
   @ApiResponse({ status: 403, description: 'Caller may not revoke this role here' })
   @ApiResponse({ status: 404, description: 'Org not found, or the user holds no such role here' })

@@ -59,6 +59,7 @@ function RequiredText(field: string, max: number, example?: string): PropertyDec
 function LocalDateField(field: string, example: string): PropertyDecorator {
   return applyAll([
     ApiPropertyOptional({
+      format: 'date',
       example,
       description: 'End of that day in the responsible org’s time zone',
     }),
@@ -400,7 +401,12 @@ export class TimelineEventResponse {
   @ApiProperty({ example: 'submitted' }) type!: string;
   @ApiPropertyOptional({ type: String, nullable: true }) from!: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) to!: string | null;
-  @ApiProperty({ type: Object }) data!: unknown;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'What the event carries, by type (e.g. content, percent, attachmentIds, result)',
+  })
+  data!: unknown;
   @ApiProperty({ description: 'SHA-256 chaining this event to the one before' }) hash!: string;
 }
 

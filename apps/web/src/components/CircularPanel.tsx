@@ -1,19 +1,9 @@
 import { useState } from 'react';
-import { api, fetchFile, saveBlob } from '../api';
+import { call, callFile, client, saveBlob } from '../api';
 import { orgsWithRole, useMe } from '../session';
 import { formatDateTime } from '../format';
+import type { IssuedCircular } from '../types';
 import { ErrorBox, Section, useAsync } from './ui';
-
-interface IssuedCircular {
-  id: string;
-  orgId: string;
-  orgName: string;
-  quarter: string;
-  title: string;
-  fileName: string;
-  sha256: string;
-  issuedAt: string;
-}
 
 const quarterText = (q: string) => `${q.replace('Q', '年第')}季度`;
 
@@ -29,7 +19,7 @@ export function CircularPanel({ orgId, quarter }: { orgId: string; quarter: stri
     orgsWithRole(me, ['secretary', 'deputy', 'admin']).some((o) => o.id === orgId);
   const issued = useAsync(
     () =>
-      api<{ items: IssuedCircular[] }>('/circulars', { query: { orgId, pageSize: 20 } }).then(
+      call(client.GET('/api/v1/circulars', { params: { query: { orgId, pageSize: 20 } } })).then(
         (p) => p.items,
       ),
     [orgId],
@@ -53,11 +43,12 @@ export function CircularPanel({ orgId, quarter }: { orgId: string; quarter: stri
 
   const draft = () =>
     run(async () => {
-      const { blob, fileName } = await fetchFile('/reports/circular', {
-        orgId,
-        quarter,
-        format: 'docx',
-      });
+      const { blob, fileName } = await callFile(
+        client.GET('/api/v1/reports/circular', {
+          params: { query: { orgId, quarter, format: 'docx' } },
+          parseAs: 'blob',
+        }),
+      );
       saveBlob(blob, fileName ?? `通报-${quarter}.docx`);
     });
 
@@ -70,17 +61,19 @@ export function CircularPanel({ orgId, quarter }: { orgId: string; quarter: stri
       ) {
         return;
       }
-      const c = await api<{ id: string; sha256: string }>('/circulars', {
-        method: 'POST',
-        body: { orgId, quarter },
-      });
+      const c = await call(client.POST('/api/v1/circulars', { body: { orgId, quarter } }));
       setDone(`已印发并存档（SHA-256 ${c.sha256.slice(0, 16)}…），已通知各主送单位书记。`);
       issued.reload();
     });
 
   const download = (c: IssuedCircular) =>
     run(async () => {
-      const { blob, fileName } = await fetchFile(`/circulars/${c.id}/document`);
+      const { blob, fileName } = await callFile(
+        client.GET('/api/v1/circulars/{id}/document', {
+          params: { path: { id: c.id } },
+          parseAs: 'blob',
+        }),
+      );
       saveBlob(blob, fileName ?? c.fileName);
     });
 

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { api } from '../api';
+import { call, client } from '../api';
 import { orgsInScopeById } from '../directory';
 import { ORG_KIND_LABEL } from '../labels';
-import type { Org, Page } from '../types';
+import type { Org } from '../types';
 
 /**
  * Orgs in tree order: each one followed by its subtree, siblings by name (zh-CN collation). An
@@ -33,7 +33,9 @@ export function treeOrder(list: Org[]): Org[] {
 /** Orgs in the caller's scope (optionally below `under`), as a tree-ordered list. */
 export async function orgsInScope(under?: string): Promise<Org[]> {
   if (!under) return treeOrder([...(await orgsInScopeById()).values()]);
-  const res = await api<Page<Org>>('/orgs', { query: { under, pageSize: 200 } });
+  const res = await call(
+    client.GET('/api/v1/orgs', { params: { query: { under, pageSize: 200 } } }),
+  );
   return treeOrder(res.items);
 }
 

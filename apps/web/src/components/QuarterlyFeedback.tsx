@@ -1,19 +1,19 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api';
-import type { CommitmentItemDue } from '../loop-types';
+import { call, client } from '../api';
 import { Link } from '../router';
-import type { Task } from '../types';
+import type { Commitment, CommitmentItem, QuarterlyFeedbackEntry, Task } from '../types';
 import { TaskTable } from './TaskTable';
 import { ErrorBox } from './ui';
 
-interface EntryResult {
-  kind: 'measure' | 'commitment_item';
-  id: string;
-  ok: boolean;
-  status: number;
-  code?: string;
-  message?: string;
-}
+/**
+ * A commitment item owing this quarter's progress (践诺): an item of a published commitment, with
+ * the ids the feedback names it by. Built by the workspace from GET /commitments.
+ */
+export type CommitmentItemDue = Pick<CommitmentItem, 'title' | 'target' | 'dueDate'> & {
+  commitmentId: Commitment['id'];
+  itemId: CommitmentItem['id'];
+  orgName: Commitment['orgName'];
+};
 
 /**
  * 季度进展反馈: the one form of the quarter. It lists the measures that owe a report and the
@@ -35,9 +35,12 @@ export function QuarterlyFeedbackForm({
   const [text, setText] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [outcome, setOutcome] = useState<{ recorded: number; refused: EntryResult[] } | null>(null);
+  const [outcome, setOutcome] = useState<{
+    recorded: number;
+    refused: QuarterlyFeedbackEntry[];
+  } | null>(null);
   const filled = (id: string) => (text[id] ?? '').trim();
-  const nameOf = (r: EntryResult) =>
+  const nameOf = (r: QuarterlyFeedbackEntry) =>
     r.kind === 'measure'
       ? (measures.find((t) => t.id === r.id)?.measure ?? r.id)
       : (items.find((i) => i.itemId === r.id)?.title ?? r.id);
@@ -64,10 +67,7 @@ export function QuarterlyFeedbackForm({
     }
     setBusy(true);
     try {
-      const res = await api<{ recorded: number; results: EntryResult[] }>('/quarterly-feedback', {
-        method: 'POST',
-        body,
-      });
+      const res = await call(client.POST('/api/v1/quarterly-feedback', { body }));
       const refused = res.results.filter((r) => !r.ok);
       setOutcome({ recorded: res.recorded, refused });
       // What was refused stays in its field, to be corrected; the rest is done.

@@ -1,7 +1,7 @@
 // 改派 on the task page; 编辑 and 撤回 on the problem page. Each shows the server's refusal
 // verbatim and reloads the page on success.
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { api } from '../api';
+import { call, client, ifMatch } from '../api';
 import { getOrg, peopleOf } from '../directory';
 import { ROLE_LABEL } from '../labels';
 import { useSession } from '../session';
@@ -140,16 +140,18 @@ function ReassignFormBody({ task, onDone }: { task: Task; onDone: () => void }) 
       title="改派"
       submitLabel="确认改派"
       onSubmit={async () => {
-        await api(`/tasks/${task.id}/reassign`, {
-          method: 'POST',
-          ifMatch: task.version,
-          body: {
-            ...(orgId !== task.responsibleOrgId ? { responsibleOrgId: orgId } : {}),
-            ...(userId !== task.responsibleUserId ? { responsibleUserId: userId } : {}),
-            ...(leaderId && leaderId !== task.leaderUserId ? { leaderUserId: leaderId } : {}),
-            reason,
-          },
-        });
+        await call(
+          client.POST('/api/v1/tasks/{id}/reassign', {
+            params: { path: { id: task.id } },
+            headers: ifMatch(task.version),
+            body: {
+              ...(orgId !== task.responsibleOrgId ? { responsibleOrgId: orgId } : {}),
+              ...(userId !== task.responsibleUserId ? { responsibleUserId: userId } : {}),
+              ...(leaderId && leaderId !== task.leaderUserId ? { leaderUserId: leaderId } : {}),
+              reason,
+            },
+          }),
+        );
         onDone();
       }}
     >
@@ -217,14 +219,16 @@ function EditProblemFormBody({ problem, onDone }: { problem: Problem; onDone: ()
       title="编辑问题"
       submitLabel="保存修改"
       onSubmit={async () => {
-        await api(`/problems/${problem.id}`, {
-          method: 'PATCH',
-          body: {
-            ...(title !== problem.title ? { title } : {}),
-            ...(description !== problem.description ? { description } : {}),
-            reason,
-          },
-        });
+        await call(
+          client.PATCH('/api/v1/problems/{id}', {
+            params: { path: { id: problem.id } },
+            body: {
+              ...(title !== problem.title ? { title } : {}),
+              ...(description !== problem.description ? { description } : {}),
+              reason,
+            },
+          }),
+        );
         onDone();
       }}
     >
@@ -274,7 +278,12 @@ function WithdrawProblemFormBody({ problem, onDone }: { problem: Problem; onDone
       danger
       onSubmit={async () => {
         if (!window.confirm('撤回后，该问题未销号的整改措施将停止办理和升级。确认撤回？')) return;
-        await api(`/problems/${problem.id}/withdraw`, { method: 'POST', body: { reason } });
+        await call(
+          client.POST('/api/v1/problems/{id}/withdraw', {
+            params: { path: { id: problem.id } },
+            body: { reason },
+          }),
+        );
         onDone();
       }}
     >

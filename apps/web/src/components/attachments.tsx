@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, fetchBlob, saveBlob } from '../api';
+import { attachmentBytes, call, client, multipart, saveBlob } from '../api';
 import { formatSize } from '../format';
 import type { Attachment } from '../types';
 import { ErrorBox } from './ui';
@@ -26,7 +26,7 @@ export function AttachmentPicker({
       for (const file of Array.from(files)) {
         const form = new FormData();
         form.append('file', file, file.name);
-        added.push(await api<Attachment>('/attachments', { method: 'POST', body: form }));
+        added.push(await call(client.POST('/api/v1/attachments', multipart(form))));
       }
     } catch (e) {
       setError(e);
@@ -88,7 +88,9 @@ export function AttachmentList({ ids }: { ids: string[] }) {
         .split(',')
         .filter(Boolean)
         .map((id) =>
-          api<Attachment>(`/attachments/${id}/meta`).catch(() => ({ id, missing: true as const })),
+          call(client.GET('/api/v1/attachments/{id}/meta', { params: { path: { id } } })).catch(
+            () => ({ id, missing: true as const }),
+          ),
         ),
     ).then((list) => {
       // The same file uploaded again (e.g. with a resubmission) is shown once.
@@ -116,7 +118,7 @@ export function AttachmentList({ ids }: { ids: string[] }) {
   async function download(a: Attachment) {
     setError(null);
     try {
-      saveBlob(await fetchBlob(`/attachments/${a.id}`), a.fileName);
+      saveBlob(await attachmentBytes(a.id), a.fileName);
     } catch (e) {
       setError(e);
     }
@@ -129,7 +131,7 @@ export function AttachmentList({ ids }: { ids: string[] }) {
       return;
     }
     try {
-      const blob = await fetchBlob(`/attachments/${a.id}`);
+      const blob = await attachmentBytes(a.id);
       if (a.contentType.startsWith('text/')) setPreview({ id: a.id, text: await blob.text() });
       else setPreview({ id: a.id, url: URL.createObjectURL(blob) });
     } catch (e) {

@@ -1,13 +1,13 @@
 // 人员与组织: organisations (rename, deactivate, import), people and their roles (edit, disable,
 // reset password, grant, revoke) and the history of grants and revocations.
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { api, ApiError } from '../api';
+import { ApiError, call, client, multipart } from '../api';
 import { OrgSelect, orgsInScope } from '../components/OrgSelect';
 import { ErrorBox, Loading, Section, useAsync } from '../components/ui';
 import { clearCaches, peopleOf } from '../directory';
 import { formatDateTime } from '../format';
 import { ORG_KIND_LABEL, ROLE_LABEL } from '../labels';
-import type { Org, OrgImportResult, Role, RoleRecord } from '../types';
+import type { ImportRowError, Org, OrgImportResult, Role, RoleRecord } from '../types';
 
 const ROLES: Role[] = ['secretary', 'deputy', 'supervisor', 'member', 'discipline', 'admin'];
 
@@ -63,7 +63,9 @@ function OrgPanel({ org, onChanged }: { org: Org; onChanged: () => void }) {
       <form
         className="inline-form"
         onSubmit={run(async () => {
-          await api(`/orgs/${org.id}`, { method: 'PATCH', body: { name } });
+          await call(
+            client.PATCH('/api/v1/orgs/{id}', { params: { path: { id: org.id } }, body: { name } }),
+          );
           clearCaches();
           onChanged();
           return '已改名';
@@ -94,7 +96,12 @@ function OrgPanel({ org, onChanged }: { org: Org; onChanged: () => void }) {
               !window.confirm(`停用“${org.name}”？停用后不能再向其交办问题和整改措施。`)
             )
               return '';
-            await api(`/orgs/${org.id}`, { method: 'PATCH', body: { active: !active } });
+            await call(
+              client.PATCH('/api/v1/orgs/{id}', {
+                params: { path: { id: org.id } },
+                body: { active: !active },
+              }),
+            );
             clearCaches();
             onChanged();
             return active ? '已停用' : '已启用';
@@ -135,7 +142,12 @@ function PersonRow({ record, onChanged }: { record: RoleRecord; onChanged: () =>
               void run(async () => {
                 if (!window.confirm(`停用 ${record.displayName} 的账号？其登录将立即失效。`))
                   return '';
-                await api(`/users/${record.userId}`, { method: 'PATCH', body: { disabled: true } });
+                await call(
+                  client.PATCH('/api/v1/users/{id}', {
+                    params: { path: { id: record.userId } },
+                    body: { disabled: true },
+                  }),
+                );
                 return '已停用账号';
               })()
             }
@@ -152,9 +164,13 @@ function PersonRow({ record, onChanged }: { record: RoleRecord; onChanged: () =>
                   !window.confirm(`撤销 ${record.displayName} 的“${ROLE_LABEL[record.role]}”角色？`)
                 )
                   return '';
-                await api(`/orgs/${record.orgId}/roles/${record.userId}/${record.role}`, {
-                  method: 'DELETE',
-                });
+                await call(
+                  client.DELETE('/api/v1/orgs/{orgId}/roles/{userId}/{role}', {
+                    params: {
+                      path: { orgId: record.orgId, userId: record.userId, role: record.role },
+                    },
+                  }),
+                );
                 clearCaches();
                 onChanged();
                 return '已撤销';
@@ -168,14 +184,16 @@ function PersonRow({ record, onChanged }: { record: RoleRecord; onChanged: () =>
           <form
             className="inline-form"
             onSubmit={run(async () => {
-              await api(`/users/${record.userId}`, {
-                method: 'PATCH',
-                body: {
-                  displayName,
-                  ...(email ? { email } : {}),
-                  ...(phone ? { phone } : {}),
-                },
-              });
+              await call(
+                client.PATCH('/api/v1/users/{id}', {
+                  params: { path: { id: record.userId } },
+                  body: {
+                    displayName,
+                    ...(email ? { email } : {}),
+                    ...(phone ? { phone } : {}),
+                  },
+                }),
+              );
               clearCaches();
               onChanged();
               return '已保存';
@@ -206,7 +224,12 @@ function PersonRow({ record, onChanged }: { record: RoleRecord; onChanged: () =>
           <form
             className="inline-form"
             onSubmit={run(async () => {
-              await api(`/users/${record.userId}/password`, { method: 'POST', body: { password } });
+              await call(
+                client.POST('/api/v1/users/{id}/password', {
+                  params: { path: { id: record.userId } },
+                  body: { password },
+                }),
+              );
               setPassword('');
               return '密码已重置，原有登录已失效';
             })}
@@ -243,7 +266,12 @@ function PeoplePanel({
   onChanged: () => void;
 }) {
   const { data, error, reload } = useAsync(
-    () => api<RoleRecord[]>(`/orgs/${org.id}/roles`, { query: { history: true } }),
+    () =>
+      call(
+        client.GET('/api/v1/orgs/{orgId}/roles', {
+          params: { path: { orgId: org.id }, query: { history: true } },
+        }),
+      ),
     [org.id, version],
   );
   const [candidates, setCandidates] = useState<{ userId: string; displayName: string }[]>([]);
@@ -294,7 +322,12 @@ function PeoplePanel({
           className="inline-form"
           aria-label="授予角色"
           onSubmit={grant.run(async () => {
-            await api(`/orgs/${org.id}/roles`, { method: 'POST', body: { userId, role } });
+            await call(
+              client.POST('/api/v1/orgs/{orgId}/roles', {
+                params: { path: { orgId: org.id } },
+                body: { userId, role },
+              }),
+            );
             clearCaches();
             changed();
             return '已授予';
@@ -367,17 +400,11 @@ function PeoplePanel({
   );
 }
 
-interface RowError {
-  row: number;
-  field: string;
-  message: string;
-}
-
 function ImportPanel({ onImported }: { onImported: () => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [rows, setRows] = useState<RowError[]>([]);
+  const [rows, setRows] = useState<ImportRowError[]>([]);
   const [result, setResult] = useState<OrgImportResult | null>(null);
   async function send(dryRun: boolean) {
     if (!file) return;
@@ -388,11 +415,9 @@ function ImportPanel({ onImported }: { onImported: () => void }) {
     try {
       const body = new FormData();
       body.append('file', file);
-      const r = await api<OrgImportResult>('/orgs/import', {
-        method: 'POST',
-        body,
-        query: { dryRun },
-      });
+      const r = await call(
+        client.POST('/api/v1/orgs/import', { params: { query: { dryRun } }, ...multipart(body) }),
+      );
       setResult(r);
       if (!dryRun) {
         clearCaches();
@@ -401,7 +426,7 @@ function ImportPanel({ onImported }: { onImported: () => void }) {
     } catch (err) {
       setError(err);
       if (err instanceof ApiError && Array.isArray(err.body.rows))
-        setRows(err.body.rows as RowError[]);
+        setRows(err.body.rows as ImportRowError[]);
     } finally {
       setBusy(false);
     }
@@ -504,7 +529,10 @@ export function AdminPage() {
   const [orgId, setOrgId] = useState('');
   const [version, setVersion] = useState(0);
   const { data: org, error } = useAsync(
-    () => (orgId ? api<Org>(`/orgs/${orgId}`) : Promise.resolve(null)),
+    () =>
+      orgId
+        ? call(client.GET('/api/v1/orgs/{id}', { params: { path: { id: orgId } } }))
+        : Promise.resolve(null),
     [orgId, version],
   );
   const bump = () => setVersion((v) => v + 1);

@@ -1,16 +1,9 @@
 import { useState } from 'react';
-import { api, fetchBlob, saveBlob } from '../api';
+import { call, client, saveBlob } from '../api';
 import { OrgSelect } from '../components/OrgSelect';
 import { ErrorBox, Loading, Section, useAsync } from '../components/ui';
 import { formatDateTime } from '../format';
-import {
-  GRADE_LABEL,
-  SOURCE_LABEL,
-  type Assessment,
-  type AssessmentSummary,
-  type DrillDown,
-  type Grade,
-} from '../loop-types';
+import { GRADE_LABEL, SOURCE_LABEL, type DrillDown, type Grade } from '../loop-types';
 import { Link } from '../router';
 
 const GRADES = Object.keys(GRADE_LABEL) as Grade[];
@@ -21,9 +14,11 @@ export function AssessmentListPage() {
   const [orgId, setOrgId] = useState('');
   const { data, error, loading } = useAsync(
     () =>
-      api<AssessmentSummary[]>('/assessments', {
-        query: { ...(year ? { year } : {}), ...(orgId ? { orgId } : {}) },
-      }),
+      call(
+        client.GET('/api/v1/assessments', {
+          params: { query: { ...(year ? { year } : {}), ...(orgId ? { orgId } : {}) } },
+        }),
+      ),
     [year, orgId],
   );
   return (
@@ -80,7 +75,14 @@ const fmt = (source: string, v: number | null) =>
 
 /** 考核: the table of one assessment, each value a link to the rows behind it. */
 export function AssessmentPage({ id }: { id: string }) {
-  const { data: a, error, loading } = useAsync(() => api<Assessment>(`/assessments/${id}`), [id]);
+  const {
+    data: a,
+    error,
+    loading,
+  } = useAsync(
+    () => call(client.GET('/api/v1/assessments/{id}', { params: { path: { id } } })),
+    [id],
+  );
   const [drill, setDrill] = useState<{ orgName: string; data: DrillDown } | null>(null);
   const [drillError, setDrillError] = useState<unknown>(null);
   if (loading && !a) return <Loading />;
@@ -91,7 +93,11 @@ export function AssessmentPage({ id }: { id: string }) {
     try {
       setDrill({
         orgName,
-        data: await api<DrillDown>(`/assessments/${id}/rows/${orgId}/indicators/${code}`),
+        data: await call(
+          client.GET('/api/v1/assessments/{id}/rows/{orgId}/indicators/{code}', {
+            params: { path: { id, orgId, code } },
+          }),
+        ),
       });
     } catch (err) {
       setDrillError(err);
@@ -110,7 +116,15 @@ export function AssessmentPage({ id }: { id: string }) {
           type="button"
           className="button"
           onClick={async () =>
-            saveBlob(await fetchBlob(`/assessments/${id}/export`), `考核结果-${a.year}.xlsx`)
+            saveBlob(
+              await call(
+                client.GET('/api/v1/assessments/{id}/export', {
+                  params: { path: { id } },
+                  parseAs: 'blob',
+                }),
+              ),
+              `考核结果-${a.year}.xlsx`,
+            )
           }
         >
           导出 Excel

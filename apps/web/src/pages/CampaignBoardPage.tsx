@@ -1,11 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api } from '../api';
-import {
-  CAMPAIGN_STATE_LABEL,
-  COUNT_COLUMNS,
-  type CampaignDetail,
-  type Finding,
-} from '../campaigns';
+import { call, client } from '../api';
+import { CAMPAIGN_STATE_LABEL, COUNT_COLUMNS, type CampaignDetail } from '../campaigns';
 import { AttachmentPicker } from '../components/attachments';
 import { ErrorBox, Loading, Section, useAsync } from '../components/ui';
 import { namesAround, peopleOf } from '../directory';
@@ -13,13 +8,19 @@ import { formatDateTime } from '../format';
 import { SEVERITY_LABEL } from '../labels';
 import { Link } from '../router';
 import { useMe } from '../session';
-import type { Attachment, Category, ProblemDetail } from '../types';
+import type { Attachment, ProblemDetail } from '../types';
 
 /** 督查看板: per target, findings, problems and how their measures stand; frozen once closed. */
 export function CampaignBoardPage({ id }: { id: string }) {
   const me = useMe();
-  const campaign = useAsync(() => api<CampaignDetail>(`/campaigns/${id}`), [id]);
-  const findings = useAsync(() => api<Finding[]>(`/campaigns/${id}/findings`), [id]);
+  const campaign = useAsync(
+    () => call(client.GET('/api/v1/campaigns/{id}', { params: { path: { id } } })),
+    [id],
+  );
+  const findings = useAsync(
+    () => call(client.GET('/api/v1/campaigns/{id}/findings', { params: { path: { id } } })),
+    [id],
+  );
   const [names, setNames] = useState<Map<string, string>>(new Map());
   const [closing, setClosing] = useState(false);
   const [closeError, setCloseError] = useState<unknown>(null);
@@ -41,7 +42,7 @@ export function CampaignBoardPage({ id }: { id: string }) {
     setClosing(true);
     setCloseError(null);
     try {
-      await api(`/campaigns/${id}/close`, { method: 'POST' });
+      await call(client.POST('/api/v1/campaigns/{id}/close', { params: { path: { id } } }));
       reload();
     } catch (e) {
       setCloseError(e);
@@ -170,7 +171,7 @@ function FindingForm({
   campaign: CampaignDetail;
   onRecorded: () => void;
 }) {
-  const categories = useAsync(() => api<Category[]>('/categories'), []);
+  const categories = useAsync(() => call(client.GET('/api/v1/categories')), []);
   const [targetOrgId, setTarget] = useState(campaign.targets[0]?.orgId ?? '');
   const [checklistCode, setChecklistCode] = useState('');
   const [title, setTitle] = useState('');
@@ -199,32 +200,34 @@ function FindingForm({
     setBusy(true);
     setError(null);
     try {
-      const problem = await api<ProblemDetail>(`/campaigns/${campaign.id}/findings`, {
-        method: 'POST',
-        body: {
-          targetOrgId,
-          ...(checklistCode ? { checklistCode } : {}),
-          title,
-          description,
-          category,
-          severity,
-          attachmentIds: files.map((f) => f.id),
-          ...(measure
-            ? {
-                tasks: [
-                  {
-                    measure,
-                    responsibleOrgId: targetOrgId,
-                    responsibleUserId,
-                    mode: 'deadline',
-                    dueDate,
-                  },
-                ],
-              }
-            : {}),
-        },
-      });
-      setRecorded(problem);
+      const problem = await call(
+        client.POST('/api/v1/campaigns/{id}/findings', {
+          params: { path: { id: campaign.id } },
+          body: {
+            targetOrgId,
+            ...(checklistCode ? { checklistCode } : {}),
+            title,
+            description,
+            category,
+            severity: severity as ProblemDetail['severity'],
+            attachmentIds: files.map((f) => f.id),
+            ...(measure
+              ? {
+                  tasks: [
+                    {
+                      measure,
+                      responsibleOrgId: targetOrgId,
+                      responsibleUserId,
+                      mode: 'deadline',
+                      dueDate,
+                    },
+                  ],
+                }
+              : {}),
+          },
+        }),
+      );
+      setRecorded('findings' in problem ? problem.findings[0] : problem);
       setTitle('');
       setDescription('');
       setFiles([]);

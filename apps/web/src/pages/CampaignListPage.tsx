@@ -1,16 +1,20 @@
 import { useState } from 'react';
-import { api } from '../api';
-import { CAMPAIGN_STATE_LABEL, type Campaign } from '../campaigns';
+import { call, client, fromUrl } from '../api';
+import { CAMPAIGN_STATE_LABEL } from '../campaigns';
 import { ErrorBox, Loading, Pager, useAsync } from '../components/ui';
 import { Link } from '../router';
-import type { Page } from '../types';
 
 /** 督查: the campaigns the caller can see, open ones first. */
 export function CampaignListPage() {
   const [state, setState] = useState('');
   const [page, setPage] = useState(1);
   const { data, error, loading } = useAsync(
-    () => api<Page<Campaign>>('/campaigns', { query: { state, page, pageSize: 20 } }),
+    () =>
+      call(
+        client.GET('/api/v1/campaigns', {
+          params: { query: fromUrl('/api/v1/campaigns', { state, page, pageSize: 20 }) },
+        }),
+      ),
     [state, page],
   );
   return (

@@ -1,15 +1,17 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api';
+import { call, client } from '../api';
 import { ErrorBox, Loading, Section, useAsync } from '../components/ui';
 import { namesAround } from '../directory';
 import { formatDateTime } from '../format';
 import { OUTCOME_GROUPS } from '../labels';
 import { Link } from '../router';
-import type { AccountabilityCase } from '../types';
+import type { CaseOutcome } from '../types';
 
 export function CasePage({ id }: { id: string }) {
   const { data, error, reload } = useAsync(async () => {
-    const c = await api<AccountabilityCase>(`/accountability-cases/${id}`);
+    const c = await call(
+      client.GET('/api/v1/accountability-cases/{id}', { params: { path: { id } } }),
+    );
     const names = await namesAround([c.subjectOrgId, c.raisingOrgId]);
     return { c, names };
   }, [id]);
@@ -21,10 +23,12 @@ export function CasePage({ id }: { id: string }) {
     e.preventDefault();
     setDecideError(null);
     try {
-      await api(`/accountability-cases/${id}/decision`, {
-        method: 'POST',
-        body: { outcome, reason },
-      });
+      await call(
+        client.POST('/api/v1/accountability-cases/{id}/decision', {
+          params: { path: { id } },
+          body: { outcome: outcome as CaseOutcome, reason },
+        }),
+      );
       reload();
     } catch (err) {
       setDecideError(err);

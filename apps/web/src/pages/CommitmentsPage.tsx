@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, fetchBlob, saveBlob } from '../api';
+import { call, client, type Pending, saveBlob } from '../api';
 import { OrgSelect } from '../components/OrgSelect';
 import { ErrorBox, Loading, Section, useAsync } from '../components/ui';
 import { useMe } from '../session';
@@ -38,7 +38,7 @@ function FileForm({ onFiled }: { onFiled: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      await api('/commitments', { method: 'POST', body: { orgId, year, items } });
+      await call(client.POST('/api/v1/commitments', { body: { orgId, year, items } }));
       setItems([emptyItem(year)]);
       onFiled();
     } catch (err) {
@@ -141,10 +141,11 @@ function CommitmentCard({ c, onChange }: { c: Commitment; onChange: () => void }
   // commitment); 评诺 by the superior for the others who may act on it.
   const member = me.roles.some((r) => r.orgId === c.orgId) && c.userId !== me.id;
   const toRate = c.items.filter((i) => !c.myRatedItemIds.includes(i.id));
-  const act = async (path: string, body?: unknown) => {
+  const at = { params: { path: { id: c.id } } };
+  const act = async (send: () => Pending) => {
     setError(null);
     try {
-      await api(`/commitments/${c.id}/${path}`, { method: 'POST', body });
+      await call(send());
       setRatings({});
       onChange();
     } catch (err) {
@@ -209,13 +210,21 @@ function CommitmentCard({ c, onChange }: { c: Commitment; onChange: () => void }
       )}
       <div className="buttons actions">
         {(c.state === 'draft' || c.state === 'returned') && (
-          <button type="button" className="button primary" onClick={() => act('submit')}>
+          <button
+            type="button"
+            className="button primary"
+            onClick={() => act(() => client.POST('/api/v1/commitments/{id}/submit', at))}
+          >
             提交审核
           </button>
         )}
         {c.state === 'submitted' && (
           <>
-            <button type="button" className="button primary" onClick={() => act('approve')}>
+            <button
+              type="button"
+              className="button primary"
+              onClick={() => act(() => client.POST('/api/v1/commitments/{id}/approve', at))}
+            >
               审核通过
             </button>
             <input
@@ -224,13 +233,25 @@ function CommitmentCard({ c, onChange }: { c: Commitment; onChange: () => void }
               value={comment}
               onChange={(e) => setComment(e.target.value)}
             />
-            <button type="button" className="button" onClick={() => act('return', { comment })}>
+            <button
+              type="button"
+              className="button"
+              onClick={() =>
+                act(() =>
+                  client.POST('/api/v1/commitments/{id}/return', { ...at, body: { comment } }),
+                )
+              }
+            >
               退回修改
             </button>
           </>
         )}
         {c.state === 'approved' && (
-          <button type="button" className="button primary" onClick={() => act('publish')}>
+          <button
+            type="button"
+            className="button primary"
+            onClick={() => act(() => client.POST('/api/v1/commitments/{id}/publish', at))}
+          >
             公示（亮诺）
           </button>
         )}
@@ -239,11 +260,16 @@ function CommitmentCard({ c, onChange }: { c: Commitment; onChange: () => void }
             type="button"
             className="button primary"
             onClick={() =>
-              act('member-ratings', {
-                items: toRate
-                  .filter((i) => ratings[i.id])
-                  .map((i) => ({ itemId: i.id, result: ratings[i.id] })),
-              })
+              act(() =>
+                client.POST('/api/v1/commitments/{id}/member-ratings', {
+                  ...at,
+                  body: {
+                    items: toRate
+                      .filter((i) => ratings[i.id])
+                      .map((i) => ({ itemId: i.id, result: ratings[i.id] })),
+                  },
+                }),
+              )
             }
           >
             提交党员评价
@@ -254,9 +280,14 @@ function CommitmentCard({ c, onChange }: { c: Commitment; onChange: () => void }
             type="button"
             className="button"
             onClick={() =>
-              act('evaluation', {
-                items: c.items.map((i) => ({ itemId: i.id, result: ratings[i.id] })),
-              })
+              act(() =>
+                client.POST('/api/v1/commitments/{id}/evaluation', {
+                  ...at,
+                  body: {
+                    items: c.items.map((i) => ({ itemId: i.id, result: ratings[i.id] })),
+                  },
+                }),
+              )
             }
           >
             提交评诺
@@ -273,7 +304,7 @@ export function CommitmentsPage({ publicView = false }: { publicView?: boolean }
   const [orgId, setOrgId] = useState('');
   const [year, setYear] = useState(THIS_YEAR);
   const { data, error, loading, reload } = useAsync(
-    () => api<Commitment[]>('/commitments', { query: { orgId, year } }),
+    () => call(client.GET('/api/v1/commitments', { params: { query: { orgId, year } } })),
     [orgId, year],
   );
   const shown = (data ?? []).filter(
@@ -281,7 +312,12 @@ export function CommitmentsPage({ publicView = false }: { publicView?: boolean }
   );
   const exportSheet = async () =>
     saveBlob(
-      await fetchBlob(`/commitments/export?year=${year}${orgId ? `&orgId=${orgId}` : ''}`),
+      await call(
+        client.GET('/api/v1/commitments/export', {
+          params: { query: { year, ...(orgId ? { orgId } : {}) } },
+          parseAs: 'blob',
+        }),
+      ),
       `承诺公示-${year}.xlsx`,
     );
   return (

@@ -1,4 +1,4 @@
-import { ApiError, api, mapLimit } from '../api';
+import { ApiError, call, client, fromUrl, mapLimit } from '../api';
 import { CircularPanel } from '../components/CircularPanel';
 import { OrgSelect, orgsInScope } from '../components/OrgSelect';
 import { ErrorBox, Loading, Section, useAsync } from '../components/ui';
@@ -7,12 +7,18 @@ import { formatDateTime } from '../format';
 import { LIGHTS, LIGHT_LABEL, LIGHT_MEANING, STATES, STATE_LABEL } from '../labels';
 import { Link, navigate, useLocation, withQueryString } from '../router';
 import { useMe } from '../session';
-import type { EscalationPolicy, Light, Me, Org, Page, Problem, Task, TaskState } from '../types';
+import type { Light, Me, Org, QuarterSummary, TaskState } from '../types';
 
 type Counts = Record<Light, number> & { overdue: number; closed: number; total: number };
 
 async function count(query: Record<string, string | boolean>): Promise<number> {
-  return (await api<Page<Task>>('/tasks', { query: { ...query, pageSize: 1 } })).total;
+  return (
+    await call(
+      client.GET('/api/v1/tasks', {
+        params: { query: fromUrl('/api/v1/tasks', { ...query, pageSize: 1 }) },
+      }),
+    )
+  ).total;
 }
 
 async function countsFor(orgId: string): Promise<Counts> {
@@ -44,9 +50,11 @@ async function overdueByLevel(
   const byLevel = new Map<number, number>();
   let read = 0;
   for (let page = 1; page <= 5; page++) {
-    const res = await api<Page<Task>>('/tasks', {
-      query: { orgId, overdue: true, page, pageSize: 200 },
-    });
+    const res = await call(
+      client.GET('/api/v1/tasks', {
+        params: { query: { orgId, overdue: true, page, pageSize: 200 } },
+      }),
+    );
     for (const t of res.items)
       byLevel.set(t.escalationLevel, (byLevel.get(t.escalationLevel) ?? 0) + 1);
     read += res.items.length;
@@ -57,7 +65,9 @@ async function overdueByLevel(
 
 /** 按期销号率 without the summary report: closed on or before the deadline, among the latest. */
 async function onTimeFromList(orgId: string): Promise<{ rate: number | null; note: string }> {
-  const res = await api<Page<Task>>('/tasks', { query: { orgId, state: 'closed', pageSize: 200 } });
+  const res = await call(
+    client.GET('/api/v1/tasks', { params: { query: { orgId, state: 'closed', pageSize: 200 } } }),
+  );
   if (res.items.length === 0) return { rate: null, note: '' };
   const onTime = res.items.filter((t) => !t.dueAt || (t.closedAt && t.closedAt <= t.dueAt)).length;
   return {
@@ -66,29 +76,7 @@ async function onTimeFromList(orgId: string): Promise<{ rate: number | null; not
   };
 }
 
-interface Tally {
-  orgId: string;
-  orgName: string;
-  total: number;
-  byState: Record<TaskState, number>;
-  byLight: Record<Light, number>;
-  dueInQuarter: number;
-  onTimeRate: number | null;
-  overdue: number;
-}
-
-/** GET /reports/summary: the quarter's figures of the subtree and of each child, in one call. */
-interface QuarterSummary {
-  quarter: string;
-  asOf: string;
-  totals: Tally;
-  own: Tally;
-  children: Tally[];
-  /** Escalation steps of the quarter that reached nobody for some audience. */
-  unreachedSteps?: number;
-  /** Measures whose 约谈 is overdue (10 working days after 通报). */
-  overdueTalks?: number;
-}
+type Tally = QuarterSummary['totals'];
 
 const countsOf = (t: Tally): Counts => ({
   ...t.byLight,
@@ -99,7 +87,9 @@ const countsOf = (t: Tally): Counts => ({
 
 async function summaryOf(orgId: string, quarter?: string): Promise<QuarterSummary | null> {
   try {
-    return await api<QuarterSummary>('/reports/summary', { query: { orgId, quarter } });
+    return await call(
+      client.GET('/api/v1/reports/summary', { params: { query: { orgId, quarter } } }),
+    );
   } catch (e) {
     // A server without the summary report: count through the task list instead.
     if (e instanceof ApiError && e.status === 404 && /Cannot GET/i.test(e.message)) return null;
@@ -132,8 +122,14 @@ async function loadDashboard(orgId: string, quarter?: string) {
     Promise.all(org.path.map(getOrg)),
     summaryOf(orgId, quarter),
     overdueByLevel(orgId),
-    api<EscalationPolicy>(`/orgs/${orgId}/escalation-policy`).catch(() => null),
-    api<Page<Problem>>('/problems', { query: { orgId, recurring: true, pageSize: 10 } }),
+    call(
+      client.GET('/api/v1/orgs/{orgId}/escalation-policy', { params: { path: { orgId } } }),
+    ).catch(() => null),
+    call(
+      client.GET('/api/v1/problems', {
+        params: { query: { orgId, recurring: true, pageSize: 10 } },
+      }),
+    ),
   ]);
   const common = {
     org,
@@ -163,7 +159,11 @@ async function loadDashboard(orgId: string, quarter?: string) {
   const [totals, states, children, rate] = await Promise.all([
     countsFor(orgId),
     Promise.all(STATES.map((state) => count({ orgId, state }))),
-    api<Page<Org>>(`/orgs/${orgId}/children`, { query: { pageSize: 200 } }),
+    call(
+      client.GET('/api/v1/orgs/{id}/children', {
+        params: { path: { id: orgId }, query: { pageSize: 200 } },
+      }),
+    ),
     onTimeFromList(orgId),
   ]);
   const perChild = await mapLimit(children.items, 4, async (child) => ({

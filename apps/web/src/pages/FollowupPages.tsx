@@ -1,36 +1,10 @@
 // 回头看 and 负面清单: one simple page each (the lists, a result form, a lift form, an export).
 import { useState, type FormEvent } from 'react';
-import { api, fetchFile, saveBlob } from '../api';
+import { call, callFile, client, fromUrl, saveBlob } from '../api';
 import { ErrorBox, Loading, Section, useAsync } from '../components/ui';
 import { formatDate, formatDateTime } from '../format';
 import { Link } from '../router';
-
-interface Reinspection {
-  id: string;
-  quarter: string;
-  taskId: string;
-  taskMeasure: string;
-  responsibleOrgName: string;
-  inspectorUserId: string | null;
-  dueAt: string;
-  overdue: boolean;
-  state: 'pending' | 'held' | 'relapsed';
-  note: string | null;
-  resultAt: string | null;
-}
-
-interface NegativeEntry {
-  id: string;
-  subjectType: 'org' | 'user';
-  subjectName: string;
-  reasons: { kind: string; at: string; ref: string }[];
-  since: string;
-  lastReasonAt: string;
-  liftedAt?: string;
-  liftKind?: 'lifted' | 'expired';
-  liftReason?: string;
-  listed: boolean;
-}
+import type { NegativeEntry, Reinspection } from '../types';
 
 const STATE_LABELS: Record<Reinspection['state'], string> = {
   pending: '待复查',
@@ -53,7 +27,12 @@ function ResultForm({ item, onDone }: { item: Reinspection; onDone: () => void }
     e.preventDefault();
     setError(null);
     try {
-      await api(`/reinspections/${item.id}/result`, { method: 'POST', body: { outcome, note } });
+      await call(
+        client.POST('/api/v1/reinspections/{id}/result', {
+          params: { path: { id: item.id } },
+          body: { outcome: outcome as 'held' | 'relapsed', note },
+        }),
+      );
       onDone();
     } catch (err) {
       setError(err);
@@ -85,7 +64,12 @@ function ResultForm({ item, onDone }: { item: Reinspection; onDone: () => void }
 export function ReinspectionsPage() {
   const [state, setState] = useState('pending');
   const { data, error, reload } = useAsync(
-    () => api<Reinspection[]>(`/reinspections${state ? `?state=${state}` : ''}`),
+    () =>
+      call(
+        client.GET('/api/v1/reinspections', {
+          params: { query: fromUrl('/api/v1/reinspections', { state }) },
+        }),
+      ),
     [state],
   );
   if (error) return <ErrorBox error={error} />;
@@ -142,7 +126,12 @@ function LiftForm({ entry, onDone }: { entry: NegativeEntry; onDone: () => void 
     e.preventDefault();
     setError(null);
     try {
-      await api(`/negative-list/${entry.id}/lift`, { method: 'POST', body: { reason } });
+      await call(
+        client.POST('/api/v1/negative-list/{id}/lift', {
+          params: { path: { id: entry.id } },
+          body: { reason },
+        }),
+      );
       onDone();
     } catch (err) {
       setError(err);
@@ -164,12 +153,24 @@ function LiftForm({ entry, onDone }: { entry: NegativeEntry; onDone: () => void 
 }
 
 export function NegativeListPage() {
-  const { data, error, reload } = useAsync(() => api<NegativeEntry[]>('/negative-list'), []);
+  const { data, error, reload } = useAsync(
+    () =>
+      call(client.GET('/api/v1/negative-list')).then(
+        // Without format=csv the answer is the JSON list.
+        (d) => (Array.isArray(d) ? d : []),
+      ),
+    [],
+  );
   const [exportError, setExportError] = useState<unknown>(null);
   async function exportCsv() {
     setExportError(null);
     try {
-      const { blob, fileName } = await fetchFile('/negative-list', { format: 'csv' });
+      const { blob, fileName } = await callFile(
+        client.GET('/api/v1/negative-list', {
+          params: { query: { format: 'csv' } },
+          parseAs: 'blob',
+        }),
+      );
       saveBlob(blob, fileName ?? '负面清单.csv');
     } catch (err) {
       setExportError(err);

@@ -1,11 +1,11 @@
 import { useState } from 'react';
-import { api } from '../api';
+import { call, client } from '../api';
 import { ErrorBox, Loading, Pager, useAsync } from '../components/ui';
 import { formatDateTime } from '../format';
 import { NOTIFICATION_KIND_LABEL, label } from '../labels';
 import { Link, navigate, useLocation } from '../router';
 import { useSession } from '../session';
-import type { Notification, Page } from '../types';
+import type { Notification } from '../types';
 
 export function InboxPage() {
   const { refreshUnread } = useSession();
@@ -14,9 +14,11 @@ export function InboxPage() {
   const page = Number(query.get('page') ?? 1) || 1;
   const list = useAsync(
     () =>
-      api<Page<Notification>>('/notifications', {
-        query: { unread: unreadOnly || undefined, page, pageSize: 50 },
-      }),
+      call(
+        client.GET('/api/v1/notifications', {
+          params: { query: { unread: unreadOnly || undefined, page, pageSize: 50 } },
+        }),
+      ),
     [unreadOnly, page],
   );
   const [error, setError] = useState<unknown>(null);
@@ -25,7 +27,9 @@ export function InboxPage() {
   async function markRead(n: Notification) {
     setError(null);
     try {
-      await api(`/notifications/${n.id}/read`, { method: 'POST' });
+      await call(
+        client.POST('/api/v1/notifications/{id}/read', { params: { path: { id: n.id } } }),
+      );
       list.reload();
       refreshUnread();
     } catch (e) {
@@ -36,10 +40,7 @@ export function InboxPage() {
   async function readAll() {
     setError(null);
     try {
-      const r = await api<{ updated: number; awaitingAcknowledgement: number }>(
-        '/notifications/read-all',
-        { method: 'POST' },
-      );
+      const r = await call(client.POST('/api/v1/notifications/read-all'));
       setStatus(
         `已标记 ${r.updated} 条为已读` +
           (r.awaitingAcknowledgement

@@ -1,14 +1,20 @@
 import { useState } from 'react';
-import { api } from '../api';
-import { QuarterlyFeedbackForm } from '../components/QuarterlyFeedback';
+import { call, client, fromUrl, ifMatch } from '../api';
+import { type CommitmentItemDue, QuarterlyFeedbackForm } from '../components/QuarterlyFeedback';
 import { TaskTable } from '../components/TaskTable';
 import { ErrorBox, Loading, Section, useAsync } from '../components/ui';
 import { getOrg } from '../directory';
 import { formatDateTime, quarterLabel, quarterName, quarterStart } from '../format';
-import type { Commitment, CommitmentItemDue } from '../loop-types';
 import { Link } from '../router';
 import { orgsWithRole, useMe } from '../session';
-import type { AccountabilityCase, Me, Page, Task, TaskAction, TaskState } from '../types';
+import type {
+  AccountabilityCase,
+  BulkCloseResult,
+  Me,
+  Task,
+  TaskAction,
+  TaskState,
+} from '../types';
 
 /** How far one list is read; beyond it the page says so rather than pretending to be complete. */
 const PAGE_SIZE = 200;
@@ -20,9 +26,11 @@ async function scan(
 ): Promise<{ tasks: Task[]; truncated: boolean }> {
   const tasks: Task[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
-    const res = await api<Page<Task>>('/tasks', {
-      query: { ...query, page, pageSize: PAGE_SIZE },
-    });
+    const res = await call(
+      client.GET('/api/v1/tasks', {
+        params: { query: fromUrl('/api/v1/tasks', { ...query, page, pageSize: PAGE_SIZE }) },
+      }),
+    );
     tasks.push(...res.items.filter((t) => t.actions.includes(action)));
     if (page * PAGE_SIZE >= res.total) return { tasks, truncated: false };
   }
@@ -43,9 +51,11 @@ async function responsibleSide(me: Me, state: TaskState, action: TaskAction) {
 }
 
 async function casesToDecide(me: Me): Promise<AccountabilityCase[]> {
-  const page = await api<Page<AccountabilityCase>>('/accountability-cases', {
-    query: { state: 'open', pageSize: 200 },
-  });
+  const page = await call(
+    client.GET('/api/v1/accountability-cases', {
+      params: { query: { state: 'open', pageSize: 200 } },
+    }),
+  );
   const discipline = new Set(orgsWithRole(me, ['discipline']).map((o) => o.id));
   const secretary = new Set(orgsWithRole(me, ['secretary']).map((o) => o.id));
   const mine: AccountabilityCase[] = [];
@@ -68,9 +78,11 @@ async function casesToDecide(me: Me): Promise<AccountabilityCase[]> {
 async function commitmentItemsDue(me: Me): Promise<CommitmentItemDue[]> {
   const quarter = quarterLabel(new Date());
   const reporting = new Set(orgsWithRole(me, ['secretary', 'deputy', 'admin']).map((o) => o.id));
-  const list = await api<Commitment[]>('/commitments', {
-    query: { year: Number(quarter.slice(0, 4)) },
-  });
+  const list = await call(
+    client.GET('/api/v1/commitments', {
+      params: { query: { year: Number(quarter.slice(0, 4)) } },
+    }),
+  );
   return list
     .filter(
       (c) => c.state === 'published' && (c.userId ? c.userId === me.id : reporting.has(c.orgId)),
@@ -125,12 +137,18 @@ export function MyWorkPage() {
   const [actionError, setActionError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
 
-  async function act(task: Task, action: 'accept', what: string) {
+  async function act(task: Task, _action: 'accept', what: string) {
     setBusy(task.id);
     setActionError(null);
     setDone(null);
     try {
-      await api(`/tasks/${task.id}/${action}`, { method: 'POST', body: {}, ifMatch: task.version });
+      await call(
+        client.POST('/api/v1/tasks/{id}/accept', {
+          params: { path: { id: task.id } },
+          headers: ifMatch(task.version),
+          body: {},
+        }),
+      );
       setDone(`${what}：${task.measure}`);
       reload();
     } catch (e) {
@@ -298,14 +316,6 @@ export function MyWorkPage() {
   );
 }
 
-interface BulkCloseResult {
-  taskId: string;
-  ok: boolean;
-  status: number;
-  code?: string;
-  message?: string;
-}
-
 /**
  * 待批准销号: each measure opens on its page with the evidence (审阅销号); several chosen ones
  * can be approved at once, after a confirmation that lists them. Each is checked on its own
@@ -333,10 +343,9 @@ function BulkClose({ tasks, onDone }: { tasks: Task[]; onDone: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      const results = await api<BulkCloseResult[]>('/tasks/close', {
-        method: 'POST',
-        body: { taskIds: selected.map((t) => t.id) },
-      });
+      const results = await call(
+        client.POST('/api/v1/tasks/close', { body: { taskIds: selected.map((t) => t.id) } }),
+      );
       setOutcome({
         closed: results.filter((r) => r.ok).length,
         refused: results.filter((r) => !r.ok),

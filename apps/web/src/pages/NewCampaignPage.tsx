@@ -1,13 +1,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api } from '../api';
-import { CAMPAIGN_KIND_LABEL, type CampaignDetail, type CampaignKind } from '../campaigns';
+import { call, client } from '../api';
+import { CAMPAIGN_KIND_LABEL, type CampaignKind } from '../campaigns';
 import { orgsInScope, OrgSelect } from '../components/OrgSelect';
 import { ErrorBox, useAsync } from '../components/ui';
 import { getOrg, peopleOf } from '../directory';
 import { ORG_KIND_LABEL } from '../labels';
 import { navigate } from '../router';
 import { orgsWithRole, useMe } from '../session';
-import type { Category, Org } from '../types';
+import type { Org } from '../types';
 
 type Person = { userId: string; displayName: string };
 interface ChecklistDraft {
@@ -38,7 +38,7 @@ export function NewCampaignPage() {
   const [checklist, setChecklist] = useState<ChecklistDraft[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const categories = useAsync(() => api<Category[]>('/categories'), []);
+  const categories = useAsync(() => call(client.GET('/api/v1/categories')), []);
 
   // 督查员 of the raising org and the orgs above it: who may sit on the team.
   const [inspectors, setInspectors] = useState<Person[]>([]);
@@ -65,37 +65,38 @@ export function NewCampaignPage() {
     setBusy(true);
     setError(null);
     try {
-      const created = await api<CampaignDetail>('/campaigns', {
-        method: 'POST',
-        body: {
-          name,
-          kind,
-          raisedByOrgId,
-          startsOn,
-          endsOn,
-          leaderUserId,
-          teamUserIds: team.filter((u) => u !== leaderUserId),
-          ...(mode === 'draw'
-            ? {
-                targetDraw: {
-                  withinOrgId,
-                  count: Number(count),
-                  ...(orgKind ? { orgKind } : {}),
-                  ...(seed ? { seed } : {}),
-                },
-              }
-            : { targetOrgIds: chosen }),
-          ...(checklist.length
-            ? {
-                checklist: checklist.map(({ code, title, category }) => ({
-                  code,
-                  title,
-                  category,
-                })),
-              }
-            : {}),
-        },
-      });
+      const created = await call(
+        client.POST('/api/v1/campaigns', {
+          body: {
+            name,
+            kind,
+            raisedByOrgId,
+            startsOn,
+            endsOn,
+            leaderUserId,
+            teamUserIds: team.filter((u) => u !== leaderUserId),
+            ...(mode === 'draw'
+              ? {
+                  targetDraw: {
+                    withinOrgId,
+                    count: Number(count),
+                    ...(orgKind ? { orgKind: orgKind as Org['kind'] } : {}),
+                    ...(seed ? { seed } : {}),
+                  },
+                }
+              : { targetOrgIds: chosen }),
+            ...(checklist.length
+              ? {
+                  checklist: checklist.map(({ code, title, category }) => ({
+                    code,
+                    title,
+                    category,
+                  })),
+                }
+              : {}),
+          },
+        }),
+      );
       navigate(`/campaigns/${created.id}`);
     } catch (err) {
       setError(err);

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api } from '../api';
+import { call, client } from '../api';
 import { OrgSelect } from '../components/OrgSelect';
 import { ErrorBox, Loading, useAsync } from '../components/ui';
 import { getOrg } from '../directory';
@@ -196,7 +196,7 @@ export function PolicyPage() {
   const loaded = useAsync(async () => {
     if (!orgId) return null;
     const [policy, org] = await Promise.all([
-      api<EscalationPolicy>(`/orgs/${orgId}/escalation-policy`),
+      call(client.GET('/api/v1/orgs/{orgId}/escalation-policy', { params: { path: { orgId } } })),
       getOrg(orgId),
     ]);
     const from = policy.inheritedFromOrgId ? await getOrg(policy.inheritedFromOrgId) : null;
@@ -230,13 +230,15 @@ export function PolicyPage() {
         level: i + 1,
         name: s.name,
         after: fromDraft(s.after),
-        notify: s.notify,
+        notify: s.notify as EscalationStep['notify'],
       })),
       ...(p.lights ? { lights: p.lights } : {}),
       ...(p.bySeverity ? { bySeverity: p.bySeverity } : {}),
     };
     try {
-      await api(`/orgs/${orgId}/escalation-policy`, { method: 'PUT', body });
+      await call(
+        client.PUT('/api/v1/orgs/{orgId}/escalation-policy', { params: { path: { orgId } }, body }),
+      );
       setSaved('已保存。未完成的任务将在下一次巡检时按新规则重新计划。');
       loaded.reload();
     } catch (err) {

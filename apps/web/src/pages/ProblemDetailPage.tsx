@@ -1,4 +1,4 @@
-import { api } from '../api';
+import { call, client } from '../api';
 import { EditProblemForm, WithdrawProblemForm } from '../components/admin-forms';
 import { TaskTable } from '../components/TaskTable';
 import { ErrorBox, Loading, Section, useAsync } from '../components/ui';
@@ -6,11 +6,10 @@ import { namesAround } from '../directory';
 import { formatDateTime } from '../format';
 import { SEVERITY_LABEL, SOURCE_LABEL, label } from '../labels';
 import { Link } from '../router';
-import type { ProblemDetail } from '../types';
 
 export function ProblemDetailPage({ id }: { id: string }) {
   const { data, error, reload } = useAsync(async () => {
-    const problem = await api<ProblemDetail>(`/problems/${id}`);
+    const problem = await call(client.GET('/api/v1/problems/{id}', { params: { path: { id } } }));
     const names = await namesAround([
       problem.orgId,
       problem.raisedByOrgId,

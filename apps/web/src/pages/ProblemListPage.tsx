@@ -1,11 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api';
+import { call, client, fromUrl } from '../api';
 import { OrgSelect } from '../components/OrgSelect';
 import { ErrorBox, Loading, Pager, useAsync } from '../components/ui';
 import { formatDate } from '../format';
 import { SEVERITY_LABEL, SOURCE_LABEL, label } from '../labels';
 import { Link, navigate, useLocation } from '../router';
-import type { Category, Page, Problem } from '../types';
 
 const FILTERS = ['state', 'category', 'campaign', 'orgId', 'q', 'recurring', 'overdue'] as const;
 
@@ -17,9 +16,14 @@ export function ProblemListPage() {
   >;
   const page = Number(query.get('page') ?? 1) || 1;
   const [form, setForm] = useState(current);
-  const categories = useAsync(() => api<Category[]>('/categories'), []);
+  const categories = useAsync(() => call(client.GET('/api/v1/categories')), []);
   const list = useAsync(
-    () => api<Page<Problem>>('/problems', { query: { ...current, page, pageSize: 50 } }),
+    () =>
+      call(
+        client.GET('/api/v1/problems', {
+          params: { query: fromUrl('/api/v1/problems', { ...current, page, pageSize: 50 }) },
+        }),
+      ),
     [query.toString()],
   );
 

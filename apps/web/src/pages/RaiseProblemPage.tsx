@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, api } from '../api';
+import { ApiError, call, client, multipart } from '../api';
 import { OrgSelect } from '../components/OrgSelect';
 import { ErrorBox, useAsync } from '../components/ui';
 import { getOrg, peopleOf } from '../directory';
@@ -7,7 +7,7 @@ import { weekdayOf } from '../format';
 import { MODE_LABEL, ROLE_LABEL, SEVERITY_LABEL, SOURCE_LABEL } from '../labels';
 import { navigate } from '../router';
 import { orgsWithRole, useMe } from '../session';
-import type { Category, ProblemDetail, TaskMode } from '../types';
+import type { CalendarDay, ImportRowError, Problem, TaskMode } from '../types';
 
 interface MeasureDraft {
   key: number;
@@ -32,20 +32,13 @@ const emptyMeasure = (orgId = ''): MeasureDraft => ({
 
 type Person = { userId: string; displayName: string; roles: string[] };
 
-interface CalendarDay {
-  date: string;
-  working: boolean;
-  known: boolean;
-  name: string | null;
-}
-
 const calendar = new Map<string, Promise<CalendarDay | null>>();
 
 /** One day of the server's working-day calendar (holidays and 调休 included). */
 function calendarDay(date: string): Promise<CalendarDay | null> {
   let p = calendar.get(date);
   if (!p) {
-    p = api<{ days: CalendarDay[] }>('/calendar/info', { query: { from: date, to: date } })
+    p = call(client.GET('/api/v1/calendar/info', { params: { query: { from: date, to: date } } }))
       .then((r) => r.days[0] ?? null)
       .catch(() => null);
     calendar.set(date, p);
@@ -77,12 +70,6 @@ function DateHint({ date }: { date: string }) {
   );
 }
 
-interface ImportRowError {
-  row: number;
-  field: string;
-  message: string;
-}
-
 /** 导入问题清单: a ledger file checked row by row; nothing is imported unless every row is good. */
 function ImportLedger({ raisedByOrgId }: { raisedByOrgId: string }) {
   const [file, setFile] = useState<File | null>(null);
@@ -106,11 +93,12 @@ function ImportLedger({ raisedByOrgId }: { raisedByOrgId: string }) {
       const form = new FormData();
       form.append('file', file, file.name);
       setResult(
-        await api('/problems/import', {
-          method: 'POST',
-          body: form,
-          query: { raisedByOrgId, dryRun },
-        }),
+        await call(
+          client.POST('/api/v1/problems/import', {
+            params: { query: { raisedByOrgId, dryRun } },
+            ...multipart(form),
+          }),
+        ),
       );
     } catch (e) {
       setError(e);
@@ -333,7 +321,7 @@ function MeasureFields({
 export function RaiseProblemPage() {
   const me = useMe();
   const raisingOrgs = orgsWithRole(me, ['secretary', 'deputy', 'supervisor']);
-  const categories = useAsync(() => api<Category[]>('/categories'), []);
+  const categories = useAsync(() => call(client.GET('/api/v1/categories')), []);
   const [raisedByOrgId, setRaisedByOrgId] = useState(raisingOrgs[0]?.id ?? '');
   const [orgId, setOrgId] = useState('');
   const [title, setTitle] = useState('');
@@ -351,27 +339,32 @@ export function RaiseProblemPage() {
     setBusy(true);
     setError(null);
     try {
-      const created = await api<ProblemDetail>('/problems', {
-        method: 'POST',
-        body: {
-          title,
-          description,
-          category,
-          severity,
-          source,
-          orgId,
-          raisedByOrgId,
-          ...(campaign.trim() ? { campaign: campaign.trim() } : {}),
-          tasks: measures.map((m) => ({
-            measure: m.measure,
-            responsibleOrgId: m.responsibleOrgId,
-            responsibleUserId: m.responsibleUserId,
-            ...(m.leaderUserId ? { leaderUserId: m.leaderUserId } : {}),
-            mode: m.mode,
-            ...(m.mode !== 'standing' ? { dueDate: m.dueDate } : {}),
-          })),
-        },
-      });
+      const created = await call(
+        client.POST('/api/v1/problems', {
+          body: {
+            title,
+            description,
+            category,
+            severity: severity as Problem['severity'],
+            source: source as Problem['source'],
+            orgId,
+            raisedByOrgId,
+            ...(campaign.trim() ? { campaign: campaign.trim() } : {}),
+            tasks: measures.map((m) => {
+              const who = {
+                measure: m.measure,
+                responsibleOrgId: m.responsibleOrgId,
+                responsibleUserId: m.responsibleUserId,
+                ...(m.leaderUserId ? { leaderUserId: m.leaderUserId } : {}),
+              };
+              // The document's oneOf: a standing measure has no deadline, the others a dueDate.
+              return m.mode === 'standing'
+                ? { ...who, mode: m.mode }
+                : { ...who, mode: m.mode, dueDate: m.dueDate };
+            }),
+          },
+        }),
+      );
       navigate(`/problems/${created.id}`);
     } catch (err) {
       setError(err);

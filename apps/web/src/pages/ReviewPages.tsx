@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api } from '../api';
+import { call, client } from '../api';
 import { ErrorBox, Loading, Section, useAsync } from '../components/ui';
 import { getOrg, namesAround } from '../directory';
 import { GRADE_LABEL, type Grade, type Review } from '../loop-types';
@@ -9,7 +9,7 @@ const GRADES = Object.keys(GRADE_LABEL) as Grade[];
 
 /** The reviews I host, vote in, or am a subject of. */
 export function ReviewListPage() {
-  const { data, error, loading } = useAsync(() => api<Review[]>('/reviews'), []);
+  const { data, error, loading } = useAsync(() => call(client.GET('/api/v1/reviews')), []);
   return (
     <>
       <h1>述职评议</h1>
@@ -57,10 +57,16 @@ function BallotForm({
   const vote = async () => {
     setError(null);
     try {
-      await api(`/reviews/${review.id}/ballots`, {
-        method: 'POST',
-        body: { subjectUserId, grade, ...(comment.trim() ? { comment } : {}) },
-      });
+      await call(
+        client.POST('/api/v1/reviews/{id}/ballots', {
+          params: { path: { id: review.id } },
+          body: {
+            subjectUserId,
+            grade: grade as Grade,
+            ...(comment.trim() ? { comment } : {}),
+          },
+        }),
+      );
       onVoted();
     } catch (err) {
       setError(err);
@@ -102,7 +108,7 @@ export function ReviewPage({ id }: { id: string }) {
     error,
     loading,
     reload,
-  } = useAsync(() => api<Review>(`/reviews/${id}`), [id]);
+  } = useAsync(() => call(client.GET('/api/v1/reviews/{id}', { params: { path: { id } } })), [id]);
   if (loading && !review) return <Loading />;
   if (!review) return <ErrorBox error={error} />;
   return (

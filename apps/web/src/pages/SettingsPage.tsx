@@ -1,14 +1,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api } from '../api';
+import { call, client } from '../api';
 import { ErrorBox, Loading, Section, useAsync } from '../components/ui';
 import { peopleOf, getOrg } from '../directory';
 import { CHANNEL_LABEL } from '../labels';
 import { useMe } from '../session';
-import type { Delegation, NotificationSettings } from '../types';
+import type { Channel } from '../types';
 
 function Delegations() {
   const me = useMe();
-  const list = useAsync(() => api<Delegation[]>('/me/delegations'), []);
+  const list = useAsync(() => call(client.GET('/api/v1/me/delegations')), []);
   const candidates = useAsync(async () => {
     const orgIds = new Set<string>();
     for (const r of me.roles) {
@@ -27,7 +27,7 @@ function Delegations() {
     e.preventDefault();
     setError(null);
     try {
-      await api('/me/delegations', { method: 'POST', body: { deputyId, startsOn, endsOn } });
+      await call(client.POST('/api/v1/me/delegations', { body: { deputyId, startsOn, endsOn } }));
       list.reload();
     } catch (err) {
       setError(err);
@@ -36,7 +36,7 @@ function Delegations() {
   async function remove(id: string) {
     setError(null);
     try {
-      await api(`/me/delegations/${id}`, { method: 'DELETE' });
+      await call(client.DELETE('/api/v1/me/delegations/{id}', { params: { path: { id } } }));
       list.reload();
     } catch (err) {
       setError(err);
@@ -96,8 +96,8 @@ function Delegations() {
 }
 
 export function SettingsPage() {
-  const loaded = useAsync(() => api<NotificationSettings>('/me/notification-settings'), []);
-  const [channels, setChannels] = useState<string[]>(['inbox']);
+  const loaded = useAsync(() => call(client.GET('/api/v1/me/notification-settings')), []);
+  const [channels, setChannels] = useState<Channel[]>(['inbox']);
   const [digest, setDigest] = useState(true);
   const [digestTime, setDigestTime] = useState('');
   const [quiet, setQuiet] = useState(false);
@@ -124,17 +124,18 @@ export function SettingsPage() {
     setError(null);
     setSaved(false);
     try {
-      await api('/me/notification-settings', {
-        method: 'PUT',
-        body: {
-          channels,
-          digest,
-          digestTime: digestTime || null,
-          quietHours: quiet ? { start, end } : null,
-          // Keep an own zone chosen elsewhere; null follows the organisation.
-          timeZone: loaded.data?.timeZoneFromOrg ? null : loaded.data?.timeZone,
-        },
-      });
+      await call(
+        client.PUT('/api/v1/me/notification-settings', {
+          body: {
+            channels,
+            digest,
+            digestTime: digestTime || null,
+            quietHours: quiet ? { start, end } : null,
+            // Keep an own zone chosen elsewhere; null follows the organisation.
+            timeZone: loaded.data?.timeZoneFromOrg ? null : loaded.data?.timeZone,
+          },
+        }),
+      );
       setSaved(true);
       loaded.reload();
     } catch (err) {
@@ -152,7 +153,7 @@ export function SettingsPage() {
           <form onSubmit={save} className="settings-form" aria-label="通知设置">
             <fieldset>
               <legend>渠道</legend>
-              {Object.entries(CHANNEL_LABEL).map(([code, name]) => (
+              {(Object.entries(CHANNEL_LABEL) as [Channel, string][]).map(([code, name]) => (
                 <label key={code} className="check">
                   <input
                     type="checkbox"

@@ -6,7 +6,7 @@ import {
   type FormEvent,
   type ReactNode,
 } from 'react';
-import { api } from '../api';
+import { call, client, ifMatch } from '../api';
 import { AttachmentList, AttachmentPicker } from '../components/attachments';
 import {
   ErrorBox,
@@ -29,14 +29,14 @@ import {
 } from '../labels';
 import { ReassignForm } from '../components/admin-forms';
 import { Link } from '../router';
-import type { Attachment, Escalation, Extension, Task, TimelineEvent } from '../types';
+import type { Attachment, Task, TimelineEvent } from '../types';
 
 async function loadTask(id: string) {
   const [task, timeline, escalations, extensions] = await Promise.all([
-    api<Task>(`/tasks/${id}`),
-    api<TimelineEvent[]>(`/tasks/${id}/timeline`),
-    api<Escalation[]>(`/tasks/${id}/escalations`),
-    api<Extension[]>(`/tasks/${id}/extensions`),
+    call(client.GET('/api/v1/tasks/{id}', { params: { path: { id } } })),
+    call(client.GET('/api/v1/tasks/{id}/timeline', { params: { path: { id } } })),
+    call(client.GET('/api/v1/tasks/{id}/escalations', { params: { path: { id } } })),
+    call(client.GET('/api/v1/tasks/{id}/extensions', { params: { path: { id } } })),
   ]);
   const names = await namesAround([task.responsibleOrgId, task.raisingOrgId]);
   // The API names the people on the task and the actors of its timeline for whoever sees it,
@@ -241,9 +241,8 @@ function Actions({
   const [checkResult, setCheckResult] = useState('on_track');
   const [checkNote, setCheckNote] = useState('');
 
-  const post = async (path: string, body: object) => {
-    await api(`/tasks/${task.id}/${path}`, { method: 'POST', body, ifMatch: task.version });
-  };
+  // Every action names the task and the version it was read at (If-Match).
+  const at = { params: { path: { id: task.id } }, headers: ifMatch(task.version) };
   const finish = (message: string) => onDone(message);
   const has = (a: Task['actions'][number]) => task.actions.includes(a);
 
@@ -258,7 +257,9 @@ function Actions({
           title="签收"
           buttons={[{ name: 'accept', label: '签收', primary: true }]}
           onSubmit={async () => {
-            await post('accept', comment ? { comment } : {});
+            await call(
+              client.POST('/api/v1/tasks/{id}/accept', { ...at, body: comment ? { comment } : {} }),
+            );
             return finish('已签收');
           }}
         >
@@ -274,11 +275,16 @@ function Actions({
           title="反馈进展"
           buttons={[{ name: 'progress', label: '提交进展', primary: true }]}
           onSubmit={async () => {
-            await post('progress', {
-              content,
-              ...(percent !== '' ? { percent: Number(percent) } : {}),
-              attachmentIds: progressFiles.map((f) => f.id),
-            });
+            await call(
+              client.POST('/api/v1/tasks/{id}/progress', {
+                ...at,
+                body: {
+                  content,
+                  ...(percent !== '' ? { percent: Number(percent) } : {}),
+                  attachmentIds: progressFiles.map((f) => f.id),
+                },
+              }),
+            );
             setContent('');
             setPercent('');
             setProgressFiles([]);
@@ -313,7 +319,12 @@ function Actions({
           title="提交验收"
           buttons={[{ name: 'submit', label: '提交验收', primary: true }]}
           onSubmit={async () => {
-            await post('submit', { summary, attachmentIds: submitFiles.map((f) => f.id) });
+            await call(
+              client.POST('/api/v1/tasks/{id}/submit', {
+                ...at,
+                body: { summary, attachmentIds: submitFiles.map((f) => f.id) },
+              }),
+            );
             setSummary('');
             setSubmitFiles([]);
             return finish('已申请销号，等待验收');
@@ -341,7 +352,12 @@ function Actions({
           ]}
           onSubmit={async (which) => {
             const passed = which === 'pass';
-            await post('verify', { passed, ...(verifyComment ? { comment: verifyComment } : {}) });
+            await call(
+              client.POST('/api/v1/tasks/{id}/verify', {
+                ...at,
+                body: { passed, ...(verifyComment ? { comment: verifyComment } : {}) },
+              }),
+            );
             setVerifyComment('');
             return finish(passed ? '验收通过' : '已退回重改');
           }}
@@ -373,7 +389,12 @@ function Actions({
             // Closing is final: the approver looks at the evidence, then confirms.
             if (which === 'close') return setConfirmingClose(true);
             if (which === 'cancel') return setConfirmingClose(false);
-            await post('close', closeComment ? { comment: closeComment } : {});
+            await call(
+              client.POST('/api/v1/tasks/{id}/close', {
+                ...at,
+                body: closeComment ? { comment: closeComment } : {},
+              }),
+            );
             return finish('已销号');
           }}
         >
@@ -408,10 +429,15 @@ function Actions({
             { name: 'reject', label: '驳回', danger: true },
           ]}
           onSubmit={async (which) => {
-            await api(`/extensions/${task.pendingExtension!.id}/${which}`, {
-              method: 'POST',
+            const decided = {
+              params: { path: { id: task.pendingExtension!.id } },
               body: decision ? { comment: decision } : {},
-            });
+            };
+            await call(
+              which === 'approve'
+                ? client.POST('/api/v1/extensions/{id}/approve', decided)
+                : client.POST('/api/v1/extensions/{id}/reject', decided),
+            );
             setDecision('');
             return finish(which === 'approve' ? '已同意延期' : '已驳回延期申请');
           }}
@@ -432,15 +458,16 @@ function Actions({
           title="申请延期（须在期限前提出）"
           buttons={[{ name: 'request', label: '提交延期申请' }]}
           onSubmit={async () => {
-            await api(`/tasks/${task.id}/extensions`, {
-              method: 'POST',
-              ifMatch: task.version,
-              body: {
-                newDueDate: extDate,
-                reason: extReason,
-                ...(extProgress ? { progress: extProgress } : {}),
-              },
-            });
+            await call(
+              client.POST('/api/v1/tasks/{id}/extensions', {
+                ...at,
+                body: {
+                  newDueDate: extDate,
+                  reason: extReason,
+                  ...(extProgress ? { progress: extProgress } : {}),
+                },
+              }),
+            );
             setExtReason('');
             setExtProgress('');
             return finish('延期申请已提交');
@@ -470,10 +497,15 @@ function Actions({
           title="记录督查"
           buttons={[{ name: 'check', label: '记录督查结论' }]}
           onSubmit={async () => {
-            await post('checks', {
-              result: checkResult,
-              ...(checkNote ? { note: checkNote } : {}),
-            });
+            await call(
+              client.POST('/api/v1/tasks/{id}/checks', {
+                ...at,
+                body: {
+                  result: checkResult as NonNullable<Task['lastCheckResult']>,
+                  ...(checkNote ? { note: checkNote } : {}),
+                },
+              }),
+            );
             setCheckNote('');
             return finish('督查结论已记录');
           }}
@@ -500,10 +532,15 @@ function Actions({
           title="回头看：重新打开"
           buttons={[{ name: 'reopen', label: '重新打开', danger: true }]}
           onSubmit={async () => {
-            await post('reopen', {
-              reason: reopenReason,
-              ...(reopenDate ? { newDueDate: reopenDate } : {}),
-            });
+            await call(
+              client.POST('/api/v1/tasks/{id}/reopen', {
+                ...at,
+                body: {
+                  reason: reopenReason,
+                  ...(reopenDate ? { newDueDate: reopenDate } : {}),
+                },
+              }),
+            );
             setReopenReason('');
             return finish('已重新打开');
           }}

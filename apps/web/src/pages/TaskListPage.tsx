@@ -1,12 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { api, fetchFile, saveBlob } from '../api';
+import { call, callFile, client, fromUrl, saveBlob } from '../api';
 import { OrgSelect } from '../components/OrgSelect';
 import { TaskTable } from '../components/TaskTable';
 import { ErrorBox, Loading, Pager, useAsync } from '../components/ui';
 import { getOrg } from '../directory';
 import { LIGHTS, LIGHT_LABEL, STATES, STATE_LABEL } from '../labels';
 import { navigate, useLocation } from '../router';
-import type { Category, Page, Task } from '../types';
 
 const FILTERS = [
   'orgId',
@@ -37,15 +36,22 @@ export function TaskListPage() {
     setExportError(null);
     try {
       const { orgId, state, light, category, campaign, overdue } = current;
-      const { blob, fileName } = await fetchFile('/reports/ledger', {
-        format,
-        orgId,
-        state,
-        light,
-        category,
-        campaign,
-        overdue,
-      });
+      const { blob, fileName } = await callFile(
+        client.GET('/api/v1/reports/ledger', {
+          params: {
+            query: fromUrl('/api/v1/reports/ledger', {
+              format,
+              orgId,
+              state,
+              light,
+              category,
+              campaign,
+              overdue,
+            }),
+          },
+          parseAs: 'blob',
+        }),
+      );
       saveBlob(blob, fileName ?? `台账.${format}`);
     } catch (e) {
       setExportError(e);
@@ -53,9 +59,14 @@ export function TaskListPage() {
       setExporting(false);
     }
   }
-  const categories = useAsync(() => api<Category[]>('/categories'), []);
+  const categories = useAsync(() => call(client.GET('/api/v1/categories')), []);
   const list = useAsync(
-    () => api<Page<Task>>('/tasks', { query: { ...current, page, pageSize: 50 } }),
+    () =>
+      call(
+        client.GET('/api/v1/tasks', {
+          params: { query: fromUrl('/api/v1/tasks', { ...current, page, pageSize: 50 }) },
+        }),
+      ),
     [query.toString()],
   );
   const org = useAsync(
