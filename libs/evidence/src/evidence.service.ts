@@ -35,7 +35,8 @@ export interface TaskAttachmentView extends AttachmentView {
 export class UnsupportedContentError extends Error {
   constructor() {
     super(
-      `file: its content is not an accepted kind of evidence; accepted are ${ALLOWED_EVIDENCE_KINDS} ` +
+      `文件内容不是可接受的佐证材料类型，可接受 ${ALLOWED_EVIDENCE_KINDS}（按文件内容判断，不看文件名） — ` +
+        `file: its content is not an accepted kind of evidence; accepted are ${ALLOWED_EVIDENCE_KINDS} ` +
         '(the kind is read from the bytes, not from the file name)',
     );
     this.name = 'UnsupportedContentError';
@@ -100,7 +101,11 @@ export class EvidenceService {
     fileName: string,
   ): Promise<AttachmentView> {
     try {
-      if (upload.size === 0) throw invalid('file', 'file: is empty; attach a file with content');
+      if (upload.size === 0)
+        throw invalid(
+          'file',
+          '文件是空的，请上传有内容的文件 — file: is empty; attach a file with content',
+        );
       const contentType = await this.store.identify(upload);
       if (contentType === null) throw new UnsupportedContentError();
       const view: AttachmentView = {
@@ -139,13 +144,15 @@ export class EvidenceService {
 
   /** An attachment's metadata if the caller may see it; otherwise "not found", whether it exists or not. */
   async get(viewer: ScopeOwner, id: string): Promise<AttachmentView> {
-    if (!UUID.test(id)) throw invalid('id', `id must be a UUID, got "${id}"`);
+    if (!UUID.test(id)) throw invalid('id', `编号须为 UUID — id must be a UUID, got "${id}"`);
     const rows: AttachmentRow[] = await this.db.query(
       `SELECT a.* FROM attachments a WHERE a.id = $1 AND ${ATTACHMENT_VISIBLE}`,
       [id, viewer.userId, ...scopeParams(viewer)],
     );
     if (rows.length === 0) {
-      throw notFound(`attachment ${id} does not exist or is outside your scope`);
+      throw notFound(
+        `附件不存在或不在你的范围内 — attachment ${id} does not exist or is outside your scope`,
+      );
     }
     return toView(rows[0]);
   }
@@ -191,7 +198,7 @@ export class EvidenceService {
     if (bad) {
       throw invalid(
         'attachmentIds',
-        `attachmentIds: attachment ${bad} does not exist or was not uploaded by you; ` +
+        `附件不存在或不是你上传的 — attachmentIds: attachment ${bad} does not exist or was not uploaded by you; ` +
           'upload the file with POST /api/v1/attachments and use the id it returns',
       );
     }
@@ -218,13 +225,16 @@ export class EvidenceService {
 
   /** The attachments linked to a task the caller may see, in the order they were linked. */
   async forTask(viewer: ScopeOwner, taskId: string): Promise<TaskAttachmentView[]> {
-    if (!UUID.test(taskId)) throw invalid('taskId', `taskId must be a UUID, got "${taskId}"`);
+    if (!UUID.test(taskId))
+      throw invalid('taskId', `任务编号须为 UUID — taskId must be a UUID, got "${taskId}"`);
     const tasks: unknown[] = await this.db.query(
       `SELECT 1 FROM tasks t WHERE t.id = $1 AND ${taskInScope('$2', '$3')}`,
       [taskId, ...scopeParams(viewer)],
     );
     if (tasks.length === 0)
-      throw notFound(`task ${taskId} does not exist or is outside your scope`);
+      throw notFound(
+        `任务不存在或不在你的范围内 — task ${taskId} does not exist or is outside your scope`,
+      );
     const rows: (AttachmentRow & {
       purpose: AttachmentPurpose;
       linked_by: string;
@@ -250,12 +260,15 @@ function distinctIds(attachmentIds: readonly string[]): string[] {
   const ids = [...new Set(attachmentIds.map((id) => String(id).toLowerCase()))];
   const malformed = ids.find((id) => !UUID.test(id));
   if (malformed !== undefined) {
-    throw invalid('attachmentIds', `attachmentIds: "${malformed}" is not a UUID`);
+    throw invalid(
+      'attachmentIds',
+      `附件编号须为 UUID — attachmentIds: "${malformed}" is not a UUID`,
+    );
   }
   if (ids.length > MAX_ATTACHMENTS_PER_COMMAND) {
     throw invalid(
       'attachmentIds',
-      `attachmentIds: at most ${MAX_ATTACHMENTS_PER_COMMAND} attachments at once, got ${ids.length}`,
+      `一次至多 ${MAX_ATTACHMENTS_PER_COMMAND} 个附件 — attachmentIds: at most ${MAX_ATTACHMENTS_PER_COMMAND} attachments at once, got ${ids.length}`,
     );
   }
   return ids;

@@ -72,7 +72,7 @@ export class DeliveryLogService {
     page: PageRequest,
   ): Promise<Page<DeliveryView>> {
     if (!isAdministrator(actor)) {
-      throw forbidden('the delivery log needs the admin role');
+      throw forbidden('查看投递记录须有管理员角色 — the delivery log needs the admin role');
     }
     const params: unknown[] = [actor.userId, actor.systemAdmin];
     const where = [

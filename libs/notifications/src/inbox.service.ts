@@ -112,7 +112,10 @@ export class InboxService {
           RETURNING ${COLUMNS}`,
         [id, userId, now],
       );
-      if (!row) throw notFound(`notification ${id} does not exist or is not yours`);
+      if (!row)
+        throw notFound(
+          `该通知不存在或不是你的 — notification ${id} does not exist or is not yours`,
+        );
       await m.query(
         `UPDATE notifications SET next_chase_at = NULL
           WHERE dedupe_key = $1 AND next_chase_at IS NOT NULL

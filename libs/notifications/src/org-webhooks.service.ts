@@ -47,7 +47,8 @@ export class OrgWebhooksService {
         'SELECT url, updated_at, format, secret IS NOT NULL AS has_secret FROM org_webhooks WHERE org_id = $1',
         [orgId],
       );
-    if (rows.length === 0) throw notFound(`organisation ${orgId} has no webhook`);
+    if (rows.length === 0)
+      throw notFound(`该组织没有设置群机器人 — organisation ${orgId} has no webhook`);
     return {
       orgId,
       url: rows[0].url,
@@ -65,15 +66,21 @@ export class OrgWebhooksService {
     } catch {
       throw invalid(
         'url',
-        'url must be an absolute http(s) URL, e.g. https://oapi.example.com/robot',
+        '地址须为完整的 http(s) 网址，如 https://oapi.example.com/robot — url must be an absolute http(s) URL, e.g. https://oapi.example.com/robot',
       );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw invalid('url', `url must use http or https, got ${url.protocol.replace(':', '')}`);
+      throw invalid(
+        'url',
+        `地址须使用 http 或 https — url must use http or https, got ${url.protocol.replace(':', '')}`,
+      );
     }
     const format = input.format ?? 'duban';
     if (!(ROBOT_FORMATS as readonly string[]).includes(format)) {
-      throw invalid('format', `format must be one of ${ROBOT_FORMATS.join(', ')}`);
+      throw invalid(
+        'format',
+        `格式须为以下之一：${ROBOT_FORMATS.join('、')} — format must be one of ${ROBOT_FORMATS.join(', ')}`,
+      );
     }
     if (format !== 'wecom' && !input.secret) {
       throw invalid(
@@ -101,7 +108,8 @@ export class OrgWebhooksService {
       'DELETE FROM org_webhooks WHERE org_id = $1',
       [orgId],
     );
-    if (result[1] === 0) throw notFound(`organisation ${orgId} has no webhook`);
+    if (result[1] === 0)
+      throw notFound(`该组织没有设置群机器人 — organisation ${orgId} has no webhook`);
   }
 
   private async authorise(actor: Actor, orgId: string): Promise<void> {
@@ -111,7 +119,9 @@ export class OrgWebhooksService {
       [orgId, ...scopeParams(actor)],
     );
     if (rows.length === 0) {
-      throw notFound(`organisation ${orgId} does not exist or is outside your scope`);
+      throw notFound(
+        `组织不存在或不在你的范围内 — organisation ${orgId} does not exist or is outside your scope`,
+      );
     }
     const org = { id: orgId, path: pathToIds(rows[0].path) };
     if (!actor.systemAdmin && !holdsRoleOver(actor, org, ['admin', 'secretary'])) {

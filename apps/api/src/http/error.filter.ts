@@ -78,7 +78,10 @@ function retryAfterOf(exception: unknown): number | undefined {
     : undefined;
 }
 
-/** Every error leaves as `{statusCode, error, message}`; nothing unexpected leaks as a stack. */
+/**
+ * Every error leaves as `{statusCode, error, message}`; nothing unexpected leaks as a stack.
+ * Messages are `中文 — English`; language.ts sends the one the request asks for.
+ */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
@@ -145,7 +148,7 @@ export class ErrorFilter implements ExceptionFilter {
     }
     return errorBody(
       500,
-      '服务器内部错误，已记录，请稍后重试（internal error; the incident was logged）',
+      '服务器内部错误，已记录，请稍后重试 — internal error; the incident was logged',
     );
   }
 }

@@ -107,7 +107,14 @@ export class QueueDashboard implements OnApplicationShutdown {
       },
       (e: unknown) => {
         this.logger.error(`queue dashboard: ${e instanceof Error ? e.message : String(e)}`);
-        res.status(500).json(errorBody(500, 'internal error; the incident was logged'));
+        res
+          .status(500)
+          .json(
+            errorBody(
+              500,
+              '服务器内部错误，已记录，请稍后重试 — internal error; the incident was logged',
+            ),
+          );
       },
     );
   };

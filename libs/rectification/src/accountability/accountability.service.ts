@@ -183,12 +183,17 @@ export class AccountabilityService {
   ): Promise<CaseDetail> {
     const row = await this.row(actor, id);
     if (!(CASE_OUTCOMES as readonly string[]).includes(input.outcome)) {
-      throw invalid('outcome', `outcome must be one of ${CASE_OUTCOMES.join(', ')}`);
+      throw invalid(
+        'outcome',
+        `问责结果须为以下之一：${CASE_OUTCOMES.join('、')} — outcome must be one of ${CASE_OUTCOMES.join(', ')}`,
+        'not_allowed',
+      );
     }
     if (!input.reason?.trim()) {
       throw invalid(
         'reason',
-        'reason: a written reason is required for every decision (including 容错免责)',
+        '请填写理由：每项问责决定（包括容错免责）都须写明理由 — reason: a written reason is required for every decision (including 容错免责)',
+        'required',
       );
     }
     // Who may decide, and never a subject or someone of the subject org (conflicts.ts).
@@ -203,7 +208,11 @@ export class AccountabilityService {
         [id, input.outcome, input.reason.trim(), actor.userId, now],
       );
       if (updated.length === 0)
-        throw conflict(`accountability case ${id} has already been decided; a decision is final`);
+        throw conflict(
+          `该问责案件已作出决定，决定不可更改 — accountability case ${id} has already been decided; a decision is final`,
+          undefined,
+          'case_decided',
+        );
       await this.audit.append(m, [
         {
           streamType: 'accountability_case',
@@ -256,7 +265,9 @@ export class AccountabilityService {
       [...scopeParams(actor), id],
     );
     if (rows.length === 0)
-      throw notFound(`accountability case ${id} does not exist or is outside your scope`);
+      throw notFound(
+        `问责案件不存在或不在你的范围内 — accountability case ${id} does not exist or is outside your scope`,
+      );
     return rows[0];
   }
 }
