@@ -54,6 +54,8 @@ describe('messages in two languages', () => {
     expect(fieldLabel('tasks[0].dueDate')).toBe('第1项措施的完成期限');
     expect(fieldLabel('tasks.2.responsibleOrgId')).toBe('第3项措施的责任单位');
     expect(fieldLabel('teamUserIds[1]')).toBe('督查组成员的第2项');
+    expect(fieldLabel('steps[2].after')).toBe('第3级升级步骤的时间');
+    expect(fieldLabel('default.remindBefore[0]')).toBe('一般问题的规则的第1次提醒');
     expect(fieldLabel('unknownThing')).toBe('unknownThing');
   });
 });

@@ -172,19 +172,32 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   withinOrgId: '组织范围',
   year: '年度',
   'If-Match': '版本号（If-Match）',
+  steps: '升级步骤',
+  after: '时间',
+  lights: '信号灯',
+  blueWithinWorkingDays: '蓝灯提前工作日数',
+  workingDays: '工作日数',
+  default: '一般问题的规则',
+  bySeverity: '按严重程度的规则',
+  serious: '较重问题',
+  critical: '严重问题',
 };
 
-/** What one element of a list is called, for "第1项措施". */
+/** What one element of a list is called: 第1项措施, 第2级升级步骤, 第3次提醒. */
 const ELEMENT_NOUNS: Readonly<Record<string, string>> = {
-  tasks: '措施',
-  items: '承诺事项',
-  entries: '条目',
-  rows: '行',
-  escalations: '升级规则',
-  findings: '发现的问题',
-  subjects: '问责对象',
-  targets: '对象',
-  grades: '等次',
+  tasks: '第{n}项措施',
+  steps: '第{n}级升级步骤',
+  remindBefore: '第{n}次提醒',
+  indicators: '第{n}项考核指标',
+  checklist: '第{n}项检查项',
+  items: '第{n}项承诺事项',
+  entries: '第{n}条',
+  rows: '第{n}行',
+  escalations: '第{n}条升级规则',
+  findings: '第{n}项发现的问题',
+  subjects: '第{n}个问责对象',
+  targets: '第{n}个对象',
+  grades: '第{n}个等次',
 };
 
 const labelOf = (name: string): string => FIELD_LABELS[name] ?? name;
@@ -204,9 +217,9 @@ export function fieldLabel(path: string): string {
     const part = parts[i];
     const next = parts[i + 1];
     if (next !== undefined && /^\d+$/.test(next)) {
-      const ordinal = `第${Number(next) + 1}项`;
+      const n = String(Number(next) + 1);
       const noun = ELEMENT_NOUNS[part];
-      label += noun ? `${ordinal}${noun}` : `${labelOf(part)}的${ordinal}`;
+      label += noun ? noun.replace('{n}', n) : `${labelOf(part)}的第${n}项`;
       i++;
     } else if (/^\d+$/.test(part)) {
       label += `第${Number(part) + 1}项`;
