@@ -16,7 +16,10 @@ export interface WalkResult {
   responses: number;
   clientErrors: number;
   operations: number;
-  /** `METHOD path status code: message` of each 4xx body without a code or without Chinese. */
+  /**
+   * `METHOD path status code: message` of each 4xx body without a code or without Chinese
+   * (requests that asked for English, Accept-Language: en, are checked for their code only).
+   */
   badBodies: string[];
   /** `method template status` of each status not documented for its operation. */
   undocumented: string[];
@@ -24,11 +27,11 @@ export interface WalkResult {
   skipped?: string;
 }
 
-/** Whether a 4xx body has a `code` and a message containing Chinese. */
+/** Whether a 4xx body has a `code` and a message containing Chinese (or English, if asked). */
 export function bodyProblem(r: RecordedStatus): string | undefined {
   const code = typeof r.code === 'string' && r.code ? r.code : undefined;
   const message = typeof r.message === 'string' ? r.message : undefined;
-  if (code && message && HAN.test(message)) return undefined;
+  if (code && message && (r.english || HAN.test(message))) return undefined;
   return `${r.method.toUpperCase()} ${r.path} ${r.status} ${code ?? '(no code)'}: ${
     message === undefined ? '(no message)' : message
   }`;

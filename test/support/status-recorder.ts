@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { languageOf } from '#duban/domain';
 
 /**
  * The file the responses of this run are recorded in: DUBAN_RECORD_STATUSES, which the global
@@ -24,6 +25,8 @@ export interface RecordedStatus {
   /** For a 4xx: its body's `code` and `message`, as sent (undefined when the body is not JSON). */
   code?: unknown;
   message?: unknown;
+  /** The request asked for English (Accept-Language: en): its 4xx body is English by design. */
+  english?: boolean;
 }
 
 /**
@@ -51,6 +54,7 @@ export function installStatusRecorder(app: INestApplication): void {
         >;
         record.code = b.code;
         record.message = b.message;
+        if (languageOf(req.headers['accept-language']) === 'en') record.english = true;
       }
       appendFileSync(file, `${JSON.stringify(record)}\n`);
     });

@@ -130,6 +130,10 @@ export class ErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const response = exception.getResponse();
       if (typeof response === 'string') return errorBody(status, response);
+      // The router's own 404 for a path no route has: "Cannot GET /api/v1/x".
+      const unrouted = /^Cannot ([A-Z]+) (.*)$/.exec(exception.message);
+      if (status === 404 && unrouted)
+        return errorBody(404, `没有这个接口：${unrouted[1]} ${unrouted[2]} — ${exception.message}`);
       const r = response as { message?: unknown; errors?: ErrorBody['errors']; code?: unknown };
       const message = Array.isArray(r.message)
         ? r.message.join('; ')

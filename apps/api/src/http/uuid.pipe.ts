@@ -5,7 +5,7 @@ import { fieldLabel } from '#duban/domain';
 export const uuidParam = (name: string) =>
   new ParseUUIDPipe({
     exceptionFactory: () => {
-      const message = `${fieldLabel(name)}须为有效的编号（UUID） — ${name} must be a UUID, e.g. 3f2b8c1e-…`;
+      const message = `${fieldLabel(name)}格式不正确，须为 UUID — ${name} must be a UUID, e.g. 3f2b8c1e-…`;
       return new BadRequestException({
         message,
         code: 'validation_failed',

@@ -109,7 +109,7 @@ export function chineseProblem(
       return args.length ? `${label}须为以下之一：${list(a)}` : `${label}的取值不在允许范围内`;
     case 'isUuid':
     case 'isUUID':
-      return `${label}须为有效的编号（UUID）`;
+      return `${label}格式不正确，须为 UUID`;
     case 'isIso8601':
     case 'isDateString':
       return `${label}须为日期，格式 YYYY-MM-DD`;
@@ -202,9 +202,13 @@ function collect(errors: ValidationError[], prefix = ''): FieldProblem[] {
         : english.startsWith(`${e.property} `) || english.startsWith('property ')
           ? english.replace(/^property /, '').replace(e.property, field)
           : `${field}: ${english}`;
-      const zh = hasChinese(message)
-        ? ownChinese(message, e.property, label)
-        : chineseProblem(label, key, args, english);
+      // A field left out fails every check of its type: say that it is missing.
+      const missing = (e.value === undefined || e.value === null) && key !== 'whitelistValidation';
+      const zh = missing
+        ? `请填写${label}`
+        : hasChinese(message)
+          ? ownChinese(message, e.property, label)
+          : chineseProblem(label, key, args, english);
       own.push({
         field,
         code: CODE_OF_CONSTRAINT[key] ?? 'invalid',
@@ -237,8 +241,9 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
     transform: true,
-    // The target is kept to find each constraint's arguments; no value leaves the server.
-    validationError: { target: true, value: false },
+    // Target and value are kept to find each constraint's arguments and whether the field is
+    // missing; neither leaves the server (the body names fields and problems only).
+    validationError: { target: true, value: true },
     exceptionFactory: (errors) => new BadRequestException(validationBody(collect(errors))),
   });
 }
