@@ -238,7 +238,7 @@ describe('conflicts of interest, delegation and leaders', () => {
       expect(res.body.errors).toEqual([
         expect.objectContaining({ field: 'tasks[0].leaderUserId' }),
       ]);
-      expect(res.body.message).toContain('leaderUserId');
+      expect(res.body.message).toContain('第1项措施的分管领导');
     }
     // The same on a measure added to an existing problem.
     const first = await newTask(countySupervisor, county.id, { responsibleUserId: responsible.id });

@@ -61,7 +61,8 @@ export function walkRecordedResponses(file: string): WalkResult {
       // One line per distinct body (ids in paths differ between runs of the same request).
       if (problem) badBodies.set(`${r.status} ${String(r.code)} ${String(r.message)}`, problem);
     }
-    if (!paths || !templateOf || !METHODS.includes(r.method)) continue;
+    // 304 answers a conditional GET (ETag) of any cached operation: not an outcome to document.
+    if (!paths || !templateOf || !METHODS.includes(r.method) || r.status === 304) continue;
     const template = templateOf(r.path);
     const operation = template ? paths[template][r.method] : undefined;
     if (!operation) continue;

@@ -1,6 +1,6 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
-import { bilingual, fieldLabel, hasChinese, splitMessage } from '#duban/domain';
+import { bilingual, fieldLabel, hasChinese, joinMessages, splitMessage } from '#duban/domain';
 
 export interface FieldProblem {
   field: string;
@@ -221,12 +221,11 @@ function collect(errors: ValidationError[], prefix = ''): FieldProblem[] {
 
 /** The 400 of a list of field problems: one message naming each, in both languages. */
 export function validationBody(problems: FieldProblem[]) {
-  const parts = problems.map((p) => splitMessage(p.message));
   return {
     statusCode: 400,
     error: 'Bad Request',
     code: 'validation_failed',
-    message: bilingual(parts.map((p) => p.zh).join('；'), parts.map((p) => p.en).join('; ')),
+    message: joinMessages(problems.map((p) => p.message)),
     errors: problems,
   };
 }

@@ -1,4 +1,12 @@
-import { bilingual, fieldLabel, hasChinese, languageOf, localize, splitMessage } from './messages';
+import {
+  bilingual,
+  fieldLabel,
+  hasChinese,
+  joinMessages,
+  languageOf,
+  localize,
+  splitMessage,
+} from './messages';
 
 describe('messages in two languages', () => {
   it('splits 中文 — English into its parts', () => {
@@ -28,6 +36,16 @@ describe('messages in two languages', () => {
       zh: 'only English — here',
       en: 'only English — here',
     });
+  });
+
+  it('joins several messages language by language', () => {
+    expect(
+      joinMessages([
+        bilingual('请填写意见', 'comment is required'),
+        bilingual('日期有误', 'bad date'),
+      ]),
+    ).toBe('请填写意见；日期有误 — comment is required; bad date');
+    expect(joinMessages(['只有中文', '也是中文'])).toBe('只有中文；也是中文');
   });
 
   it('tells Chinese text apart', () => {

@@ -29,6 +29,14 @@ export function splitMessage(text: string): { zh: string; en: string } {
   return { zh: text, en: text };
 }
 
+/** Several messages as one: the Chinese parts joined, then the English parts. */
+export function joinMessages(messages: readonly string[]): string {
+  const parts = messages.map(splitMessage);
+  const zh = parts.map((p) => p.zh).join('；');
+  const en = parts.map((p) => p.en).join('; ');
+  return zh === en ? zh : bilingual(zh, en);
+}
+
 /** The message in one language. */
 export const localize = (text: string, language: Language): string => splitMessage(text)[language];
 

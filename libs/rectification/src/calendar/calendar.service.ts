@@ -20,6 +20,7 @@ import {
   forbidden,
   invalid,
   notFound,
+  joinMessages,
 } from '#duban/domain';
 import { pathToIds, returning } from '#duban/persistence';
 import {
@@ -292,7 +293,7 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     if (!parsed.ok) {
       throw new DomainError(
         'invalid',
-        parsed.errors.map((e) => e.message).join('; '),
+        joinMessages(parsed.errors.map((e) => e.message)),
         parsed.errors[0]?.field,
         parsed.errors,
       );
@@ -404,7 +405,7 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     if (!parsed.ok) {
       throw new DomainError(
         'invalid',
-        parsed.errors.map((e) => e.message).join('; '),
+        joinMessages(parsed.errors.map((e) => e.message)),
         parsed.errors[0]?.field,
         parsed.errors,
       );

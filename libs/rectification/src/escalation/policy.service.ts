@@ -12,6 +12,7 @@ import {
   validatePolicyOrDocument,
   DomainError,
   forbidden,
+  joinMessages,
 } from '#duban/domain';
 import { pathToIds } from '#duban/persistence';
 import { TasksService } from '../tasks/tasks.service';
@@ -138,7 +139,7 @@ export class EscalationPolicyService {
     if (!r.ok) {
       throw new DomainError(
         'invalid',
-        r.errors.map((x) => `${x.field}: ${x.message}`).join('; '),
+        joinMessages(r.errors.map((x) => x.message)),
         r.errors[0]?.field,
         r.errors,
       );
