@@ -264,7 +264,7 @@ describe('POST /problems/import: a problem list from a ledger file, all or nothi
     const res = await upload(supervisor, await buildXlsx(rows), { raisedByOrgId: county.id });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-    expect(res.body.message).toMatch(/nothing was imported/);
+    expect(res.body.message).toMatch(/未导入任何内容/);
     expect(res.body.rows).toEqual([
       { row: 3, field: '责任人', message: expect.stringContaining('“不存在的人”') },
       {
@@ -452,14 +452,14 @@ describe('POST /problems/import: a problem list from a ledger file, all or nothi
       .auth(supervisor.token, { type: 'bearer' })
       .field('dryRun', 'true');
     expect(res.status).toBe(400);
-    expect(res.body.message).toMatch(/file: missing/);
+    expect(res.body.message).toMatch(/^请上传台账文件/);
     const xls = Buffer.concat([
       Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
       good,
     ]);
     res = await upload(supervisor, xls, { raisedByOrgId: county.id }, 'old.xls');
     expect(res.status).toBe(415);
-    expect(res.body.message).toMatch(/save it as \.xlsx/);
+    expect(res.body.message).toMatch(/另存为 \.xlsx/);
   });
 
   it('refuses more than 5,000 rows with 413, before checking any', async () => {
@@ -468,7 +468,7 @@ describe('POST /problems/import: a problem list from a ledger file, all or nothi
     const before = await counts();
     const res = await upload(supervisor, buildCsv(rows), { raisedByOrgId: county.id }, 'big.csv');
     expect(res.status).toBe(413);
-    expect(res.body.message).toMatch(/at most 5000/);
+    expect(res.body.message).toMatch(/一次至多导入 5000 行/);
     expect(await counts()).toEqual(before);
   });
 

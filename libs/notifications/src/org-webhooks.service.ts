@@ -126,7 +126,7 @@ export class OrgWebhooksService {
     const org = { id: orgId, path: pathToIds(rows[0].path) };
     if (!actor.systemAdmin && !holdsRoleOver(actor, org, ['admin', 'secretary'])) {
       throw forbidden(
-        "managing an organisation's webhook needs the admin or secretary role in it or above it",
+        "管理群机器人须在该组织或其上级担任管理员或书记 — managing an organisation's webhook needs the admin or secretary role in it or above it",
       );
     }
   }
