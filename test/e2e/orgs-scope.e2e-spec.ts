@@ -213,7 +213,7 @@ describe('organisation tree and scope', () => {
     expect(tz.body.errors).toEqual([
       {
         field: 'timeZone',
-        code: 'validation_failed',
+        code: 'invalid_format',
         message: expect.stringMatching(/IANA 时区/),
       },
     ]);

@@ -143,7 +143,7 @@ export class DelegationsService {
       if (uncovered.length > 0) {
         throw invalid(
           'deputyId',
-          `deputyId：受托人须在你任职的每个党组织或其上级担任职务，未覆盖：${uncovered.map((o) => o.name).join('、')} — deputyId must hold a role in each of your organisations or in one above it`,
+          `代理人：受托人须在你任职的每个党组织或其上级担任职务，未覆盖：${uncovered.map((o) => o.name).join('、')} — deputyId must hold a role in each of your organisations or in one above it`,
           'deputy_not_entitled',
         );
       }

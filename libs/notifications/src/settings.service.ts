@@ -87,7 +87,7 @@ export class NotificationSettingsService {
       if (quiet.start === quiet.end) {
         throw invalid(
           'quietHours',
-          '免打扰的开始和结束时间不能相同 — quietHours.start and quietHours.end must differ',
+          '免打扰时段的开始和结束时间不能相同 — quietHours.start and quietHours.end must differ',
         );
       }
     }

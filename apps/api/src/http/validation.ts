@@ -122,6 +122,7 @@ export function chineseProblem(
     case 'matches':
       if (/YYYY-MM-DD/.test(english)) return `${label}须为日期，格式 YYYY-MM-DD`;
       if (/HH:MM/i.test(english)) return `${label}须为时刻，格式 HH:MM`;
+      if (/YYYYQ/i.test(english)) return `${label}须写作 YYYYQn，如 2026Q4`;
       return `${label}的格式不正确`;
     case 'isLength':
       return typeof b === 'number'
