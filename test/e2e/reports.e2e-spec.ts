@@ -445,7 +445,7 @@ describe('reports: the ledger, the quarter summary and the circulated notice', (
       }
       const bad = await as(a2Secretary).get('/api/v1/reports/ledger?format=pdf');
       expect(bad.status).toBe(400);
-      expect(bad.body.message).toMatch(/format must be one of xlsx, csv/);
+      expect(bad.body.message).toBe('格式须为以下之一：xlsx、csv');
     });
   });
 

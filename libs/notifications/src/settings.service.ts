@@ -93,7 +93,10 @@ export class NotificationSettingsService {
     }
     const digestTime = input.digestTime ?? null;
     if (digestTime !== null && !isHhMm(digestTime)) {
-      throw invalid('digestTime', 'digestTime 须为本地时间 HH:MM，如 08:00');
+      throw invalid(
+        'digestTime',
+        '每日汇总时间须为本地时间 HH:MM，如 08:00 — digestTime must be a local time HH:MM, e.g. 08:00',
+      );
     }
     const timeZone = input.timeZone ?? null;
     if (timeZone !== null && !isValidTimeZone(timeZone)) {

@@ -186,7 +186,10 @@ function englishProblem(field: string, key: string, args: unknown[]): string {
 /** A DTO's own message in Chinese (`heldOn：须为…`) names the field by its label instead. */
 function ownChinese(message: string, property: string, label: string): string {
   const own = splitMessage(message).zh;
-  return own.replace(new RegExp(`^${property.replace(/[$]/g, '\\$')}\\s*[：:]\\s*`), `${label}：`);
+  const name = property.replace(/[$]/g, '\\$');
+  return own
+    .replace(new RegExp(`^${name}\\s*[：:]\\s*`), `${label}：`)
+    .replace(new RegExp(`^${name}\\s+(?=[\\u3400-\\u9fff])`), label);
 }
 
 function collect(errors: ValidationError[], prefix = ''): FieldProblem[] {

@@ -34,7 +34,7 @@ export function joinMessages(messages: readonly string[]): string {
   const parts = messages.map(splitMessage);
   const zh = parts.map((p) => p.zh).join('；');
   const en = parts.map((p) => p.en).join('; ');
-  return zh === en ? zh : bilingual(zh, en);
+  return parts.every((p) => p.zh === p.en) ? zh : bilingual(zh, en);
 }
 
 /** The message in one language. */
