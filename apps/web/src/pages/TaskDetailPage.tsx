@@ -6,7 +6,7 @@ import {
   type FormEvent,
   type ReactNode,
 } from 'react';
-import { api } from '../api';
+import { api, ApiError } from '../api';
 import { AttachmentList, AttachmentPicker } from '../components/attachments';
 import {
   ErrorBox,
@@ -18,7 +18,7 @@ import {
   useAsync,
 } from '../components/ui';
 import { namesAround } from '../directory';
-import { formatDateTime, formatDeadline } from '../format';
+import { formatDateTime, formatDeadline, todayLocal } from '../format';
 import {
   CHECK_LABEL,
   EVENT_LABEL,
@@ -160,6 +160,8 @@ function EventDetails({ event, names }: { event: TimelineEvent; names: Map<strin
 
 /** Clears the last success message when another action starts. */
 const ClearFlash = createContext<() => void>(() => undefined);
+/** Loads the task again in place (offered when the server says the version shown is stale). */
+const ReloadTask = createContext<(() => void) | undefined>(undefined);
 
 /** One action form: posts with If-Match, shows the API's refusal verbatim, reloads on success. */
 function ActionForm({
@@ -178,6 +180,7 @@ function ActionForm({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const clearFlash = useContext(ClearFlash);
+  const reloadTask = useContext(ReloadTask);
   async function handle(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     clearFlash();
@@ -196,7 +199,7 @@ function ActionForm({
     <form className="action-form" id={id} onSubmit={handle} aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{title}</h3>
       {children}
-      <ErrorBox error={error} />
+      <ErrorBox error={error} onReload={reloadTask} />
       <div className="buttons">
         {buttons.map((b) => (
           <button
@@ -241,6 +244,10 @@ function Actions({
   const [checkResult, setCheckResult] = useState('on_track');
   const [checkNote, setCheckNote] = useState('');
 
+  /** What the server would refuse, said before sending (the server checks it again). */
+  const refuse = (message: string) => {
+    throw new ApiError(400, message);
+  };
   const post = async (path: string, body: object) => {
     await api(`/tasks/${task.id}/${path}`, { method: 'POST', body, ifMatch: task.version });
   };
@@ -341,6 +348,7 @@ function Actions({
           ]}
           onSubmit={async (which) => {
             const passed = which === 'pass';
+            if (!passed && !verifyComment.trim()) refuse('退回重改须写明需要重改的内容');
             await post('verify', { passed, ...(verifyComment ? { comment: verifyComment } : {}) });
             setVerifyComment('');
             return finish(passed ? '验收通过' : '已退回重改');
@@ -432,6 +440,9 @@ function Actions({
           title="申请延期（须在期限前提出）"
           buttons={[{ name: 'request', label: '提交延期申请' }]}
           onSubmit={async () => {
+            if (!extDate) refuse('请填写延期至的日期');
+            if (extDate <= todayLocal()) refuse('延期至的日期须为今后的日期');
+            if (!extReason.trim()) refuse('请填写延期理由');
             await api(`/tasks/${task.id}/extensions`, {
               method: 'POST',
               ifMatch: task.version,
@@ -448,7 +459,13 @@ function Actions({
         >
           <label>
             延期至
-            <input type="date" value={extDate} onChange={(e) => setExtDate(e.target.value)} />
+            <input
+              type="date"
+              name="extDate"
+              min={todayLocal()}
+              value={extDate}
+              onChange={(e) => setExtDate(e.target.value)}
+            />
           </label>
           <label>
             理由
@@ -500,6 +517,8 @@ function Actions({
           title="回头看：重新打开"
           buttons={[{ name: 'reopen', label: '重新打开', danger: true }]}
           onSubmit={async () => {
+            if (!reopenReason.trim()) refuse('请填写重新打开的原因');
+            if (reopenDate && reopenDate <= todayLocal()) refuse('新期限须为今后的日期');
             await post('reopen', {
               reason: reopenReason,
               ...(reopenDate ? { newDueDate: reopenDate } : {}),
@@ -518,7 +537,12 @@ function Actions({
           </label>
           <label>
             新期限（可不填）
-            <input type="date" value={reopenDate} onChange={(e) => setReopenDate(e.target.value)} />
+            <input
+              type="date"
+              min={todayLocal()}
+              value={reopenDate}
+              onChange={(e) => setReopenDate(e.target.value)}
+            />
           </label>
         </ActionForm>
       )}
@@ -661,15 +685,17 @@ export function TaskDetailPage({ id }: { id: string }) {
           </p>
         )}
         <ClearFlash.Provider value={() => setFlash(null)}>
-          <Actions
-            key={`${task.version}-${task.state}`}
-            task={task}
-            submission={lastSubmission(timeline)}
-            onDone={(message) => {
-              setFlash(message);
-              reload();
-            }}
-          />
+          <ReloadTask.Provider value={reload}>
+            <Actions
+              key={`${task.version}-${task.state}`}
+              task={task}
+              submission={lastSubmission(timeline)}
+              onDone={(message) => {
+                setFlash(message);
+                reload();
+              }}
+            />
+          </ReloadTask.Provider>
         </ClearFlash.Provider>
       </Section>
 
