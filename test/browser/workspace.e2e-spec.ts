@@ -345,12 +345,9 @@ describeInBrowser('the web workspace in Chromium: the three journeys of its user
       const verify = page.locator('form#verify');
       await verify.waitFor();
 
-      // A refusal shows the API's own reason: a failed verification must say what to redo.
+      // A return without its reason is refused, in Chinese, before anything is sent.
       await verify.getByRole('button', { name: '退回重改' }).click();
-      await verify
-        .getByRole('alert')
-        .getByText('a failed verification must say what to redo')
-        .waitFor();
+      await verify.getByRole('alert').getByText('退回重改须写明需要重改的内容').waitFor();
       await verify
         .getByLabel('验收意见（退回时必填）')
         .fill('会议记录缺少签到表，请补充后重新提交。');
