@@ -5,7 +5,14 @@ import { Language, languageOf, localize } from '#duban/domain';
 interface MessageBody {
   message: string;
   errors?: { message?: unknown }[];
+  /** An import's per-row report. */
+  rows?: { message?: unknown }[];
 }
+
+const localizeList = <T extends { message?: unknown }>(list: T[], language: Language): T[] =>
+  list.map((e) =>
+    typeof e?.message === 'string' ? { ...e, message: localize(e.message, language) } : e,
+  );
 
 const isMessageBody = (body: unknown): body is MessageBody =>
   typeof body === 'object' &&
@@ -21,13 +28,8 @@ export function localizeBody<T>(body: T, language: Language): T {
   return {
     ...body,
     message: localize(body.message, language),
-    ...(Array.isArray(body.errors)
-      ? {
-          errors: body.errors.map((e) =>
-            typeof e?.message === 'string' ? { ...e, message: localize(e.message, language) } : e,
-          ),
-        }
-      : {}),
+    ...(Array.isArray(body.errors) ? { errors: localizeList(body.errors, language) } : {}),
+    ...(Array.isArray(body.rows) ? { rows: localizeList(body.rows, language) } : {}),
   };
 }
 

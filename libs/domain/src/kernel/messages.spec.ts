@@ -27,6 +27,17 @@ describe('messages in two languages', () => {
     });
   });
 
+  it('splits where the English begins, even when the English quotes a Chinese name', () => {
+    expect(
+      splitMessage(
+        '同一上级组织下已有名为“某县委”的组织 — name: an organisation named "某县委" exists',
+      ),
+    ).toEqual({
+      zh: '同一上级组织下已有名为“某县委”的组织',
+      en: 'name: an organisation named "某县委" exists',
+    });
+  });
+
   it('shows a message without English as it is in both languages', () => {
     expect(splitMessage('日历订阅地址无效或已撤销')).toEqual({
       zh: '日历订阅地址无效或已撤销',

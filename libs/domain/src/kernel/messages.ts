@@ -15,15 +15,16 @@ export const hasChinese = (text: string): boolean => HAN.test(text);
 export const bilingual = (zh: string, en: string): string => `${zh}${SEPARATOR}${en}`;
 
 /**
- * Splits `中文 — English` into its two parts: at the first ` — ` after which no Chinese follows
- * (so a Chinese part may itself contain a dash). A text with no such English part is both.
+ * Splits `中文 — English` into its two parts: at the first ` — ` that follows Chinese and where
+ * English begins (so a Chinese part may itself contain a dash, and the English may quote a
+ * Chinese name). A text with no such English part is both.
  */
 export function splitMessage(text: string): { zh: string; en: string } {
   let at = text.indexOf(SEPARATOR);
   while (at >= 0) {
-    const zh = text.slice(0, at);
-    const en = text.slice(at + SEPARATOR.length);
-    if (hasChinese(zh) && !hasChinese(en) && en.trim()) return { zh: zh.trim(), en: en.trim() };
+    const zh = text.slice(0, at).trim();
+    const en = text.slice(at + SEPARATOR.length).trim();
+    if (hasChinese(zh) && en && !hasChinese(en.charAt(0)) && /[A-Za-z]/.test(en)) return { zh, en };
     at = text.indexOf(SEPARATOR, at + 1);
   }
   return { zh: text, en: text };

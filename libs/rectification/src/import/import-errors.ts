@@ -1,5 +1,5 @@
 import type { EarlierImport } from '#duban/domain';
-import { DomainError } from '#duban/domain';
+import { DomainError, localize } from '#duban/domain';
 
 /** One thing wrong with one cell (or row) of an imported ledger. */
 export interface ImportRowError {
@@ -18,9 +18,9 @@ export class ImportRejectedError extends DomainError {
   constructor(readonly rows: readonly ImportRowError[]) {
     super(
       'invalid',
-      `文件中有 ${rows.length} 处错误（见 rows），未导入任何内容。第一处：第 ${rows[0]?.row} 行，${rows[0]?.field}：${rows[0]?.message} — ` +
+      `文件中有 ${rows.length} 处错误（见 rows），未导入任何内容。第一处：第 ${rows[0]?.row} 行，${rows[0]?.field}：${localize(rows[0]?.message ?? '', 'zh')} — ` +
         `${rows.length} problem${rows.length === 1 ? '' : 's'} in the file, listed in rows; nothing was imported. ` +
-        `First: row ${rows[0]?.row}, ${rows[0]?.field}: ${rows[0]?.message}`,
+        `First: row ${rows[0]?.row}, ${rows[0]?.field}: ${localize(rows[0]?.message ?? '', 'en')}`,
     );
     this.name = 'ImportRejectedError';
   }
