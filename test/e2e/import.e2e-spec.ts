@@ -270,9 +270,9 @@ describe('POST /problems/import: a problem list from a ledger file, all or nothi
       {
         row: 5,
         field: '问题分类',
-        message: expect.stringContaining('“阵地建设” is not a category'),
+        message: expect.stringContaining('“阵地建设”不是问题类别'),
       },
-      { row: 5, field: '整改时限', message: expect.stringContaining('“2026-02-30” is not a date') },
+      { row: 5, field: '整改时限', message: expect.stringContaining('“2026-02-30”不是日期') },
     ]);
     expect(await counts()).toEqual(before);
   });
@@ -302,7 +302,7 @@ describe('POST /problems/import: a problem list from a ledger file, all or nothi
     });
     expect(refused.status).toBe(400);
     expect(refused.body.rows).toEqual([
-      { row: 4, field: '整改时限', message: expect.stringMatching(/2026-10-01 has passed/) },
+      { row: 4, field: '整改时限', message: expect.stringMatching(/2026-10-01 已过/) },
     ]);
     expect(await counts()).toEqual(before);
   });
@@ -390,15 +390,15 @@ describe('POST /problems/import: a problem list from a ledger file, all or nothi
         row: 2,
         field: '问题所在单位',
         message: expect.stringContaining(
-          '2 organisations carry that name (某某县委/第一党总支/第一支部; 某某县委/第二党总支/第一支部)',
+          '有 2 个同名组织（某某县委/第一党总支/第一支部；某某县委/第二党总支/第一支部）',
         ),
       },
       {
         row: 2,
         field: '责任人',
-        message: expect.stringContaining('usernames wangfang1, wangfang2'),
+        message: expect.stringContaining('请改填用户名（wangfang1、wangfang2）'),
       },
-      { row: 3, field: '问题所在单位', message: expect.stringContaining('ambiguous') },
+      { row: 3, field: '问题所在单位', message: expect.stringContaining('同名') },
     ]);
     expect(await counts()).toEqual(before);
   });

@@ -560,7 +560,7 @@ export class ProblemImportService {
         const named = matches.map((m) => m.trail).sort();
         const parent = splitTrail(named[0]).slice(-2).join('/');
         result.set(text, {
-          error: `“${text}”有 ${matches.length} 个同名组织，请连同上级组织一起填写，如“${parent}” — “${text}” is ambiguous: ${matches.length} organisations carry that name (${named.join('; ')}); write it with its parent, e.g. “${parent}”`,
+          error: `“${text}”有 ${matches.length} 个同名组织（${named.join('；')}），请连同上级组织一起填写，如“${parent}” — “${text}” is ambiguous: ${matches.length} organisations carry that name (${named.join('; ')}); write it with its parent, e.g. “${parent}”`,
         });
       }
     }
