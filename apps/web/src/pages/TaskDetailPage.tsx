@@ -441,7 +441,7 @@ function Actions({
           buttons={[{ name: 'request', label: '提交延期申请' }]}
           onSubmit={async () => {
             if (!extDate) refuse('请填写延期至的日期');
-            if (extDate <= todayLocal()) refuse('延期至的日期须为今后的日期');
+            if (extDate < todayLocal()) refuse('延期至的日期不能早于今天');
             if (!extReason.trim()) refuse('请填写延期理由');
             await api(`/tasks/${task.id}/extensions`, {
               method: 'POST',
@@ -518,7 +518,7 @@ function Actions({
           buttons={[{ name: 'reopen', label: '重新打开', danger: true }]}
           onSubmit={async () => {
             if (!reopenReason.trim()) refuse('请填写重新打开的原因');
-            if (reopenDate && reopenDate <= todayLocal()) refuse('新期限须为今后的日期');
+            if (reopenDate && reopenDate < todayLocal()) refuse('新期限不能早于今天');
             await post('reopen', {
               reason: reopenReason,
               ...(reopenDate ? { newDueDate: reopenDate } : {}),
