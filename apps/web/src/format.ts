@@ -19,7 +19,7 @@ const dateOnly = new Intl.DateTimeFormat('zh-CN', {
   day: '2-digit',
 });
 
-/** Today's date in the browser's zone, YYYY-MM-DD (the least a new deadline may be). */
+/** The date of an instant (today by default) in the browser's zone, YYYY-MM-DD. */
 export function todayLocal(now: Date = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;

@@ -3,7 +3,7 @@ import { ApiError, api } from '../api';
 import { OrgSelect } from '../components/OrgSelect';
 import { ErrorBox, useAsync } from '../components/ui';
 import { getOrg, peopleOf } from '../directory';
-import { todayLocal, weekdayOf } from '../format';
+import { weekdayOf } from '../format';
 import { MODE_LABEL, ROLE_LABEL, SEVERITY_LABEL, SOURCE_LABEL } from '../labels';
 import { navigate } from '../router';
 import { orgsWithRole, useMe } from '../session';
@@ -311,7 +311,6 @@ function MeasureFields({
             <input
               type="date"
               name={`dueDate-${n}`}
-              min={todayLocal()}
               value={draft.dueDate}
               onChange={(e) => set({ dueDate: e.target.value })}
               required
@@ -349,12 +348,6 @@ export function RaiseProblemPage() {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    // The server refuses a deadline that is not after today; say so before sending.
-    const past = measures.findIndex((m) => m.mode !== 'standing' && m.dueDate < todayLocal());
-    if (past >= 0) {
-      setError(new ApiError(400, `第${past + 1}项措施的完成期限须为今后的日期，不能早于今天`));
-      return;
-    }
     setBusy(true);
     setError(null);
     try {

@@ -441,7 +441,10 @@ function Actions({
           buttons={[{ name: 'request', label: '提交延期申请' }]}
           onSubmit={async () => {
             if (!extDate) refuse('请填写延期至的日期');
-            if (extDate < todayLocal()) refuse('延期至的日期不能早于今天');
+            // The server's rule, which needs no clock: later than the deadline in force.
+            const current = task.dueAt ? todayLocal(new Date(task.dueAt)) : null;
+            if (current && extDate <= current)
+              refuse(`延期至的日期须晚于当前的完成期限（${formatDeadline(task.dueAt)}）`);
             if (!extReason.trim()) refuse('请填写延期理由');
             await api(`/tasks/${task.id}/extensions`, {
               method: 'POST',
@@ -462,7 +465,6 @@ function Actions({
             <input
               type="date"
               name="extDate"
-              min={todayLocal()}
               value={extDate}
               onChange={(e) => setExtDate(e.target.value)}
             />
@@ -518,7 +520,6 @@ function Actions({
           buttons={[{ name: 'reopen', label: '重新打开', danger: true }]}
           onSubmit={async () => {
             if (!reopenReason.trim()) refuse('请填写重新打开的原因');
-            if (reopenDate && reopenDate < todayLocal()) refuse('新期限不能早于今天');
             await post('reopen', {
               reason: reopenReason,
               ...(reopenDate ? { newDueDate: reopenDate } : {}),
@@ -537,12 +538,7 @@ function Actions({
           </label>
           <label>
             新期限（可不填）
-            <input
-              type="date"
-              min={todayLocal()}
-              value={reopenDate}
-              onChange={(e) => setReopenDate(e.target.value)}
-            />
+            <input type="date" value={reopenDate} onChange={(e) => setReopenDate(e.target.value)} />
           </label>
         </ActionForm>
       )}
