@@ -478,6 +478,16 @@ describeInBrowser('the web workspace in Chromium: the three journeys of its user
         .getByTestId('policy-not-governing')
         .getByText(/不适用此处规则/)
         .waitFor();
+      // Offsets in one unit, as the server demands: a mixed ladder is refused before sending.
+      const unit = page.locator('fieldset[data-step="2"] select[aria-label$="单位"]');
+      const before = await unit.inputValue();
+      await unit.selectOption('workingDays');
+      await page.getByRole('button', { name: '保存规则' }).click();
+      await page
+        .getByRole('alert')
+        .getByText('提醒和升级各自须使用同一种时间单位', { exact: false })
+        .waitFor();
+      await unit.selectOption(before);
       await page.locator('fieldset[data-step="3"]').getByLabel('名称').fill('通报约谈');
       await page.getByRole('button', { name: '保存规则' }).click();
       await page.getByRole('status').getByText('已保存').waitFor();
