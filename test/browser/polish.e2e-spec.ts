@@ -463,6 +463,70 @@ describeInBrowser('the web workspace, polished: what the browser run found', () 
   );
 
   it(
+    'offers a reload in place when the task changed meanwhile, and checks forms before sending',
+    async () => {
+      const id = await measure(
+        '第一支部党员学习记录不全',
+        '补齐党员学习记录',
+        branch1.id,
+        responsible,
+        new Date(t.clock.now().getTime() + 20 * 86400_000).toISOString(),
+      );
+      const page = await signIn(responsible);
+      const posted: string[] = [];
+      page.on('request', (req) => {
+        if (req.method() === 'POST' && /\/api\/v1\/tasks\//.test(req.url())) posted.push(req.url());
+      });
+      await page.goto(`${base}/tasks/${id}`);
+      const accept = page.locator('form#accept');
+      await accept.waitFor();
+      // Meanwhile the task moves on (another tab, a colleague): the page shows version 1.
+      await as(responsible).post(`/api/v1/tasks/${id}/accept`).expect(200);
+      await accept.getByRole('button', { name: '签收' }).click();
+      const alert = accept.getByRole('alert');
+      await alert.getByText('该任务已被他人更新', { exact: false }).waitFor();
+      await expect(alert.textContent()).resolves.not.toMatch(/If-Match|version|[A-Za-z]{5,}/);
+      await alert.getByRole('button', { name: '刷新为最新内容' }).click();
+      // Reloaded in place: the same page, the task as it is now, no error left.
+      await page.locator('form#progress').waitFor();
+      await expect(page.locator('form#accept').count()).resolves.toBe(0);
+      await expect(page.getByRole('alert').count()).resolves.toBe(0);
+
+      // What the server checks, the form checks first: no date before the deadline is sent.
+      posted.length = 0;
+      const extension = page.locator('form#request-extension');
+      await extension.locator('input[type=date]').fill('2020-01-01');
+      await extension.locator('textarea').first().fill('需要更多时间');
+      await extension.getByRole('button', { name: '提交延期申请' }).click();
+      await extension
+        .getByRole('alert')
+        .getByText('延期至的日期须晚于当前的完成期限', { exact: false })
+        .waitFor();
+      expect(posted).toEqual([]);
+
+      // A return without its reason is refused before sending, in the server's words.
+      await as(responsible)
+        .post(`/api/v1/tasks/${id}/submit`, {
+          summary: '学习记录已补齐',
+          attachmentIds: [await evidence(responsible)],
+        })
+        .expect(200);
+      const checker = await signIn(supervisor);
+      const checkerPosts: string[] = [];
+      checker.on('request', (req) => {
+        if (req.method() === 'POST' && /\/api\/v1\/tasks\//.test(req.url()))
+          checkerPosts.push(req.url());
+      });
+      await checker.goto(`${base}/tasks/${id}`);
+      const verify = checker.locator('form#verify');
+      await verify.getByRole('button', { name: '退回重改' }).click();
+      await verify.getByRole('alert').getByText('退回重改须写明需要重改的内容').waitFor();
+      expect(checkerPosts).toEqual([]);
+    },
+    STEP,
+  );
+
+  it(
     'fetches the unread count once per page',
     async () => {
       const page = await signIn(responsible2);

@@ -345,12 +345,9 @@ describeInBrowser('the web workspace in Chromium: the three journeys of its user
       const verify = page.locator('form#verify');
       await verify.waitFor();
 
-      // A refusal shows the API's own reason: a failed verification must say what to redo.
+      // A return without its reason is refused, in Chinese, before anything is sent.
       await verify.getByRole('button', { name: '退回重改' }).click();
-      await verify
-        .getByRole('alert')
-        .getByText('a failed verification must say what to redo')
-        .waitFor();
+      await verify.getByRole('alert').getByText('退回重改须写明需要重改的内容').waitFor();
       await verify
         .getByLabel('验收意见（退回时必填）')
         .fill('会议记录缺少签到表，请补充后重新提交。');
@@ -481,6 +478,16 @@ describeInBrowser('the web workspace in Chromium: the three journeys of its user
         .getByTestId('policy-not-governing')
         .getByText(/不适用此处规则/)
         .waitFor();
+      // Offsets in one unit, as the server demands: a mixed ladder is refused before sending.
+      const unit = page.locator('fieldset[data-step="2"] select[aria-label$="单位"]');
+      const before = await unit.inputValue();
+      await unit.selectOption('workingDays');
+      await page.getByRole('button', { name: '保存规则' }).click();
+      await page
+        .getByRole('alert')
+        .getByText('提醒和升级各自须使用同一种时间单位', { exact: false })
+        .waitFor();
+      await unit.selectOption(before);
       await page.locator('fieldset[data-step="3"]').getByLabel('名称').fill('通报约谈');
       await page.getByRole('button', { name: '保存规则' }).click();
       await page.getByRole('status').getByText('已保存').waitFor();

@@ -274,7 +274,7 @@ describe('evidence attachments (佐证材料)', () => {
     const before = await attachmentCount();
     const res = await upload(uploader.token, fakeExecutable(), '整改报告.pdf', 'application/pdf');
     expect(res.status).toBe(415);
-    expect(res.body.message).toMatch(/not an accepted kind/);
+    expect(res.body.message).toMatch(/^文件内容不是可接受的佐证材料类型/);
     expect(res.body.message).toMatch(/PDF, PNG, JPEG/);
     expect(await attachmentCount()).toBe(before);
     expect(await leftovers()).toEqual([]);
@@ -288,7 +288,7 @@ describe('evidence attachments (佐证材料)', () => {
     const before = await attachmentCount();
     const res = await upload(uploader.token, Buffer.concat([atLimit, Buffer.from('\n')]), 'x.pdf');
     expect(res.status).toBe(413);
-    expect(res.body.message).toMatch(/^file: larger than the limit of 64 KiB \(65536 bytes\)/);
+    expect(res.body.message).toBe('文件超过 64 KiB 的上限');
     expect(await attachmentCount()).toBe(before);
     expect(await leftovers()).toEqual([]);
   });
@@ -300,13 +300,13 @@ describe('evidence attachments (佐证材料)', () => {
       .auth(uploader.token, { type: 'bearer' })
       .send({})
       .expect(400);
-    expect(none.body.message).toMatch(/^file: missing/);
+    expect(none.body.message).toMatch(/^请上传文件/);
     expect(none.body.errors).toEqual([
       { field: 'file', code: 'validation_failed', message: none.body.message },
     ]);
 
     const empty = await upload(uploader.token, Buffer.alloc(0), 'empty.pdf').expect(400);
-    expect(empty.body.message).toMatch(/^file: is empty/);
+    expect(empty.body.message).toMatch(/^文件是空的/);
 
     const elsewhere = await t
       .http()
@@ -314,7 +314,7 @@ describe('evidence attachments (佐证材料)', () => {
       .auth(uploader.token, { type: 'bearer' })
       .attach('document', minimalPdf('x'), 'x.pdf')
       .expect(400);
-    expect(elsewhere.body.message).toMatch(/^file: send exactly one file/);
+    expect(elsewhere.body.message).toMatch(/^请只上传一个文件/);
 
     const truncated = await t
       .http()
@@ -325,7 +325,7 @@ describe('evidence attachments (佐证材料)', () => {
         '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4',
       )
       .expect(400);
-    expect(truncated.body.message).toMatch(/^body: malformed multipart\/form-data/);
+    expect(truncated.body.message).toMatch(/^上传的内容格式不正确/);
     // The half-received file is removed as multer aborts, which may finish after the answer.
     await waitFor('the temporary file to be removed', async () =>
       (await leftovers()).length === 0 ? true : undefined,
@@ -336,7 +336,7 @@ describe('evidence attachments (佐证材料)', () => {
 
   it('answers 400 for an id that is not a UUID and 404 for an unknown one', async () => {
     const bad = await download(uploader.token, 'not-a-uuid').expect(400);
-    expect(bad.body.toString()).toMatch(/id must be a UUID/);
+    expect(bad.body.toString()).toMatch(/编号格式不正确，须为 UUID/);
     await t
       .http()
       .get(`/api/v1/attachments/${randomUUID()}/meta`)
@@ -353,7 +353,7 @@ describe('evidence attachments (佐证材料)', () => {
         .get(`/api/v1/attachments/${res.body.id}/meta`)
         .auth(other.token, { type: 'bearer' })
         .expect(404);
-      expect(meta.body.message).toMatch(/does not exist or is outside your scope/);
+      expect(meta.body.message).toBe('附件不存在或不在你的范围内');
     }
   });
 

@@ -44,7 +44,7 @@ describe('login and tokens', () => {
     expect(wrong.body).toEqual({
       statusCode: 401,
       error: 'Unauthorized',
-      message: 'username or password is wrong',
+      message: '用户名或密码错误',
       code: 'unauthenticated',
     });
     expect(unknown.body).toEqual(wrong.body);
@@ -84,7 +84,7 @@ describe('login and tokens', () => {
     await t.http().get('/api/v1/me').auth(token, { type: 'bearer' }).expect(200);
     t.clock.advance(2_000);
     const res = await t.http().get('/api/v1/me').auth(token, { type: 'bearer' }).expect(401);
-    expect(res.body.message).toMatch(/expired/);
+    expect(res.body.message).toMatch(/已过期/);
   });
 
   it('rate-limits failed logins per account with 429, and a success after the window works', async () => {
@@ -102,7 +102,7 @@ describe('login and tokens', () => {
       .post('/api/v1/auth/login')
       .send({ username: victim.username, password: 'a-long-password-1' })
       .expect(429);
-    expect(limited.body.message).toMatch(/too many failed logins/);
+    expect(limited.body.message).toMatch(/^登录失败次数过多，请 \d+ 秒后再试$/);
     // Other accounts are unaffected by this account's failures.
     await t.http().post('/api/v1/auth/login').send(ADMIN).expect(200);
   });

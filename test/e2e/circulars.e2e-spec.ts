@@ -238,7 +238,7 @@ describe('通报 as a document: rendered, issued, archived unchanged, sent to th
 
     const bad = await as(deputy).get(`/api/v1/reports/circular?orgId=${county.id}&format=pdf`);
     expect(bad.status).toBe(400);
-    expect(bad.body.message).toContain('format');
+    expect(bad.body.message).toContain('格式');
     expect(
       (await download(outsider, `/api/v1/reports/circular?orgId=${county.id}&format=docx`)).status,
     ).toBe(404);
@@ -261,7 +261,7 @@ describe('通报 as a document: rendered, issued, archived unchanged, sent to th
         quarter: 'Q4',
       });
       expect(bad.status).toBe(400);
-      expect(bad.body.message).toContain('quarter');
+      expect(bad.body.message).toMatch(/^季度/);
     });
 
     it('issues it once: the archived bytes are a 通报 whose sha256 the audit record holds', async () => {

@@ -238,7 +238,7 @@ describe('conflicts of interest, delegation and leaders', () => {
       expect(res.body.errors).toEqual([
         expect.objectContaining({ field: 'tasks[0].leaderUserId' }),
       ]);
-      expect(res.body.message).toContain('leaderUserId');
+      expect(res.body.message).toContain('第1项措施的分管领导');
     }
     // The same on a measure added to an existing problem.
     const first = await newTask(countySupervisor, county.id, { responsibleUserId: responsible.id });
@@ -325,7 +325,7 @@ describe('conflicts of interest, delegation and leaders', () => {
     const body = { deputyId: memberB.id, startsOn: today, endsOn: today };
     let res = await as(principal).post('/api/v1/me/delegations', body);
     expect(res.status).toBe(400);
-    expect(res.body.message).toContain('deputyId');
+    expect(res.body.message).toMatch(/^代理人：/);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'deputyId' })]);
     // Someone above both of the principal's orgs may stand in.
     res = await as(principal).post('/api/v1/me/delegations', {

@@ -264,15 +264,15 @@ describe('POST /problems/import: a problem list from a ledger file, all or nothi
     const res = await upload(supervisor, await buildXlsx(rows), { raisedByOrgId: county.id });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-    expect(res.body.message).toMatch(/nothing was imported/);
+    expect(res.body.message).toMatch(/未导入任何内容/);
     expect(res.body.rows).toEqual([
       { row: 3, field: '责任人', message: expect.stringContaining('“不存在的人”') },
       {
         row: 5,
         field: '问题分类',
-        message: expect.stringContaining('“阵地建设” is not a category'),
+        message: expect.stringContaining('“阵地建设”不是问题类别'),
       },
-      { row: 5, field: '整改时限', message: expect.stringContaining('“2026-02-30” is not a date') },
+      { row: 5, field: '整改时限', message: expect.stringContaining('“2026-02-30”不是日期') },
     ]);
     expect(await counts()).toEqual(before);
   });
@@ -302,7 +302,7 @@ describe('POST /problems/import: a problem list from a ledger file, all or nothi
     });
     expect(refused.status).toBe(400);
     expect(refused.body.rows).toEqual([
-      { row: 4, field: '整改时限', message: expect.stringMatching(/2026-10-01 has passed/) },
+      { row: 4, field: '整改时限', message: expect.stringMatching(/2026-10-01 已过/) },
     ]);
     expect(await counts()).toEqual(before);
   });
@@ -390,15 +390,15 @@ describe('POST /problems/import: a problem list from a ledger file, all or nothi
         row: 2,
         field: '问题所在单位',
         message: expect.stringContaining(
-          '2 organisations carry that name (某某县委/第一党总支/第一支部; 某某县委/第二党总支/第一支部)',
+          '有 2 个同名组织（某某县委/第一党总支/第一支部；某某县委/第二党总支/第一支部）',
         ),
       },
       {
         row: 2,
         field: '责任人',
-        message: expect.stringContaining('usernames wangfang1, wangfang2'),
+        message: expect.stringContaining('请改填用户名（wangfang1、wangfang2）'),
       },
-      { row: 3, field: '问题所在单位', message: expect.stringContaining('ambiguous') },
+      { row: 3, field: '问题所在单位', message: expect.stringContaining('同名') },
     ]);
     expect(await counts()).toEqual(before);
   });
@@ -452,14 +452,14 @@ describe('POST /problems/import: a problem list from a ledger file, all or nothi
       .auth(supervisor.token, { type: 'bearer' })
       .field('dryRun', 'true');
     expect(res.status).toBe(400);
-    expect(res.body.message).toMatch(/file: missing/);
+    expect(res.body.message).toMatch(/^请上传台账文件/);
     const xls = Buffer.concat([
       Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
       good,
     ]);
     res = await upload(supervisor, xls, { raisedByOrgId: county.id }, 'old.xls');
     expect(res.status).toBe(415);
-    expect(res.body.message).toMatch(/save it as \.xlsx/);
+    expect(res.body.message).toMatch(/另存为 \.xlsx/);
   });
 
   it('refuses more than 5,000 rows with 413, before checking any', async () => {
@@ -468,7 +468,7 @@ describe('POST /problems/import: a problem list from a ledger file, all or nothi
     const before = await counts();
     const res = await upload(supervisor, buildCsv(rows), { raisedByOrgId: county.id }, 'big.csv');
     expect(res.status).toBe(413);
-    expect(res.body.message).toMatch(/at most 5000/);
+    expect(res.body.message).toMatch(/一次至多导入 5000 行/);
     expect(await counts()).toEqual(before);
   });
 

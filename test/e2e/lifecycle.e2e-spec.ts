@@ -196,7 +196,7 @@ describe('the rectification lifecycle over HTTP', () => {
     const url = `/api/v1/tasks/${task.id}`;
     const accept = await as(supervisor).post(`${url}/accept`);
     expect(accept.status).toBe(403);
-    expect(accept.body.message).toMatch(/responsible/);
+    expect(accept.body.message).toBe('签收须由责任人或责任单位书记办理');
     await as(responsible).post(`${url}/accept`).expect(200);
     // A plain member of the unit who is not the responsible person cannot submit for them.
     expect((await as(leader).post(`${url}/submit`, { summary: 'x' })).status).toBe(403);
@@ -214,12 +214,78 @@ describe('the rectification lifecycle over HTTP', () => {
     expect(again.status).toBe(409);
   });
 
+  it('speaks English to those who ask for it (Accept-Language: en), with the same codes', async () => {
+    const task = await newTask();
+    const url = `/api/v1/tasks/${task.id}`;
+    const en = { 'Accept-Language': 'en' };
+    // 401
+    const anonymous = await t.http().get('/api/v1/tasks');
+    expect(anonymous.body).toMatchObject({ code: 'unauthenticated', message: /^请先登录/ });
+    const anonymousEn = await t.http().get('/api/v1/tasks').set(en);
+    expect(anonymousEn.body).toMatchObject({
+      code: 'unauthenticated',
+      message: 'Authorization: a header "Bearer <token>" is required',
+    });
+    // 404
+    const missing = `/api/v1/tasks/3f2b8c1e-0000-4000-8000-00000000abcd`;
+    expect((await as(responsible).get(missing)).body).toMatchObject({
+      code: 'not_found',
+      message: '任务不存在或不在你的范围内',
+    });
+    expect((await as(responsible).get(missing).set(en)).body).toMatchObject({
+      code: 'not_found',
+      message:
+        /^task 3f2b8c1e-0000-4000-8000-00000000abcd does not exist or is outside your scope$/,
+    });
+    // 409 (a stale version)
+    const stale = await as(responsible)
+      .post(`${url}/accept`, {}, task.version + 1)
+      .set(en);
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({
+      code: 'stale_version',
+      message: /^If-Match: task \S+ is at version \d+, not \d+; reload it and try again$/,
+      // errors[] too: the field it is about, in the same language.
+    });
+    // 403 and 400 from the domain
+    const refused = await as(supervisor).post(`${url}/accept`).set(en);
+    expect(refused.body).toMatchObject({ code: 'forbidden', message: /^accepting a task is for / });
+    const past = await as(supervisor)
+      .post(
+        '/api/v1/problems',
+        problemBody({ tasks: [measure({ dueAt: undefined, dueDate: '2020-01-01' })] }),
+      )
+      .set(en);
+    expect(past.body).toMatchObject({
+      code: 'date_in_past',
+      message: 'tasks[0].dueDate must be in the future',
+      errors: [
+        {
+          field: 'tasks[0].dueDate',
+          code: 'date_in_past',
+          message: 'tasks[0].dueDate must be in the future',
+        },
+      ],
+    });
+    const pastZh = await as(supervisor).post(
+      '/api/v1/problems',
+      problemBody({ tasks: [measure({ dueAt: undefined, dueDate: '2020-01-01' })] }),
+    );
+    expect(pastZh.body.message).toBe('第1项措施的完成期限须为今后的日期，不能早于今天');
+    // 400 from DTO validation
+    const invalid = await as(responsible).post(`${url}/verify`, { passed: 'yes' }).set(en);
+    expect(invalid.body).toMatchObject({ code: 'validation_failed', message: /passed/ });
+    expect(invalid.body.message).not.toMatch(/[\u4e00-\u9fff]/);
+  });
+
   it('answers 409 on a stale If-Match and lets exactly one of two racing transitions win', async () => {
     const task = await newTask();
     const url = `/api/v1/tasks/${task.id}`;
     const stale = await as(responsible).post(`${url}/accept`, {}, task.version + 5);
     expect(stale.status).toBe(409);
-    expect(stale.body.message).toMatch(/version/);
+    expect(stale.body.message).toMatch(
+      /^该任务已被他人更新（当前为第 \d+ 版，你看到的是第 \d+ 版），请刷新后重试$/,
+    );
     const bad = await as(responsible).post(`${url}/accept`, {}).set('If-Match', 'abc');
     expect(bad.status).toBe(400);
 
@@ -274,7 +340,10 @@ describe('the rectification lifecycle over HTTP', () => {
       reason: '还需时间',
     });
     expect(late.status).toBe(409);
-    expect(late.body.message).toMatch(/deadline/);
+    expect(late.body).toMatchObject({
+      code: 'deadline_passed',
+      message: '完成期限已过；延期须在期限届满前申请',
+    });
     const overdue = await as(responsible).get(url).expect(200);
     expect(overdue.body.light).toBe('red');
     const red = await as(secretary).get(`/api/v1/tasks?light=red&orgId=${county.id}`).expect(200);
@@ -421,13 +490,13 @@ describe('raising problems and assigning measures: who may, and where', () => {
     ).toBe(404);
     const cat = await post(supervisor, '/api/v1/problems', { ...base(), category: 'astrology' });
     expect(cat.status).toBe(400);
-    expect(cat.body.message).toMatch(/^category must be one of political_function/);
+    expect(cat.body.message).toMatch(/^问题类别须为以下之一：political_function、/);
     const sev = await post(supervisor, '/api/v1/problems', { ...base(), severity: 'huge' });
     expect(sev.body.errors).toEqual([
       {
         field: 'severity',
         code: 'not_allowed',
-        message: expect.stringMatching(/general, serious, critical/),
+        message: '严重程度须为以下之一：general、serious、critical',
       },
     ]);
     expect((await post(outsider, '/api/v1/problems', base())).status).toBe(404);
@@ -481,7 +550,7 @@ describe('raising problems and assigning measures: who may, and where', () => {
       ],
     });
     expect(bad.status).toBe(403);
-    expect(bad.body.message).toMatch(/role in the responsible/);
+    expect(bad.body.message).toBe('责任人须在责任单位担任职务');
     expect((await t.db.query(`SELECT count(*)::int AS n FROM problems`))[0].n).toBe(before);
   });
 
@@ -498,10 +567,14 @@ describe('raising problems and assigning measures: who may, and where', () => {
     expect(byDate.status).toBe(201);
     expect(byDate.body.task.dueAt).toBe('2026-12-31T15:59:59.999Z');
     expect(byDate.body.warnings).toEqual([]);
-    expect((await post(supervisor, url, { ...task })).body.message).toMatch(/deadline is required/);
-    expect((await post(supervisor, url, { ...task, dueDate: '2020-01-01' })).body.message).toMatch(
-      /future/,
-    );
+    expect((await post(supervisor, url, { ...task })).body).toMatchObject({
+      code: 'required',
+      message: '请填写完成期限（YYYY-MM-DD）',
+    });
+    expect((await post(supervisor, url, { ...task, dueDate: '2020-01-01' })).body).toMatchObject({
+      code: 'date_in_past',
+      message: '完成期限须为今后的日期，不能早于今天',
+    });
     expect((await post(supervisor, url, { ...task, dueDate: '2026-13-45' })).status).toBe(400);
     expect(
       (await post(supervisor, url, { ...task, mode: 'standing', dueDate: '2026-12-31' })).status,

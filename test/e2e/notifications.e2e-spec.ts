@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { fieldLabel } from '#duban/domain';
 import { NotificationInput, NotificationsService } from '#duban/notifications';
 import { ApiClient } from '../support/api-client';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -146,7 +147,7 @@ describe('notifications: inbox, settings, delegation', () => {
     expect(res.status).toBe(400);
     res = await as(reader).get('/api/v1/notifications?unread=maybe');
     expect(res.status).toBe(400);
-    expect(res.body.message).toMatch(/unread must be true or false/);
+    expect(res.body.message).toBe('未读须为 true 或 false');
   });
 
   it('marks all read except the notices that must be acknowledged one by one', async () => {
@@ -213,7 +214,7 @@ describe('notifications: inbox, settings, delegation', () => {
       res = await as(memberA).put(url, body);
       expect({ body, status: res.status }).toEqual({ body, status: 400 });
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
-      expect(res.body.message).toContain(field);
+      expect(res.body.message).toContain(fieldLabel(field));
     }
 
     res = await as(memberA).put(url, {
@@ -319,7 +320,8 @@ describe('notifications: inbox, settings, delegation', () => {
     for (const [body, field] of cases) {
       const res = await as(memberA).post('/api/v1/me/delegations', body);
       expect({ body, status: res.status }).toEqual({ body, status: 400 });
-      expect(res.body.message).toContain(field);
+      expect(res.body.errors?.[0]?.field).toBe(field);
+      expect(res.body.message).toContain(fieldLabel(field));
     }
     // The secretary of one's own branch may stand in.
     const ok = await as(memberA).post('/api/v1/me/delegations', {
@@ -346,10 +348,10 @@ describe('notifications: inbox, settings, delegation', () => {
     expect(res.status).toBe(403);
     res = await as(secretaryA).put(url, { url: 'ftp://robot.example.org', secret: 's'.repeat(32) });
     expect(res.status).toBe(400);
-    expect(res.body.message).toContain('url');
+    expect(res.body.message).toMatch(/^地址/);
     res = await as(secretaryA).put(url, { url: body.url, secret: 'short' });
     expect(res.status).toBe(400);
-    expect(res.body.message).toContain('secret');
+    expect(res.body.message).toMatch(/^签名密钥/);
 
     res = await as(secretaryA).put(url, body);
     expect(res.status).toBe(200);

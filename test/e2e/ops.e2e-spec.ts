@@ -286,7 +286,7 @@ describe('operations: Prometheus metrics and the queue dashboard', () => {
         .auth(supervisor.token, { type: 'bearer' })
         .expect(403);
       expect(res.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
-      expect(res.body.message).toMatch(/admin/);
+      expect(res.body.message).toMatch(/系统管理员/);
       await t
         .http()
         .post('/api/v1/admin/queues-session')
@@ -386,7 +386,7 @@ describe('operations: Prometheus metrics and the queue dashboard', () => {
       // Fifteen minutes later it has expired.
       t.clock.advance(15 * 60_000 + 1000);
       const expired = await t.http().get('/admin/queues/').set('Cookie', cookie).expect(401);
-      expect(expired.body.message).toMatch(/expired/);
+      expect(expired.body.message).toMatch(/已过期/);
     });
   });
 });

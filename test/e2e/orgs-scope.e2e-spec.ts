@@ -96,7 +96,7 @@ describe('organisation tree and scope', () => {
       .get(`/api/v1/orgs/${branchB.id}`)
       .auth(token, { type: 'bearer' })
       .expect(404);
-    expect(sibling.body.message).toMatch(/outside your scope/);
+    expect(sibling.body.message).toBe('组织不存在或不在你的范围内');
     await t.http().get(`/api/v1/orgs/${general.id}`).auth(token, { type: 'bearer' }).expect(404);
     await t
       .http()
@@ -142,7 +142,7 @@ describe('organisation tree and scope', () => {
       .auth(token, { type: 'bearer' })
       .send({ userId: memberB.id, role: 'deputy' })
       .expect(403);
-    expect(own.body.message).toMatch(/secretary role in an organisation above it/);
+    expect(own.body.message).toMatch(/在上级组织担任书记/);
     // … never the admin role …
     await t
       .http()
@@ -178,7 +178,7 @@ describe('organisation tree and scope', () => {
       .auth(countySecretary.token, { type: 'bearer' })
       .send({ name: '另一个县委', kind: 'committee' })
       .expect(403);
-    expect(top.body.message).toMatch(/top-level/);
+    expect(top.body.message).toBe('只有系统管理员能创建顶级组织');
     await t
       .http()
       .post('/api/v1/users')
@@ -194,14 +194,16 @@ describe('organisation tree and scope', () => {
       .auth(admin, { type: 'bearer' })
       .send({ name: '支部下的党委', kind: 'committee', parentId: branchA.id })
       .expect(400);
-    expect(badKind.body.message).toMatch(/^kind: a committee cannot be placed under a branch/);
+    expect(badKind.body.message).toBe(
+      '组织类型：committee 类组织不能设在 branch 之下，可设：group',
+    );
     const dup = await t
       .http()
       .post('/api/v1/orgs')
       .auth(admin, { type: 'bearer' })
       .send({ name: '第一支部', kind: 'branch', parentId: general.id })
       .expect(409);
-    expect(dup.body.message).toMatch(/already exists/);
+    expect(dup.body.message).toMatch(/已有.*组织/);
     const tz = await t
       .http()
       .post('/api/v1/orgs')
@@ -211,8 +213,8 @@ describe('organisation tree and scope', () => {
     expect(tz.body.errors).toEqual([
       {
         field: 'timeZone',
-        code: 'validation_failed',
-        message: expect.stringMatching(/IANA time zone/),
+        code: 'invalid_format',
+        message: expect.stringMatching(/IANA 时区/),
       },
     ]);
     const urumqi = await t

@@ -441,11 +441,11 @@ describe('reports: the ledger, the quarter summary and the circulated notice', (
       for (const org of [county.id, general1.id, a1.id]) {
         const res = await as(a2Secretary).get(`/api/v1/reports/ledger?orgId=${org}`);
         expect(res.status).toBe(404);
-        expect(res.body.message).toMatch(/outside your scope/);
+        expect(res.body.message).toMatch(/不在你的范围内/);
       }
       const bad = await as(a2Secretary).get('/api/v1/reports/ledger?format=pdf');
       expect(bad.status).toBe(400);
-      expect(bad.body.message).toMatch(/format must be one of xlsx, csv/);
+      expect(bad.body.message).toBe('格式须为以下之一：xlsx、csv');
     });
   });
 
@@ -511,7 +511,7 @@ describe('reports: the ledger, the quarter summary and the circulated notice', (
         `/api/v1/reports/summary?orgId=${county.id}&quarter=2026Q5`,
       );
       expect(bad.status).toBe(400);
-      expect(bad.body.message).toMatch(/quarter must name a quarter as YYYYQn/);
+      expect(bad.body.message).toMatch(/^季度须写作 YYYYQn/);
       expect((await as(a2Secretary).get(`/api/v1/reports/summary?orgId=${county.id}`)).status).toBe(
         404,
       );

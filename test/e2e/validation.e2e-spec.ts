@@ -1,4 +1,4 @@
-import type { Response } from 'supertest';
+import request, { type Response } from 'supertest';
 import { ApiClient } from '../support/api-client';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -13,14 +13,16 @@ function expectErrorShape(res: Response, statusCode: number, error: string): voi
   expect(JSON.stringify(res.body)).not.toMatch(/\bat .+\.(js|ts):\d+/);
 }
 
+/** Requests that ask for English (Accept-Language: en): the messages below are its texts. */
+const english = (t: TestApp) => request.agent(t.app.getHttpServer()).set('Accept-Language', 'en');
+
 describe('invalid payloads get a 400 naming the field, never a 500', () => {
   let t: TestApp;
   let admin: string;
   let county: { id: string };
 
   const postOrg = (body: unknown) =>
-    t
-      .http()
+    english(t)
       .post('/api/v1/orgs')
       .auth(admin, { type: 'bearer' })
       .send(body as object);
@@ -67,8 +69,7 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
   });
 
   it('names a wrong role value on a role assignment', async () => {
-    const res = await t
-      .http()
+    const res = await english(t)
       .post(`/api/v1/orgs/${county.id}/roles`)
       .auth(admin, { type: 'bearer' })
       .send({ userId: '3f2b8c1e-0000-4000-8000-000000000001', role: 'chairman' });
@@ -84,8 +85,7 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
       { field: 'x', code: 'unknown_field', message: 'x should not exist' },
     ]);
     // Nothing was created.
-    const list = await t
-      .http()
+    const list = await english(t)
       .get('/api/v1/orgs?q=多余字段')
       .auth(admin, { type: 'bearer' })
       .expect(200);
@@ -93,23 +93,20 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
   });
 
   it('names a path id that is not a UUID', async () => {
-    const res = await t
-      .http()
+    const res = await english(t)
       .get('/api/v1/orgs/not-a-uuid')
       .auth(admin, { type: 'bearer' })
       .expect(400);
     expectErrorShape(res, 400, 'Bad Request');
     expect(res.body.message).toMatch(/^id must be a UUID/);
 
-    const children = await t
-      .http()
+    const children = await english(t)
       .get('/api/v1/orgs/123/children')
       .auth(admin, { type: 'bearer' });
     expectErrorShape(children, 400, 'Bad Request');
     expect(children.body.message).toMatch(/^id must be a UUID/);
 
-    const roles = await t
-      .http()
+    const roles = await english(t)
       .post('/api/v1/orgs/1%27%20OR%201=1/roles')
       .auth(admin, { type: 'bearer' })
       .send({ userId: '3f2b8c1e-0000-4000-8000-000000000001', role: 'member' });
@@ -125,8 +122,7 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
       { field: 'parentId', code: 'invalid_uuid', message: 'parentId must be a UUID' },
     ]);
 
-    const role = await t
-      .http()
+    const role = await english(t)
       .post(`/api/v1/orgs/${county.id}/roles`)
       .auth(admin, { type: 'bearer' })
       .send({ userId: 42, role: 'member' });
@@ -137,8 +133,7 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
   });
 
   it('answers malformed JSON with a 400 that says so', async () => {
-    const res = await t
-      .http()
+    const res = await english(t)
       .post('/api/v1/orgs')
       .auth(admin, { type: 'bearer' })
       .set('Content-Type', 'application/json')
@@ -169,8 +164,7 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
       { field: 'timeZone', code: 'invalid_type', message: 'timeZone must be a string' },
     ]);
 
-    const login = await t
-      .http()
+    const login = await english(t)
       .post('/api/v1/auth/login')
       .send({ username: ['admin'], password: true });
     expectErrorShape(login, 400, 'Bad Request');
@@ -182,7 +176,7 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
     const empty = await postOrg({ name: '', kind: 'committee' });
     expectErrorShape(empty, 400, 'Bad Request');
     expect(empty.body.errors).toEqual([
-      { field: 'name', code: 'invalid', message: 'name must be 1-200 characters' },
+      { field: 'name', code: 'invalid_length', message: 'name must be 1-200 characters' },
     ]);
 
     const long = await postOrg({ name: '党'.repeat(201), kind: 'committee' });
@@ -196,44 +190,42 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
   });
 
   it('names bad query parameters', async () => {
-    const big = await t.http().get('/api/v1/orgs?pageSize=1000').auth(admin, { type: 'bearer' });
+    const big = await english(t).get('/api/v1/orgs?pageSize=1000').auth(admin, { type: 'bearer' });
     expectErrorShape(big, 400, 'Bad Request');
     expect(big.body.message).toBe('pageSize must be at most 200');
     expect(big.body.errors).toEqual([
       { field: 'pageSize', code: 'out_of_range', message: 'pageSize must be at most 200' },
     ]);
 
-    const zero = await t.http().get('/api/v1/orgs?page=0').auth(admin, { type: 'bearer' });
+    const zero = await english(t).get('/api/v1/orgs?page=0').auth(admin, { type: 'bearer' });
     expectErrorShape(zero, 400, 'Bad Request');
     expect(zero.body.message).toBe('page must be at least 1');
 
-    const fraction = await t.http().get('/api/v1/orgs?page=1.5').auth(admin, { type: 'bearer' });
+    const fraction = await english(t).get('/api/v1/orgs?page=1.5').auth(admin, { type: 'bearer' });
     expectErrorShape(fraction, 400, 'Bad Request');
     expect(fraction.body.message).toBe('page must be a whole number starting at 1');
 
-    const words = await t
-      .http()
+    const words = await english(t)
       .get(`/api/v1/orgs/${county.id}/children?pageSize=lots`)
       .auth(admin, { type: 'bearer' });
     expectErrorShape(words, 400, 'Bad Request');
     expect(words.body.message).toContain('pageSize must be a whole number between 1 and 200');
     expect(words.body.errors.every((e: { field: string }) => e.field === 'pageSize')).toBe(true);
 
-    const kind = await t.http().get('/api/v1/orgs?kind=party').auth(admin, { type: 'bearer' });
+    const kind = await english(t).get('/api/v1/orgs?kind=party').auth(admin, { type: 'bearer' });
     expectErrorShape(kind, 400, 'Bad Request');
     expect(kind.body.message).toMatch(/^kind must be one of /);
 
-    const under = await t.http().get('/api/v1/orgs?under=root').auth(admin, { type: 'bearer' });
+    const under = await english(t).get('/api/v1/orgs?under=root').auth(admin, { type: 'bearer' });
     expectErrorShape(under, 400, 'Bad Request');
     expect(under.body.message).toBe('under must be a UUID');
 
-    const unknown = await t.http().get('/api/v1/orgs?sort=name').auth(admin, { type: 'bearer' });
+    const unknown = await english(t).get('/api/v1/orgs?sort=name').auth(admin, { type: 'bearer' });
     expectErrorShape(unknown, 400, 'Bad Request');
     expect(unknown.body.message).toBe('sort should not exist');
 
     // The limits themselves are accepted.
-    const edge = await t
-      .http()
+    const edge = await english(t)
       .get('/api/v1/orgs?page=1&pageSize=200')
       .auth(admin, { type: 'bearer' })
       .expect(200);
@@ -241,8 +233,7 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
   });
 
   it('answers a page past the end with an empty page and the real total', async () => {
-    const res = await t
-      .http()
+    const res = await english(t)
       .get('/api/v1/orgs?page=2&pageSize=50')
       .auth(admin, { type: 'bearer' });
     expect({ status: res.status, body: res.body }).toEqual({
@@ -255,8 +246,7 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
     const res = await postOrg([{ name: '数组县委', kind: 'committee' }]);
     expectErrorShape(res, 400, 'Bad Request');
     expect(res.body.message).toBe('body: must be a JSON object');
-    const list = await t
-      .http()
+    const list = await english(t)
       .get('/api/v1/orgs?q=数组县委')
       .auth(admin, { type: 'bearer' })
       .expect(200);
@@ -265,8 +255,7 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
 
   it('refuses a JSON string, number, null or boolean body as malformed', async () => {
     for (const raw of ['"某县委"', '42', 'null', 'true']) {
-      const res = await t
-        .http()
+      const res = await english(t)
         .post('/api/v1/orgs')
         .auth(admin, { type: 'bearer' })
         .set('Content-Type', 'application/json')
@@ -280,8 +269,7 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
   });
 
   it('refuses a body in a charset other than UTF-8 with a 415', async () => {
-    const res = await t
-      .http()
+    const res = await english(t)
       .post('/api/v1/orgs')
       .auth(admin, { type: 'bearer' })
       .set('Content-Type', 'application/json; charset=latin9')
@@ -293,16 +281,57 @@ describe('invalid payloads get a 400 naming the field, never a 500', () => {
   it('refuses a NUL character in text with a 400 instead of failing in PostgreSQL', async () => {
     // PostgreSQL text cannot hold U+0000; the request must be refused before it reaches SQL.
     const org = await postOrg({ name: '县\u0000委', kind: 'committee' });
-    const login = await t
-      .http()
+    const login = await english(t)
       .post('/api/v1/auth/login')
       .send({ username: 'ad\u0000min', password: 'whatever' });
-    const search = await t.http().get('/api/v1/orgs?q=%00').auth(admin, { type: 'bearer' });
+    const search = await english(t).get('/api/v1/orgs?q=%00').auth(admin, { type: 'bearer' });
     expect([org.status, login.status, search.status]).toEqual([400, expect.any(Number), 400]);
     expect(login.status).toBeGreaterThanOrEqual(400);
     expect(login.status).toBeLessThan(500);
     expectErrorShape(org, 400, 'Bad Request');
     expect(org.body.message).toMatch(/\bname\b/);
+  });
+
+  it('says it all in Chinese by default, naming each field by its label', async () => {
+    const zh = (path: string) => t.http().post(path).auth(admin, { type: 'bearer' });
+    const missing = await zh('/api/v1/orgs').send({ kind: 'committee' });
+    expect(missing.body).toMatchObject({ code: 'validation_failed', message: '请填写名称' });
+    expect(missing.body.errors).toEqual([
+      { field: 'name', code: 'invalid_type', message: '请填写名称' },
+    ]);
+
+    const kind = await zh('/api/v1/orgs').send({ name: '某党组', kind: 'party' });
+    expect(kind.body.message).toMatch(/^组织类型须为以下之一：/);
+    for (const k of ORG_KINDS) expect(kind.body.message).toContain(k);
+
+    const unknown = await zh('/api/v1/orgs').send({ name: '多余字段', kind: 'committee', x: 1 });
+    expect(unknown.body.errors).toEqual([
+      { field: 'x', code: 'unknown_field', message: '不接受字段 x，请删去' },
+    ]);
+
+    const long = await zh('/api/v1/orgs').send({ name: '党'.repeat(201), kind: 'committee' });
+    expect(long.body.message).toBe('名称须为 1 至 200 个字符');
+
+    const parent = await zh('/api/v1/orgs').send({ name: '支部', kind: 'branch', parentId: 'x' });
+    expect(parent.body.message).toBe('上级组织格式不正确，须为 UUID');
+
+    const path = await t.http().get('/api/v1/orgs/not-a-uuid').auth(admin, { type: 'bearer' });
+    expect(path.body.message).toMatch(/^编号格式不正确，须为 UUID/);
+
+    const page = await t.http().get('/api/v1/orgs?pageSize=1000').auth(admin, { type: 'bearer' });
+    expect(page.body.errors).toEqual([
+      { field: 'pageSize', code: 'out_of_range', message: '每页条数不能大于 200' },
+    ]);
+
+    const json = await zh('/api/v1/orgs').set('Content-Type', 'application/json').send('{"name": ');
+    expect(json.body.message).toBe('请求内容不是有效的 JSON，请发送 JSON 对象');
+
+    // Anything but English as the first choice gets Chinese.
+    const french = await zh('/api/v1/orgs')
+      .set('Accept-Language', 'fr-FR, en;q=0.5')
+      .send({ kind: 'committee' });
+    expect(french.body.message).toBe('请填写名称');
+    expect(french.headers.vary).toMatch(/Accept-Language/);
   });
 });
 
@@ -317,8 +346,7 @@ describe('an oversized body gets a 413', () => {
   afterAll(() => t.close());
 
   it('refuses a body over DUBAN_BODY_LIMIT with a 413 naming the limit', async () => {
-    const res = await t
-      .http()
+    const res = await english(t)
       .post('/api/v1/orgs')
       .auth(admin, { type: 'bearer' })
       .send({ name: '县委', kind: 'committee', padding: 'x'.repeat(2048) });
@@ -327,16 +355,14 @@ describe('an oversized body gets a 413', () => {
   });
 
   it('is refused before authentication: no token needed to learn the body is too big', async () => {
-    const res = await t
-      .http()
+    const res = await english(t)
       .post('/api/v1/auth/login')
       .send({ username: 'admin', password: 'p'.repeat(4096) });
     expectErrorShape(res, 413, 'Payload Too Large');
   });
 
   it('still accepts a body under the limit', async () => {
-    await t
-      .http()
+    await english(t)
       .post('/api/v1/orgs')
       .auth(admin, { type: 'bearer' })
       .send({ name: '县委', kind: 'committee' })

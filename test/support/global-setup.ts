@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createDataSource, ensureDatabase, runMigrations } from '#duban/persistence';
 import { ADMIN_DATABASE_URL, databaseUrl, templateDatabase } from './test-env';
+import { recordFileOfRun } from './status-recorder';
 
 const STALE_AFTER_MS = 2 * 3600_000;
 
@@ -32,6 +33,8 @@ export default async function globalSetup(): Promise<void> {
   const now = Date.now();
   await dropStaleTestDatabases(now);
   process.env.DUBAN_TEST_RUN_ID ??= `${now.toString(36)}${randomBytes(2).toString('hex')}`;
+  // Every response of the run is recorded, and walked by the global teardown (response-walk.ts).
+  process.env.DUBAN_RECORD_STATUSES ??= recordFileOfRun(process.env.DUBAN_TEST_RUN_ID);
   const url = databaseUrl(templateDatabase());
   await ensureDatabase(url);
   const ds = await createDataSource(url, 2).initialize();

@@ -1,9 +1,34 @@
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
+import { rmSync } from 'node:fs';
 import { ADMIN_DATABASE_URL, databasePrefix, runId, TEST_REDIS_URL } from './test-env';
+import { documentFileOf, recordFile } from './status-recorder';
+import { walkRecordedResponses, walkReport } from './response-walk';
 
-/** Drops every database and Redis key this run created. */
+/**
+ * Drops every database and Redis key this run created, then walks the responses the run
+ * provoked: a 4xx body without a `code` or without Chinese, or a status not documented for its
+ * operation, fails the run with the list (the files that ran, however few).
+ */
 export default async function globalTeardown(): Promise<void> {
+  await dropRunData();
+  const file = recordFile();
+  if (!file) return;
+  const result = walkRecordedResponses(file);
+  const report = walkReport(file, result);
+  if (report) {
+    throw new Error(report);
+  }
+  if (result.responses > 0)
+    process.stdout.write(
+      `\nResponse walk: ${result.clientErrors} 4xx bodies with a code and Chinese, ` +
+        `${result.operations} statuses documented${result.skipped ? ` (${result.skipped})` : ''}\n`,
+    );
+  rmSync(file, { force: true });
+  rmSync(documentFileOf(file), { force: true });
+}
+
+async function dropRunData(): Promise<void> {
   const pg = new Client({ connectionString: ADMIN_DATABASE_URL });
   await pg.connect();
   try {

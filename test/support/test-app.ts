@@ -9,7 +9,7 @@ import { AppConfig, loadConfig } from '#duban/config';
 import { UsersService } from '#duban/identity';
 import { TestClock } from './test-clock';
 import { createTestDatabase } from './test-database';
-import { installStatusRecorder } from './status-recorder';
+import { installStatusRecorder, keepDocument } from './status-recorder';
 import { runId, TEST_REDIS_URL } from './test-env';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
@@ -41,6 +41,11 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
   });
 }
 
+/** The app's OpenAPI document, once per run (the walk checks the recorded statuses against it). */
+async function documentOf(app: INestApplication): Promise<unknown> {
+  return (await request(app.getHttpServer()).get('/api/docs-json').expect(200)).body;
+}
+
 /** The real api (real PostgreSQL database of its own, real Redis), in process, on a moved clock. */
 export async function startTestApp(
   overrides: Record<string, string> = {},
@@ -55,10 +60,11 @@ export async function startTestApp(
   }).compile();
   // Errors stay visible: a 500 in a test should show its stack.
   const app = module.createNestApplication({ bodyParser: false, logger: ['error'] });
-  // DUBAN_RECORD_STATUSES=<file>: every status the run provokes (recorded-statuses.e2e-spec.ts).
+  // Every response the run provokes, walked after the run (global-teardown.ts).
   installStatusRecorder(app);
   configureApp(app, config);
   await app.init();
+  await keepDocument(() => documentOf(app));
   await app.get(UsersService).ensureSystemAdmin(ADMIN.username, ADMIN.password);
   return {
     app,

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type AppConfig, trustProxySetting } from '#duban/config';
 import { installBodyParsing } from './http/body-parsing';
 import { installMethodNotAllowed } from './http/method-not-allowed';
+import { installErrorLanguage } from './http/language';
 import { createValidationPipe } from './http/validation';
 import { installClientErrorResponses, TextGuardPipe } from './http/input-guard';
 import { serveWebApp } from './web/web-app';
@@ -17,6 +18,8 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   // X-Forwarded-For is believed only from the proxies DUBAN_TRUST_PROXY names (none by default):
   // the per-address login limits count req.ip.
   express.set('trust proxy', trustProxySetting(config.DUBAN_TRUST_PROXY));
+  // Error messages in zh-CN, or English with Accept-Language: en (first: every error passes).
+  installErrorLanguage(app);
   installClientErrorResponses(app.getHttpServer());
   installOperations(app);
   installBodyParsing(app, config.DUBAN_BODY_LIMIT);

@@ -16,6 +16,11 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+
+  /** The API's stable name of the failure (`stale_version`, `conflict_of_interest`, …). */
+  get code(): string | undefined {
+    return typeof this.body.code === 'string' ? this.body.code : undefined;
+  }
 }
 
 let token: string | null = sessionStorage.getItem(TOKEN_KEY);

@@ -19,6 +19,12 @@ const dateOnly = new Intl.DateTimeFormat('zh-CN', {
   day: '2-digit',
 });
 
+/** The date of an instant (today by default) in the browser's zone, YYYY-MM-DD. */
+export function todayLocal(now: Date = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+}
+
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   return dateTime.format(new Date(iso));

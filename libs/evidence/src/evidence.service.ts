@@ -21,7 +21,8 @@ export const MAX_ATTACHMENTS_PER_COMMAND = 20;
 export class UnsupportedContentError extends Error {
   constructor() {
     super(
-      `file: its content is not an accepted kind of evidence; accepted are ${ALLOWED_EVIDENCE_KINDS} ` +
+      `文件内容不是可接受的佐证材料类型，可接受 ${ALLOWED_EVIDENCE_KINDS}（按文件内容判断，不看文件名） — ` +
+        `file: its content is not an accepted kind of evidence; accepted are ${ALLOWED_EVIDENCE_KINDS} ` +
         '(the kind is read from the bytes, not from the file name)',
     );
     this.name = 'UnsupportedContentError';
@@ -52,7 +53,11 @@ export class EvidenceService {
     fileName: string,
   ): Promise<AttachmentView> {
     try {
-      if (upload.size === 0) throw invalid('file', 'file: is empty; attach a file with content');
+      if (upload.size === 0)
+        throw invalid(
+          'file',
+          '文件是空的，请上传有内容的文件 — file: is empty; attach a file with content',
+        );
       const contentType = await this.store.identify(upload);
       if (contentType === null) throw new UnsupportedContentError();
       const view: AttachmentView = {
@@ -79,10 +84,12 @@ export class EvidenceService {
 
   /** An attachment's metadata if the caller may see it; otherwise "not found", whether it exists or not. */
   async get(viewer: ScopeOwner, id: string): Promise<AttachmentView> {
-    if (!UUID.test(id)) throw invalid('id', `id must be a UUID, got "${id}"`);
+    if (!UUID.test(id)) throw invalid('id', `编号须为 UUID — id must be a UUID, got "${id}"`);
     const attachment = await this.attachments.findVisible(this.db.manager, viewer, id);
     if (!attachment) {
-      throw notFound(`attachment ${id} does not exist or is outside your scope`);
+      throw notFound(
+        `附件不存在或不在你的范围内 — attachment ${id} does not exist or is outside your scope`,
+      );
     }
     return attachment;
   }
@@ -121,7 +128,7 @@ export class EvidenceService {
     if (bad) {
       throw invalid(
         'attachmentIds',
-        `attachmentIds: attachment ${bad} does not exist or was not uploaded by you; ` +
+        `附件不存在或不是你上传的 — attachmentIds: attachment ${bad} does not exist or was not uploaded by you; ` +
           'upload the file with POST /api/v1/attachments and use the id it returns',
       );
     }
@@ -149,9 +156,12 @@ export class EvidenceService {
 
   /** The attachments linked to a task the caller may see, in the order they were linked. */
   async forTask(viewer: ScopeOwner, taskId: string): Promise<TaskAttachmentView[]> {
-    if (!UUID.test(taskId)) throw invalid('taskId', `taskId must be a UUID, got "${taskId}"`);
+    if (!UUID.test(taskId))
+      throw invalid('taskId', `任务编号须为 UUID — taskId must be a UUID, got "${taskId}"`);
     if (!(await this.attachments.taskVisible(this.db.manager, viewer, taskId)))
-      throw notFound(`task ${taskId} does not exist or is outside your scope`);
+      throw notFound(
+        `任务不存在或不在你的范围内 — task ${taskId} does not exist or is outside your scope`,
+      );
     return this.attachments.linkedTo(this.db.manager, taskId);
   }
 }
@@ -161,12 +171,15 @@ function distinctIds(attachmentIds: readonly string[]): string[] {
   const ids = [...new Set(attachmentIds.map((id) => String(id).toLowerCase()))];
   const malformed = ids.find((id) => !UUID.test(id));
   if (malformed !== undefined) {
-    throw invalid('attachmentIds', `attachmentIds: "${malformed}" is not a UUID`);
+    throw invalid(
+      'attachmentIds',
+      `附件编号须为 UUID — attachmentIds: "${malformed}" is not a UUID`,
+    );
   }
   if (ids.length > MAX_ATTACHMENTS_PER_COMMAND) {
     throw invalid(
       'attachmentIds',
-      `attachmentIds: at most ${MAX_ATTACHMENTS_PER_COMMAND} attachments at once, got ${ids.length}`,
+      `一次至多 ${MAX_ATTACHMENTS_PER_COMMAND} 个附件 — attachmentIds: at most ${MAX_ATTACHMENTS_PER_COMMAND} attachments at once, got ${ids.length}`,
     );
   }
   return ids;

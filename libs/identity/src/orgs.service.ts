@@ -47,7 +47,10 @@ export class OrgsService {
   /** The org if the actor may see it; otherwise "not found", whether it exists or not. */
   async get(actor: Actor, id: string): Promise<OrgView> {
     const org = await this.orgs.findInScope(this.db.manager, actor, id);
-    if (!org) throw notFound(`organisation ${id} does not exist or is outside your scope`);
+    if (!org)
+      throw notFound(
+        `组织不存在或不在你的范围内 — organisation ${id} does not exist or is outside your scope`,
+      );
     return org;
   }
 
@@ -71,12 +74,13 @@ export class OrgsService {
     const allowed = mayCreateOrg(actor, parent && orgRef(parent));
     if (!allowed.allowed) throw forbidden(allowed.reason);
     const kind = checkChildKind(parent?.kind ?? null, input.kind);
-    if (!kind.ok) throw invalid('kind', `kind: ${kind.reason}`);
+    if (!kind.ok) throw invalid('kind', `组织类型：${kind.reason}`, 'kind_not_allowed');
     const timeZone = input.timeZone ?? parent?.timeZone ?? DEFAULT_TIME_ZONE;
     if (!isValidTimeZone(timeZone)) {
       throw invalid(
         'timeZone',
-        `timeZone must be an IANA time zone such as Asia/Shanghai, got "${timeZone}"`,
+        `时区须为 IANA 时区名称，如 Asia/Shanghai — timeZone must be an IANA time zone such as Asia/Shanghai, got "${timeZone}"`,
+        'invalid_format',
       );
     }
     const id = randomUUID();
@@ -93,7 +97,7 @@ export class OrgsService {
     } catch (e) {
       if (isUniqueViolation(e)) {
         throw conflict(
-          `name: an organisation named "${input.name}" already exists at this level`,
+          `同一上级组织下已有名为“${input.name}”的组织 — name: an organisation named "${input.name}" already exists at this level`,
           'name',
         );
       }
@@ -112,7 +116,7 @@ export class OrgsService {
     const allowed = mayAssignRole(actor, orgRef(org), role);
     if (!allowed.allowed) throw forbidden(allowed.reason);
     if (!(await this.users.isActive(this.db.manager, userId)))
-      throw notFound(`userId: user ${userId} does not exist`);
+      throw notFound(`该用户不存在 — userId: user ${userId} does not exist`, 'user_not_found');
     const view: RoleAssignmentView = {
       id: randomUUID(),
       userId,
@@ -132,7 +136,9 @@ export class OrgsService {
       });
     } catch (e) {
       if (isUniqueViolation(e))
-        throw conflict(`user ${userId} already holds the role ${role} in this organisation`);
+        throw conflict(
+          `该用户在该组织已有此角色 — user ${userId} already holds the role ${role} in this organisation`,
+        );
       throw e;
     }
     return view;

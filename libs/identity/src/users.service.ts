@@ -106,7 +106,10 @@ export class UsersService {
       await this.users.insert(this.db.manager, user);
     } catch (e) {
       if (isUniqueViolation(e))
-        throw conflict(`username "${input.username}" is already taken`, 'username');
+        throw conflict(
+          `用户名“${input.username}”已被使用 — username "${input.username}" is already taken`,
+          'username',
+        );
       throw e;
     }
     return {

@@ -64,25 +64,41 @@ export class DelegationsService {
 
   async create(actor: Actor, input: NewDelegation): Promise<DelegationView> {
     if (!isLocalDate(input.startsOn)) {
-      throw invalid('startsOn', 'startsOn must be a calendar date as YYYY-MM-DD');
+      throw invalid(
+        'startsOn',
+        '开始日期须为日期，格式 YYYY-MM-DD — startsOn must be a calendar date as YYYY-MM-DD',
+      );
     }
     if (!isLocalDate(input.endsOn)) {
-      throw invalid('endsOn', 'endsOn must be a calendar date as YYYY-MM-DD');
+      throw invalid(
+        'endsOn',
+        '结束日期须为日期，格式 YYYY-MM-DD — endsOn must be a calendar date as YYYY-MM-DD',
+      );
     }
     const days = calendarDaysBetween(input.startsOn, input.endsOn);
-    if (days < 0) throw invalid('endsOn', 'endsOn must not be before startsOn');
+    if (days < 0)
+      throw invalid('endsOn', '结束日期不能早于开始日期 — endsOn must not be before startsOn');
     if (days >= MAX_DAYS) {
-      throw invalid('endsOn', `a delegation may cover at most ${MAX_DAYS} days`);
+      throw invalid(
+        'endsOn',
+        `一次委托至多 ${MAX_DAYS} 天 — a delegation may cover at most ${MAX_DAYS} days`,
+      );
     }
     if (calendarDaysBetween(await this.today(actor.userId), input.endsOn) < 0) {
-      throw invalid('endsOn', 'endsOn must not be in the past');
+      throw invalid('endsOn', '结束日期不能早于今天 — endsOn must not be in the past');
     }
     if (input.deputyId === actor.userId) {
-      throw invalid('deputyId', 'deputyId must be someone else: you cannot be your own deputy');
+      throw invalid(
+        'deputyId',
+        '代理人须为他人，不能委托给自己 — deputyId must be someone else: you cannot be your own deputy',
+      );
     }
     const deputy = await this.recipients.activeUser(this.db.manager, input.deputyId);
     if (!deputy) {
-      throw invalid('deputyId', `deputyId: user ${input.deputyId} does not exist or is disabled`);
+      throw invalid(
+        'deputyId',
+        `代理人不存在或已停用 — deputyId: user ${input.deputyId} does not exist or is disabled`,
+      );
     }
     // The deputy will read what the absent person reads, so they must already be entitled to
     // see all of it: a role in each of the person's organisations or in one above it. (The
@@ -96,7 +112,7 @@ export class DelegationsService {
       if (uncovered.length > 0) {
         throw invalid(
           'deputyId',
-          `deputyId：受托人须在你任职的每个党组织或其上级担任职务，未覆盖：${uncovered.map((o) => o.name).join('、')} — deputyId must hold a role in each of your organisations or in one above it`,
+          `代理人：受托人须在你任职的每个党组织或其上级担任职务，未覆盖：${uncovered.map((o) => o.name).join('、')} — deputyId must hold a role in each of your organisations or in one above it`,
           'deputy_not_entitled',
         );
       }
@@ -116,7 +132,10 @@ export class DelegationsService {
       );
     } catch (e) {
       if (isUniqueViolation(e)) {
-        throw conflict('this delegation exists already (same deputy and dates)', 'deputyId');
+        throw conflict(
+          '已有相同的委托（同一代理人、同一起止日期） — this delegation exists already (same deputy and dates)',
+          'deputyId',
+        );
       }
       throw e;
     }
@@ -127,7 +146,8 @@ export class DelegationsService {
   /** Ends a delegation the caller granted; anybody else's answers 404. */
   async remove(actor: Actor, id: string): Promise<void> {
     const removed = await this.recipients.removeDelegation(this.db.manager, id, actor.userId);
-    if (!removed) throw notFound(`delegation ${id} does not exist or is not yours`);
+    if (!removed)
+      throw notFound(`该委托不存在或不是你的 — delegation ${id} does not exist or is not yours`);
   }
 
   private async today(userId: string): Promise<string> {

@@ -25,7 +25,7 @@ export class DeliveryLogService {
     page: PageRequest,
   ): Promise<Page<DeliveryView>> {
     if (!isAdministrator(actor)) {
-      throw forbidden('the delivery log needs the admin role');
+      throw forbidden('查看投递记录须有管理员角色 — the delivery log needs the admin role');
     }
     return this.deliveries.log(this.db.manager, actor, filter, page);
   }

@@ -36,7 +36,10 @@ export class InboxService {
     const now = this.clock.now();
     return this.db.transaction(async (m) => {
       const read = await this.notifications.markRead(m, userId, id, now);
-      if (!read) throw notFound(`notification ${id} does not exist or is not yours`);
+      if (!read)
+        throw notFound(
+          `该通知不存在或不是你的 — notification ${id} does not exist or is not yours`,
+        );
       await this.notifications.stopChasingCopies(m, read);
       return read.view;
     });

@@ -44,7 +44,7 @@ export class OrgWebhooksService {
   async get(actor: Actor, orgId: string): Promise<OrgWebhookView> {
     await this.authorise(actor, orgId);
     const hook = await this.repo.get(this.db.manager, orgId);
-    if (!hook) throw notFound(`organisation ${orgId} has no webhook`);
+    if (!hook) throw notFound(`该组织没有设置群机器人 — organisation ${orgId} has no webhook`);
     return {
       orgId,
       url: hook.url,
@@ -62,15 +62,21 @@ export class OrgWebhooksService {
     } catch {
       throw invalid(
         'url',
-        'url must be an absolute http(s) URL, e.g. https://oapi.example.com/robot',
+        '地址须为完整的 http(s) 网址，如 https://oapi.example.com/robot — url must be an absolute http(s) URL, e.g. https://oapi.example.com/robot',
       );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw invalid('url', `url must use http or https, got ${url.protocol.replace(':', '')}`);
+      throw invalid(
+        'url',
+        `地址须使用 http 或 https — url must use http or https, got ${url.protocol.replace(':', '')}`,
+      );
     }
     const format = input.format ?? 'duban';
     if (!(ROBOT_FORMATS as readonly string[]).includes(format)) {
-      throw invalid('format', `format must be one of ${ROBOT_FORMATS.join(', ')}`);
+      throw invalid(
+        'format',
+        `格式须为以下之一：${ROBOT_FORMATS.join('、')} — format must be one of ${ROBOT_FORMATS.join(', ')}`,
+      );
     }
     if (format !== 'wecom' && !input.secret) {
       throw invalid(
@@ -93,17 +99,19 @@ export class OrgWebhooksService {
   async remove(actor: Actor, orgId: string): Promise<void> {
     await this.authorise(actor, orgId);
     const removed = await this.repo.remove(this.db.manager, orgId);
-    if (!removed) throw notFound(`organisation ${orgId} has no webhook`);
+    if (!removed) throw notFound(`该组织没有设置群机器人 — organisation ${orgId} has no webhook`);
   }
 
   private async authorise(actor: Actor, orgId: string): Promise<void> {
     const org = await this.repo.orgInScope(this.db.manager, actor, orgId);
     if (!org) {
-      throw notFound(`organisation ${orgId} does not exist or is outside your scope`);
+      throw notFound(
+        `组织不存在或不在你的范围内 — organisation ${orgId} does not exist or is outside your scope`,
+      );
     }
     if (!actor.systemAdmin && !holdsRoleOver(actor, org, ['admin', 'secretary'])) {
       throw forbidden(
-        "managing an organisation's webhook needs the admin or secretary role in it or above it",
+        "管理群机器人须在该组织或其上级担任管理员或书记 — managing an organisation's webhook needs the admin or secretary role in it or above it",
       );
     }
   }

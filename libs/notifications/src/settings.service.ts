@@ -59,7 +59,10 @@ export class NotificationSettingsService {
   async put(userId: string, input: NotificationSettingsInput): Promise<NotificationSettingsView> {
     const unknown = input.channels.filter((c) => !(CHANNELS as readonly string[]).includes(c));
     if (unknown.length > 0) {
-      throw invalid('channels', `channels may only contain ${CHANNELS.join(', ')}`);
+      throw invalid(
+        'channels',
+        `通知渠道只能是 ${CHANNELS.join('、')} — channels may only contain ${CHANNELS.join(', ')}`,
+      );
     }
     // The inbox is the record of what the person was told; it is always on.
     const channels = CHANNELS.filter((c) => c === 'inbox' || input.channels.includes(c));
@@ -68,25 +71,34 @@ export class NotificationSettingsService {
       if (!isHhMm(quiet.start)) {
         throw invalid(
           'quietHours.start',
-          'quietHours.start must be a local time HH:MM, e.g. 22:00',
+          '免打扰开始时间须为 HH:MM 格式的时刻，如 22:00 — quietHours.start must be a local time HH:MM, e.g. 22:00',
         );
       }
       if (!isHhMm(quiet.end)) {
-        throw invalid('quietHours.end', 'quietHours.end must be a local time HH:MM, e.g. 07:00');
+        throw invalid(
+          'quietHours.end',
+          '免打扰结束时间须为 HH:MM 格式的时刻，如 07:00 — quietHours.end must be a local time HH:MM, e.g. 07:00',
+        );
       }
       if (quiet.start === quiet.end) {
-        throw invalid('quietHours', 'quietHours.start and quietHours.end must differ');
+        throw invalid(
+          'quietHours',
+          '免打扰时段的开始和结束时间不能相同 — quietHours.start and quietHours.end must differ',
+        );
       }
     }
     const digestTime = input.digestTime ?? null;
     if (digestTime !== null && !isHhMm(digestTime)) {
-      throw invalid('digestTime', 'digestTime 须为本地时间 HH:MM，如 08:00');
+      throw invalid(
+        'digestTime',
+        '每日汇总时间须为本地时间 HH:MM，如 08:00 — digestTime must be a local time HH:MM, e.g. 08:00',
+      );
     }
     const timeZone = input.timeZone ?? null;
     if (timeZone !== null && !isValidTimeZone(timeZone)) {
       throw invalid(
         'timeZone',
-        `timeZone must be an IANA time zone such as Asia/Shanghai, got "${timeZone}"`,
+        `时区须为 IANA 时区名称，如 Asia/Shanghai — timeZone must be an IANA time zone such as Asia/Shanghai, got "${timeZone}"`,
       );
     }
     await this.recipients.saveSettings(

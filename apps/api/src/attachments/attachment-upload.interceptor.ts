@@ -100,7 +100,8 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
       switch (err.code) {
         case 'LIMIT_FILE_SIZE':
           return new PayloadTooLargeException(
-            `${ATTACHMENT_FIELD}: larger than the limit of ${formatBytes(this.maxBytes)} ` +
+            `文件超过 ${formatBytes(this.maxBytes)} 的上限 — ` +
+              `${ATTACHMENT_FIELD}: larger than the limit of ${formatBytes(this.maxBytes)} ` +
               `(${this.maxBytes} bytes)`,
           );
         case 'LIMIT_UNEXPECTED_FILE':
@@ -108,11 +109,12 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
         case 'LIMIT_FIELD_COUNT':
         case 'LIMIT_PART_COUNT':
           return new BadRequestException(
-            `${ATTACHMENT_FIELD}: send exactly one file, in the multipart field "${ATTACHMENT_FIELD}", ` +
+            `请只上传一个文件，放在字段“${ATTACHMENT_FIELD}”中，不带其他字段 — ` +
+              `${ATTACHMENT_FIELD}: send exactly one file, in the multipart field "${ATTACHMENT_FIELD}", ` +
               'and no other fields',
           );
         default:
-          return new BadRequestException(`body: ${err.message}`);
+          return new BadRequestException(`上传的内容有误 — body: ${err.message}`);
       }
     }
     if (err instanceof HttpException || !(err instanceof Error)) return err;
@@ -120,14 +122,18 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
     if ((err as NodeJS.ErrnoException).code === undefined) {
       if (err.message.startsWith('Unsupported content type')) {
         return new UnsupportedMediaTypeException(
-          `body: send the file as multipart/form-data, in the field "${ATTACHMENT_FIELD}"`,
+          `请以 multipart/form-data 上传文件，放在字段“${ATTACHMENT_FIELD}”中 — body: send the file as multipart/form-data, in the field "${ATTACHMENT_FIELD}"`,
         );
       }
       if (/^(Multipart|Malformed|Unexpected end|Missing Content-Type)/.test(err.message)) {
-        return new BadRequestException(`body: malformed multipart/form-data (${err.message})`);
+        return new BadRequestException(
+          `上传的内容格式不正确（multipart/form-data） — body: malformed multipart/form-data (${err.message})`,
+        );
       }
       if (/^Request (aborted|closed)/.test(err.message)) {
-        return new BadRequestException(`body: the upload did not arrive whole (${err.message})`);
+        return new BadRequestException(
+          `上传未完整到达，请重新上传 — body: the upload did not arrive whole (${err.message})`,
+        );
       }
     }
     return err;

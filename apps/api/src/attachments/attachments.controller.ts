@@ -76,7 +76,7 @@ export class AttachmentsController {
     if (!file) {
       throw invalid(
         ATTACHMENT_FIELD,
-        `${ATTACHMENT_FIELD}: missing; send the file as multipart/form-data in the field "${ATTACHMENT_FIELD}"`,
+        `请上传文件（multipart/form-data，字段“${ATTACHMENT_FIELD}”） — ${ATTACHMENT_FIELD}: missing; send the file as multipart/form-data in the field "${ATTACHMENT_FIELD}"`,
       );
     }
     try {

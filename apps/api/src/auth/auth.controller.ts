@@ -41,7 +41,8 @@ export class AuthController {
     const account = user ? `user:${user.id}` : `name:${name.key}`;
     await this.limiter.attempt(account, ip);
     const ok = await this.hasher.verify(user?.passwordHash ?? null, body.password);
-    if (!user || !ok) throw new UnauthorizedException('username or password is wrong');
+    if (!user || !ok)
+      throw new UnauthorizedException('用户名或密码错误 — username or password is wrong');
     await this.limiter.succeeded(account, ip);
     const actor = await this.actors.load(user.id);
     const token = this.tokens.issue(user.id, user.username, user.tokenGeneration);

@@ -22,11 +22,13 @@ export class AuthGuard implements CanActivate {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match)
-      throw new UnauthorizedException('Authorization: a header "Bearer <token>" is required');
+      throw new UnauthorizedException(
+        '请先登录（请求须带 Authorization: Bearer <令牌>） — Authorization: a header "Bearer <token>" is required',
+      );
     const token = this.tokens.verify(match[1]);
     if (!token)
       throw new UnauthorizedException(
-        'Authorization: the token is invalid or has expired; log in again',
+        '登录已失效（令牌无效或已过期），请重新登录 — Authorization: the token is invalid or has expired; log in again',
       );
     // Read from PostgreSQL on every request: a disabled user or a revoked token stops at once.
     const actor = await this.actors.loadForToken(token.userId, token.generation, token.jti);

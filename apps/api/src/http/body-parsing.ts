@@ -24,7 +24,7 @@ export function installBodyParsing(app: INestApplication, limit: string): void {
       body !== undefined &&
       (typeof body !== 'object' || body === null || Array.isArray(body))
     ) {
-      res.status(400).json(bodyError('body: must be a JSON object'));
+      res.status(400).json(bodyError('请求内容须为 JSON 对象 — body: must be a JSON object'));
     } else {
       next();
     }
@@ -34,13 +34,30 @@ export function installBodyParsing(app: INestApplication, limit: string): void {
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     const e = err as { type?: string; status?: number };
     if (e?.type === 'entity.parse.failed') {
-      res.status(400).json(bodyError('body: malformed JSON; send a valid JSON object'));
+      res
+        .status(400)
+        .json(
+          bodyError(
+            '请求内容不是有效的 JSON，请发送 JSON 对象 — body: malformed JSON; send a valid JSON object',
+          ),
+        );
     } else if (e?.type === 'entity.too.large') {
-      res.status(413).json(errorBody(413, `body: larger than the limit of ${limit}`));
+      res
+        .status(413)
+        .json(
+          errorBody(413, `请求内容超过 ${limit} 的上限 — body: larger than the limit of ${limit}`),
+        );
     } else if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
-      res.status(415).json(errorBody(415, 'body: unsupported encoding; send UTF-8 JSON'));
+      res
+        .status(415)
+        .json(
+          errorBody(
+            415,
+            '请求内容的编码不受支持，请以 UTF-8 发送 JSON — body: unsupported encoding; send UTF-8 JSON',
+          ),
+        );
     } else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-      res.status(e.status).json(errorBody(e.status, 'body: could not be read'));
+      res.status(e.status).json(errorBody(e.status, '无法读取请求内容 — body: could not be read'));
     } else {
       next(err);
     }

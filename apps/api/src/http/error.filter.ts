@@ -78,7 +78,10 @@ function retryAfterOf(exception: unknown): number | undefined {
     : undefined;
 }
 
-/** Every error leaves as `{statusCode, error, message}`; nothing unexpected leaks as a stack. */
+/**
+ * Every error leaves as `{statusCode, error, message}`; nothing unexpected leaks as a stack.
+ * Messages are `中文 — English`; language.ts sends the one the request asks for.
+ */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
@@ -127,6 +130,10 @@ export class ErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const response = exception.getResponse();
       if (typeof response === 'string') return errorBody(status, response);
+      // The router's own 404 for a path no route has: "Cannot GET /api/v1/x".
+      const unrouted = /^Cannot ([A-Z]+) (.*)$/.exec(exception.message);
+      if (status === 404 && unrouted)
+        return errorBody(404, `没有这个接口：${unrouted[1]} ${unrouted[2]} — ${exception.message}`);
       const r = response as { message?: unknown; errors?: ErrorBody['errors']; code?: unknown };
       const message = Array.isArray(r.message)
         ? r.message.join('; ')
@@ -145,7 +152,7 @@ export class ErrorFilter implements ExceptionFilter {
     }
     return errorBody(
       500,
-      '服务器内部错误，已记录，请稍后重试（internal error; the incident was logged）',
+      '服务器内部错误，已记录，请稍后重试 — internal error; the incident was logged',
     );
   }
 }

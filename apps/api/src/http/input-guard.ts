@@ -2,7 +2,7 @@ import { ArgumentMetadata, BadRequestException, Injectable, PipeTransform } from
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type BadText, findBadText, nestingDepth } from '#duban/domain';
+import { type BadText, findBadText, joinMessages, nestingDepth } from '#duban/domain';
 import { errorBody, type ErrorBody } from './error.filter';
 
 const WHAT: Record<BadText['problem'], string> = {
@@ -17,7 +17,7 @@ export function invalidTextBody(bad: readonly BadText[]): ErrorBody {
     code: 'invalid_text',
     message: `${b.field}：文本${WHAT[b.problem]}，请删除后重试`,
   }));
-  return errorBody(400, errors.map((e) => e.message).join('; '), {
+  return errorBody(400, joinMessages(errors.map((e) => e.message)), {
     code: 'invalid_text',
     errors,
   });

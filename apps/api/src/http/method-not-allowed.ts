@@ -49,7 +49,8 @@ export function installMethodNotAllowed(
       .json(
         errorBody(
           405,
-          `${req.method} is not allowed on ${req.path}; allowed: ${methods.join(', ')}`,
+          `该地址不支持 ${req.method} 请求，可用：${methods.join('、')} — ` +
+            `${req.method} is not allowed on ${req.path}; allowed: ${methods.join(', ')}`,
           { error: 'Method Not Allowed', code: 'method_not_allowed' },
         ),
       );

@@ -70,6 +70,7 @@ export class CalendarController {
   })
   @ApiResponse({ status: 200, type: CalendarInfoResponse })
   @ApiResponse({ status: 400, description: 'from / to invalid, reversed or too far apart' })
+  @ApiResponse({ status: 404, description: 'orgId: no such organisation in your scope' })
   async info(
     @CurrentActor() actor: Actor,
     @Query() q: CalendarInfoQuery,

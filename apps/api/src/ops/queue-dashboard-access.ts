@@ -55,7 +55,8 @@ export class QueueDashboardAccess {
         return {
           ok: false,
           status: 401,
-          message: 'Authorization: the token is invalid or has expired; log in again',
+          message:
+            '登录已失效（令牌无效或已过期），请重新登录 — Authorization: the token is invalid or has expired; log in again',
         };
       }
       actor = await this.actors.loadForToken(token.userId, token.generation, token.jti);
@@ -67,6 +68,7 @@ export class QueueDashboardAccess {
           ok: false,
           status: 401,
           message:
+            '请先登录，或先通过 POST /api/v1/admin/queues-session 打开队列看板会话（会话可能已过期） — ' +
             'Authorization: send "Bearer <token>", or open a dashboard session first with ' +
             'POST /api/v1/admin/queues-session (it has expired if you had one)',
         };

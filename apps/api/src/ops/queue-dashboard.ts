@@ -103,11 +103,32 @@ export class QueueDashboard implements OnApplicationShutdown {
         res.setHeader('Content-Security-Policy', DASHBOARD_CSP);
         res.setHeader('Referrer-Policy', 'no-referrer');
         res.setHeader('X-Content-Type-Options', 'nosniff');
+        // Every queue is read-only: say so in the api's own words (the board would send an empty 405).
+        if (!['GET', 'HEAD'].includes(req.method)) {
+          res.setHeader('Allow', 'GET, HEAD');
+          res
+            .status(405)
+            .json(
+              errorBody(
+                405,
+                '队列看板只读，不能手动改动队列 — the queue dashboard is read-only; queues cannot be changed by hand',
+                { error: 'Method Not Allowed', code: 'method_not_allowed' },
+              ),
+            );
+          return;
+        }
         this.open().router(req, res, next);
       },
       (e: unknown) => {
         this.logger.error(`queue dashboard: ${e instanceof Error ? e.message : String(e)}`);
-        res.status(500).json(errorBody(500, 'internal error; the incident was logged'));
+        res
+          .status(500)
+          .json(
+            errorBody(
+              500,
+              '服务器内部错误，已记录，请稍后重试 — internal error; the incident was logged',
+            ),
+          );
       },
     );
   };

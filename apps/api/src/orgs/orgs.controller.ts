@@ -136,6 +136,10 @@ export class OrgsController {
   @Get()
   @ApiOperation({ summary: 'Organisations within the caller’s scope, by name, kind or subtree' })
   @ApiResponse({ status: 200, type: OrgPage })
+  @ApiResponse({
+    status: 404,
+    description: '`under`: no such organisation within the caller’s scope',
+  })
   search(@CurrentActor() actor: Actor, @Query() query: OrgSearchQuery): Promise<OrgPage> {
     return this.orgs.search(actor, query, query);
   }

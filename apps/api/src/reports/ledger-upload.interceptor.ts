@@ -58,31 +58,37 @@ function toHttpError(err: unknown): unknown {
     switch (err.code) {
       case 'LIMIT_FILE_SIZE':
         return new PayloadTooLargeException(
-          `${LEDGER_FILE_FIELD}: larger than the limit of ${LEDGER_MAX_BYTES / (1024 * 1024)} MiB; split the ledger`,
+          `台账文件超过 ${LEDGER_MAX_BYTES / (1024 * 1024)} MiB 的上限，请拆分后上传 — ` +
+            `${LEDGER_FILE_FIELD}: larger than the limit of ${LEDGER_MAX_BYTES / (1024 * 1024)} MiB; split the ledger`,
         );
       case 'LIMIT_UNEXPECTED_FILE':
       case 'LIMIT_FILE_COUNT':
       case 'LIMIT_FIELD_COUNT':
       case 'LIMIT_PART_COUNT':
         return new BadRequestException(
-          `${LEDGER_FILE_FIELD}: send exactly one file, in the multipart field "${LEDGER_FILE_FIELD}", ` +
+          `请只上传一个台账文件，放在字段“${LEDGER_FILE_FIELD}”中 — ` +
+            `${LEDGER_FILE_FIELD}: send exactly one file, in the multipart field "${LEDGER_FILE_FIELD}", ` +
             `and no fields but ${FIELDS.join(', ')}`,
         );
       default:
-        return new BadRequestException(`body: ${err.message}`);
+        return new BadRequestException(`上传的内容有误 — body: ${err.message}`);
     }
   }
   if (err instanceof HttpException || !(err instanceof Error)) return err;
   if (err.message.startsWith('Unsupported content type')) {
     return new UnsupportedMediaTypeException(
-      `body: send the ledger as multipart/form-data, in the field "${LEDGER_FILE_FIELD}"`,
+      `请以 multipart/form-data 上传台账，放在字段“${LEDGER_FILE_FIELD}”中 — body: send the ledger as multipart/form-data, in the field "${LEDGER_FILE_FIELD}"`,
     );
   }
   if (/^(Multipart|Malformed|Unexpected end|Missing Content-Type)/.test(err.message)) {
-    return new BadRequestException(`body: malformed multipart/form-data (${err.message})`);
+    return new BadRequestException(
+      `上传的内容格式不正确（multipart/form-data） — body: malformed multipart/form-data (${err.message})`,
+    );
   }
   if (/^Request (aborted|closed)/.test(err.message)) {
-    return new BadRequestException(`body: the upload did not arrive whole (${err.message})`);
+    return new BadRequestException(
+      `上传未完整到达，请重新上传 — body: the upload did not arrive whole (${err.message})`,
+    );
   }
   return err;
 }

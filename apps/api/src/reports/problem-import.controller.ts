@@ -92,7 +92,7 @@ export class ProblemImportController {
     if (!file) {
       throw invalid(
         LEDGER_FILE_FIELD,
-        `${LEDGER_FILE_FIELD}: missing; send the ledger as multipart/form-data in the field "${LEDGER_FILE_FIELD}"`,
+        `请上传台账文件（multipart/form-data，字段“${LEDGER_FILE_FIELD}”） — ${LEDGER_FILE_FIELD}: missing; send the ledger as multipart/form-data in the field "${LEDGER_FILE_FIELD}"`,
       );
     }
     const raisedByOrgId = body.raisedByOrgId ?? query.raisedByOrgId;

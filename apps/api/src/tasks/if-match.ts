@@ -11,7 +11,8 @@ export const IfMatch = createParamDecorator(
     if (raw === undefined || raw === '') return undefined;
     const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(String(raw).trim());
     if (!match) {
-      const message = 'If-Match must be the task version number, e.g. If-Match: 3';
+      const message =
+        'If-Match 须为任务的版本号，如 If-Match: 3 — If-Match must be the task version number, e.g. If-Match: 3';
       throw new BadRequestException({
         message,
         code: 'validation_failed',

@@ -196,7 +196,7 @@ export function serveWebApp(app: INestApplication, dir = webAppDirectory()): voi
         .json(
           errorBody(
             404,
-            'the web workspace is not built: run `npm run build:web` (or `npm run build`)',
+            '网页工作台尚未构建，请运行 `npm run build:web` — the web workspace is not built: run `npm run build:web` (or `npm run build`)',
           ),
         );
       return;

@@ -30,8 +30,13 @@ export function LevelBadge({ level, name }: { level: number; name?: string }) {
 }
 
 /** What went wrong, in the server's words when it gave them. */
-export function ErrorBox({ error }: { error: unknown }) {
+/**
+ * The API's refusal as it said it (zh-CN). A stale version (someone changed the record since it
+ * was shown) offers to load it again in place, when the page passes `onReload`.
+ */
+export function ErrorBox({ error, onReload }: { error: unknown; onReload?: () => void }) {
   if (!error) return null;
+  const stale = error instanceof ApiError && error.code === 'stale_version';
   const message = error instanceof Error ? error.message : String(error);
   const status = error instanceof ApiError ? error.status : 0;
   const prefix =
@@ -52,11 +57,17 @@ export function ErrorBox({ error }: { error: unknown }) {
       {fields.length > 1 && (
         <ul>
           {fields.map((f) => (
-            <li key={f.field + f.message}>
-              <code>{f.field}</code>：{f.message}
-            </li>
+            <li key={f.field + f.message}>{f.message}</li>
           ))}
         </ul>
+      )}
+      {stale && onReload && (
+        <p>
+          <button type="button" className="primary" onClick={onReload}>
+            刷新为最新内容
+          </button>{' '}
+          <span className="muted">刷新后请确认内容再办理。</span>
+        </p>
       )}
     </div>
   );

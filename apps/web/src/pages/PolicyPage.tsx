@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { call, client } from '../api';
+import { ApiError, call, client } from '../api';
 import { OrgSelect } from '../components/OrgSelect';
 import { ErrorBox, Loading, useAsync } from '../components/ui';
 import { getOrg } from '../directory';
@@ -224,6 +224,19 @@ export function PolicyPage() {
     setBusy(true);
     setError(null);
     setSaved(null);
+    // One unit per list, as the server demands: working days, or clock time (days, hours, minutes).
+    const kind = (d: OffsetDraft) => (d.unit === 'workingDays' ? 'wd' : 'time');
+    const mixed = (ds: OffsetDraft[]) => new Set(ds.map(kind)).size > 1;
+    if (mixed(reminders) || mixed(steps.map((s) => s.after))) {
+      setBusy(false);
+      setError(
+        new ApiError(
+          400,
+          '提醒和升级各自须使用同一种时间单位：都用“个工作日”，或都用天、小时、分钟',
+        ),
+      );
+      return;
+    }
     const body: Omit<EscalationPolicy, 'inheritedFromOrgId'> = {
       remindBefore: reminders.map(fromDraft),
       steps: steps.map((s, i): EscalationStep => ({

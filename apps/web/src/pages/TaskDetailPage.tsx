@@ -6,7 +6,7 @@ import {
   type FormEvent,
   type ReactNode,
 } from 'react';
-import { call, client, ifMatch } from '../api';
+import { ApiError, call, client, ifMatch } from '../api';
 import { AttachmentList, AttachmentPicker } from '../components/attachments';
 import {
   ErrorBox,
@@ -18,7 +18,7 @@ import {
   useAsync,
 } from '../components/ui';
 import { namesAround } from '../directory';
-import { formatDateTime, formatDeadline } from '../format';
+import { formatDateTime, formatDeadline, todayLocal } from '../format';
 import {
   CHECK_LABEL,
   EVENT_LABEL,
@@ -160,6 +160,8 @@ function EventDetails({ event, names }: { event: TimelineEvent; names: Map<strin
 
 /** Clears the last success message when another action starts. */
 const ClearFlash = createContext<() => void>(() => undefined);
+/** Loads the task again in place (offered when the server says the version shown is stale). */
+const ReloadTask = createContext<(() => void) | undefined>(undefined);
 
 /** One action form: posts with If-Match, shows the API's refusal verbatim, reloads on success. */
 function ActionForm({
@@ -178,6 +180,7 @@ function ActionForm({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const clearFlash = useContext(ClearFlash);
+  const reloadTask = useContext(ReloadTask);
   async function handle(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     clearFlash();
@@ -196,7 +199,7 @@ function ActionForm({
     <form className="action-form" id={id} onSubmit={handle} aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{title}</h3>
       {children}
-      <ErrorBox error={error} />
+      <ErrorBox error={error} onReload={reloadTask} />
       <div className="buttons">
         {buttons.map((b) => (
           <button
@@ -243,6 +246,10 @@ function Actions({
 
   // Every action names the task and the version it was read at (If-Match).
   const at = { params: { path: { id: task.id } }, headers: ifMatch(task.version) };
+  /** What the server would refuse, said before sending (the server checks it again). */
+  const refuse = (message: string) => {
+    throw new ApiError(400, message);
+  };
   const finish = (message: string) => onDone(message);
   const has = (a: Task['actions'][number]) => task.actions.includes(a);
 
@@ -352,6 +359,7 @@ function Actions({
           ]}
           onSubmit={async (which) => {
             const passed = which === 'pass';
+            if (!passed && !verifyComment.trim()) refuse('退回重改须写明需要重改的内容');
             await call(
               client.POST('/api/v1/tasks/{id}/verify', {
                 ...at,
@@ -458,6 +466,12 @@ function Actions({
           title="申请延期（须在期限前提出）"
           buttons={[{ name: 'request', label: '提交延期申请' }]}
           onSubmit={async () => {
+            if (!extDate) refuse('请填写延期至的日期');
+            // The server's rule, which needs no clock: later than the deadline in force.
+            const current = task.dueAt ? todayLocal(new Date(task.dueAt)) : null;
+            if (current && extDate <= current)
+              refuse(`延期至的日期须晚于当前的完成期限（${formatDeadline(task.dueAt)}）`);
+            if (!extReason.trim()) refuse('请填写延期理由');
             await call(
               client.POST('/api/v1/tasks/{id}/extensions', {
                 ...at,
@@ -475,7 +489,12 @@ function Actions({
         >
           <label>
             延期至
-            <input type="date" value={extDate} onChange={(e) => setExtDate(e.target.value)} />
+            <input
+              type="date"
+              name="extDate"
+              value={extDate}
+              onChange={(e) => setExtDate(e.target.value)}
+            />
           </label>
           <label>
             理由
@@ -532,6 +551,7 @@ function Actions({
           title="回头看：重新打开"
           buttons={[{ name: 'reopen', label: '重新打开', danger: true }]}
           onSubmit={async () => {
+            if (!reopenReason.trim()) refuse('请填写重新打开的原因');
             await call(
               client.POST('/api/v1/tasks/{id}/reopen', {
                 ...at,
@@ -698,15 +718,17 @@ export function TaskDetailPage({ id }: { id: string }) {
           </p>
         )}
         <ClearFlash.Provider value={() => setFlash(null)}>
-          <Actions
-            key={`${task.version}-${task.state}`}
-            task={task}
-            submission={lastSubmission(timeline)}
-            onDone={(message) => {
-              setFlash(message);
-              reload();
-            }}
-          />
+          <ReloadTask.Provider value={reload}>
+            <Actions
+              key={`${task.version}-${task.state}`}
+              task={task}
+              submission={lastSubmission(timeline)}
+              onDone={(message) => {
+                setFlash(message);
+                reload();
+              }}
+            />
+          </ReloadTask.Provider>
         </ClearFlash.Provider>
       </Section>
 

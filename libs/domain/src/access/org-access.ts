@@ -35,10 +35,12 @@ export function holdsRoleOver(
 export function mayCreateOrg(actor: Actor, parent: OrgRef | null): Decision {
   if (actor.systemAdmin) return ALLOW;
   if (parent === null)
-    return deny('only the system administrator may create a top-level organisation');
+    return deny(
+      '只有系统管理员能创建顶级组织 — only the system administrator may create a top-level organisation',
+    );
   if (holdsRoleOver(actor, parent, ['admin', 'secretary'])) return ALLOW;
   return deny(
-    'creating an organisation needs the admin or secretary role in the parent organisation or above it',
+    '创建组织须在上级组织或更高一级担任管理员或书记 — creating an organisation needs the admin or secretary role in the parent organisation or above it',
   );
 }
 
@@ -48,10 +50,11 @@ export function mayCreateOrg(actor: Actor, parent: OrgRef | null): Decision {
  */
 export function mayAssignRole(actor: Actor, org: OrgRef, role: Role): Decision {
   if (actor.systemAdmin || holdsRoleOver(actor, org, ['admin'])) return ALLOW;
-  if (role === 'admin') return deny('only an administrator may grant the admin role');
+  if (role === 'admin')
+    return deny('只有管理员能授予管理员角色 — only an administrator may grant the admin role');
   if (holdsRoleOver(actor, org, ['secretary'], { strictlyAbove: true })) return ALLOW;
   return deny(
-    'assigning roles needs the admin role over this organisation, or the secretary role in an organisation above it',
+    '授予角色须在该组织或其上级担任管理员，或在上级组织担任书记 — assigning roles needs the admin role over this organisation, or the secretary role in an organisation above it',
   );
 }
 
@@ -62,5 +65,7 @@ export function isAdministrator(actor: Actor): boolean {
 
 /** Creating user accounts: administrators only. */
 export function mayCreateUser(actor: Actor): Decision {
-  return isAdministrator(actor) ? ALLOW : deny('creating users needs the admin role');
+  return isAdministrator(actor)
+    ? ALLOW
+    : deny('创建用户须有管理员角色 — creating users needs the admin role');
 }

@@ -29,7 +29,7 @@ export function mayRevokeRole(actor: Actor, org: OrgRef, role: Role, userId: str
     return deny('不能撤销自己的管理员角色 — you cannot revoke your own admin role');
   const decision = mayAssignRole(actor, org, role);
   if (decision.allowed) return ALLOW;
-  return deny(`无权撤销该角色 — ${decision.reason}`);
+  return deny(`无权撤销该角色：${decision.reason}`);
 }
 
 /**

@@ -76,14 +76,21 @@ function chineseName(entry: string): string {
 export function validateCalendarOverrides(input: unknown): Validated<CalendarOverride[]> {
   const errors: FieldError[] = [];
   if (!Array.isArray(input)) {
-    return { ok: false, errors: [{ field: 'overrides', message: 'overrides must be an array' }] };
+    return {
+      ok: false,
+      errors: [{ field: 'overrides', message: '日期列表须为数组 — overrides must be an array' }],
+    };
   }
   const seen = new Map<string, number>();
   const value: CalendarOverride[] = [];
   input.forEach((item: unknown, i) => {
     const field = `overrides[${i}]`;
+    const nth = `第${i + 1}条`;
     if (!isPlainObject(item)) {
-      errors.push({ field, message: `${field} must be an object {date, kind}` });
+      errors.push({
+        field,
+        message: `${nth}须为对象 {date, kind} — ${field} must be an object {date, kind}`,
+      });
       return;
     }
     const { date, kind, name } = item;
@@ -91,13 +98,13 @@ export function validateCalendarOverrides(input: unknown): Validated<CalendarOve
     if (!isLocalDate(date)) {
       errors.push({
         field: `${field}.date`,
-        message: `${field}.date must be a calendar date 'YYYY-MM-DD'`,
+        message: `${nth}的日期须为日期，格式 YYYY-MM-DD — ${field}.date must be a calendar date 'YYYY-MM-DD'`,
       });
       ok = false;
     } else if (seen.has(date)) {
       errors.push({
         field: `${field}.date`,
-        message: `${field}.date ${date} is already listed at overrides[${seen.get(date)}]`,
+        message: `${nth}的日期 ${date} 与第${(seen.get(date) ?? 0) + 1}条重复 — ${field}.date ${date} is already listed at overrides[${seen.get(date)}]`,
       });
       ok = false;
     } else {
@@ -106,12 +113,15 @@ export function validateCalendarOverrides(input: unknown): Validated<CalendarOve
     if (kind !== 'workday' && kind !== 'holiday') {
       errors.push({
         field: `${field}.kind`,
-        message: `${field}.kind must be 'workday' or 'holiday'`,
+        message: `${nth}的类型须为 workday（调休上班）或 holiday（放假） — ${field}.kind must be 'workday' or 'holiday'`,
       });
       ok = false;
     }
     if (name !== undefined && typeof name !== 'string') {
-      errors.push({ field: `${field}.name`, message: `${field}.name must be a string` });
+      errors.push({
+        field: `${field}.name`,
+        message: `${nth}的名称须为文本 — ${field}.name must be a string`,
+      });
       ok = false;
     }
     if (ok) {

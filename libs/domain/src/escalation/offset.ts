@@ -1,3 +1,4 @@
+import { fieldLabel } from '../kernel/messages';
 import { FieldError, isPlainObject } from '../calendar/field-error';
 import { addCalendarDays, addCalendarMonths } from '../calendar/local-date';
 import { instantAtLocalTime, localDateOf, localTimeOf } from '../calendar/time-zone';
@@ -108,49 +109,58 @@ export function checkOffset(
   if (typeof input === 'string') {
     if (input.startsWith('-')) {
       return fail(
-        `${field} must not be negative: offsets count from the deadline, reminders before it and steps after it`,
+        `${fieldLabel(field)}不能为负数：时间从期限起算，提醒在期限前，升级在期限后 — ${field} must not be negative: offsets count from the deadline, reminders before it and steps after it`,
       );
     }
     const d = parseIsoDuration(input);
     if (!d) {
       return fail(
-        `${field} must be an ISO 8601 duration such as 'P7D', 'PT30S' or 'P1DT2H', or {"workingDays": N}; got '${input}'`,
+        `${fieldLabel(field)}须为 ISO 8601 时长（如 P7D、PT30S、P1DT2H）或 {"workingDays": N} — ${field} must be an ISO 8601 duration such as 'P7D', 'PT30S' or 'P1DT2H', or {"workingDays": N}; got '${input}'`,
       );
     }
     const magnitude = nominalMs(d);
-    if (magnitude > MAX_NOMINAL_MS) return fail(`${field} is too long: at most about 10 years`);
+    if (magnitude > MAX_NOMINAL_MS)
+      return fail(
+        `${fieldLabel(field)}过长：至多约 10 年 — ${field} is too long: at most about 10 years`,
+      );
     if (options.positive && magnitude === 0) {
-      return fail(`${field} must be longer than zero: a reminder fires before the deadline`);
+      return fail(
+        `${fieldLabel(field)}须大于零：提醒在期限前发出 — ${field} must be longer than zero: a reminder fires before the deadline`,
+      );
     }
     return { ok: true, value: { offset: input, kind: 'duration', magnitude } };
   }
   if (isPlainObject(input)) {
     const extra = Object.keys(input).filter((k) => k !== 'workingDays');
     if (extra.length > 0 && !options.allowUnknownKeys) {
-      return fail(`${field} has unknown field(s) ${extra.join(', ')}; expected {"workingDays": N}`);
+      return fail(
+        `${fieldLabel(field)}含有不接受的字段 ${extra.join('、')} — ${field} has unknown field(s) ${extra.join(', ')}; expected {"workingDays": N}`,
+      );
     }
     const n = input['workingDays'];
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
       return fail(
-        `${field}.workingDays must be a whole number of working days, 0 or more`,
+        `${fieldLabel(field)}须为 0 或以上的整数个工作日 — ${field}.workingDays must be a whole number of working days, 0 or more`,
         `${field}.workingDays`,
       );
     }
     if (n > MAX_OFFSET_WORKING_DAYS) {
       return fail(
-        `${field}.workingDays must be at most ${MAX_OFFSET_WORKING_DAYS}`,
+        `${fieldLabel(field)}至多 ${MAX_OFFSET_WORKING_DAYS} 个工作日 — ${field}.workingDays must be at most ${MAX_OFFSET_WORKING_DAYS}`,
         `${field}.workingDays`,
       );
     }
     if (options.positive && n === 0) {
       return fail(
-        `${field}.workingDays must be at least 1: a reminder fires before the deadline`,
+        `${fieldLabel(field)}至少 1 个工作日：提醒在期限前发出 — ${field}.workingDays must be at least 1: a reminder fires before the deadline`,
         `${field}.workingDays`,
       );
     }
     return { ok: true, value: { offset: { workingDays: n }, kind: 'working_days', magnitude: n } };
   }
-  return fail(`${field} must be an ISO 8601 duration string or {"workingDays": N}`);
+  return fail(
+    `${fieldLabel(field)}须为 ISO 8601 时长或 {"workingDays": N} — ${field} must be an ISO 8601 duration string or {"workingDays": N}`,
+  );
 }
 
 export interface ResolvedOffset {

@@ -120,7 +120,7 @@ describe('validatePolicy', () => {
       {
         field: 'steps[2].after',
         message:
-          'steps[2].after (5 working day(s)) must be later than steps[1].after (5 working day(s)): step offsets increase strictly',
+          '第3级升级步骤的时间须晚于第2级升级步骤的时间：各级的时间须依次递增 — steps[2].after (5 working day(s)) must be later than steps[1].after (5 working day(s)): step offsets increase strictly',
       },
     ]);
     expect(
@@ -151,7 +151,8 @@ describe('validatePolicy', () => {
     expect(dup).toEqual([
       {
         field: 'remindBefore[2]',
-        message: 'remindBefore[2] repeats remindBefore[0]: reminders must be distinct',
+        message:
+          '第3次提醒与第1次提醒重复：提醒时间不能相同 — remindBefore[2] repeats remindBefore[0]: reminders must be distinct',
       },
     ]);
   });

@@ -1,5 +1,6 @@
 import { FieldError, isPlainObject, Validated } from '../calendar/field-error';
 import { checkOffset, CheckedOffset, describeOffset, Offset } from './offset';
+import { fieldLabel } from '../kernel/messages';
 
 /**
  * The escalation policy (督办升级规则) a committee sets for the problems it raises: reminders
@@ -127,7 +128,7 @@ function unknownKeys(
     if (!allowed.includes(key)) {
       errors.push({
         field: at(field, key),
-        message: `${at(field, key)} is not a known field (expected ${allowed.join(', ')})`,
+        message: `不接受字段 ${fieldLabel(at(field, key))}（可用：${allowed.join('、')}） — ${at(field, key)} is not a known field (expected ${allowed.join(', ')})`,
       });
     }
   }
@@ -135,6 +136,7 @@ function unknownKeys(
 
 const kindLabel = (c: CheckedOffset) =>
   c.kind === 'working_days' ? 'working days' : 'an ISO 8601 duration';
+const kindLabelZh = (c: CheckedOffset) => (c.kind === 'working_days' ? '工作日' : 'ISO 8601 时长');
 
 function checkReminders(
   input: unknown,
@@ -145,7 +147,10 @@ function checkReminders(
   const field = at(prefix, 'remindBefore');
   if (input === undefined) return [];
   if (!Array.isArray(input)) {
-    errors.push({ field, message: `${field} must be an array of offsets before the deadline` });
+    errors.push({
+      field,
+      message: `${fieldLabel(field)}须为到期前的时间列表 — ${field} must be an array of offsets before the deadline`,
+    });
     return [];
   }
   const out: Offset[] = [];
@@ -162,14 +167,17 @@ function checkReminders(
     if (first && first.checked.kind !== r.value.kind) {
       errors.push({
         field: f,
-        message: `${f} must be ${kindLabel(first.checked)} like ${first.field}: all reminders use one kind of offset`,
+        message: `${fieldLabel(f)}须与${fieldLabel(first.field)}使用同一种单位（${kindLabelZh(first.checked)}）：所有提醒使用同一种时间单位 — ${f} must be ${kindLabel(first.checked)} like ${first.field}: all reminders use one kind of offset`,
       });
       return;
     }
     first ??= { field: f, checked: r.value };
     const twin = seen.get(r.value.magnitude);
     if (twin !== undefined) {
-      errors.push({ field: f, message: `${f} repeats ${twin}: reminders must be distinct` });
+      errors.push({
+        field: f,
+        message: `${fieldLabel(f)}与${fieldLabel(twin)}重复：提醒时间不能相同 — ${f} repeats ${twin}: reminders must be distinct`,
+      });
       return;
     }
     seen.set(r.value.magnitude, f);
@@ -182,7 +190,7 @@ function checkNotify(input: unknown, field: string, errors: FieldError[]): Audie
   if (!Array.isArray(input) || input.length === 0) {
     errors.push({
       field,
-      message: `${field} must list at least one audience of ${AUDIENCES.join(', ')}`,
+      message: `${fieldLabel(field)}至少列出一类通知对象：${AUDIENCES.join('、')} — ${field} must list at least one audience of ${AUDIENCES.join(', ')}`,
     });
     return [];
   }
@@ -192,10 +200,10 @@ function checkNotify(input: unknown, field: string, errors: FieldError[]): Audie
     if (typeof a !== 'string' || !(AUDIENCES as readonly string[]).includes(a)) {
       errors.push({
         field: f,
-        message: `${f} must be one of ${AUDIENCES.join(', ')}; got ${JSON.stringify(a)}`,
+        message: `${fieldLabel(f)}须为以下之一：${AUDIENCES.join('、')} — ${f} must be one of ${AUDIENCES.join(', ')}; got ${JSON.stringify(a)}`,
       });
     } else if (out.includes(a as Audience)) {
-      errors.push({ field: f, message: `${f} repeats '${a}'` });
+      errors.push({ field: f, message: `${fieldLabel(f)}重复 — ${f} repeats '${a}'` });
     } else {
       out.push(a as Audience);
     }
@@ -213,7 +221,7 @@ function checkSteps(
   if (!Array.isArray(input) || input.length === 0) {
     errors.push({
       field,
-      message: `${field} must be a non-empty array: at least one step, the last of which opens an accountability case`,
+      message: `${fieldLabel(field)}至少一级，最后一级为问责 — ${field} must be a non-empty array: at least one step, the last of which opens an accountability case`,
     });
     return [];
   }
@@ -223,7 +231,10 @@ function checkSteps(
   input.forEach((item: unknown, i) => {
     const f = `${field}[${i}]`;
     if (!isPlainObject(item)) {
-      errors.push({ field: f, message: `${f} must be an object {level, name, after, notify}` });
+      errors.push({
+        field: f,
+        message: `${fieldLabel(f)}须为对象 {level, name, after, notify} — ${f} must be an object {level, name, after, notify}`,
+      });
       previous = null;
       return;
     }
@@ -233,15 +244,18 @@ function checkSteps(
     if (level !== i + 1) {
       errors.push({
         field: `${f}.level`,
-        message: `${f}.level must be ${i + 1}: levels run 1..n in order without gaps`,
+        message: `${fieldLabel(`${f}.level`)}须为 ${i + 1}：级别从 1 起依次排列，不能跳过 — ${f}.level must be ${i + 1}: levels run 1..n in order without gaps`,
       });
     }
     if (typeof name !== 'string' || name.trim() === '') {
-      errors.push({ field: `${f}.name`, message: `${f}.name must be a non-empty text, e.g. 督办` });
+      errors.push({
+        field: `${f}.name`,
+        message: `请填写${fieldLabel(`${f}.name`)}，如：督办 — ${f}.name must be a non-empty text, e.g. 督办`,
+      });
     } else if (name.trim().length > MAX_STEP_NAME_LENGTH) {
       errors.push({
         field: `${f}.name`,
-        message: `${f}.name must be at most ${MAX_STEP_NAME_LENGTH} characters`,
+        message: `${fieldLabel(`${f}.name`)}至多 ${MAX_STEP_NAME_LENGTH} 个字符 — ${f}.name must be at most ${MAX_STEP_NAME_LENGTH} characters`,
       });
     }
     const audiences = checkNotify(notify, `${f}.notify`, errors);
@@ -255,14 +269,14 @@ function checkSteps(
     } else if (first && first.checked.kind !== r.value.kind) {
       errors.push({
         field: `${f}.after`,
-        message: `${f}.after must be ${kindLabel(first.checked)} like ${first.field}: all steps use one kind of offset so that their order is well defined`,
+        message: `${fieldLabel(`${f}.after`)}须与${fieldLabel(first.field)}使用同一种单位（${kindLabelZh(first.checked)}）：所有升级步骤使用同一种时间单位 — ${f}.after must be ${kindLabel(first.checked)} like ${first.field}: all steps use one kind of offset so that their order is well defined`,
       });
     } else {
       checked = r.value;
       if (previous && previous.checked.magnitude >= checked.magnitude) {
         errors.push({
           field: `${f}.after`,
-          message: `${f}.after (${describeOffset(checked.offset)}) must be later than ${previous.field} (${describeOffset(previous.checked.offset)}): step offsets increase strictly`,
+          message: `${fieldLabel(`${f}.after`)}须晚于${fieldLabel(previous.field)}：各级的时间须依次递增 — ${f}.after (${describeOffset(checked.offset)}) must be later than ${previous.field} (${describeOffset(previous.checked.offset)}): step offsets increase strictly`,
         });
       }
       first ??= { field: `${f}.after`, checked };
@@ -289,7 +303,10 @@ function checkLights(
   const field = at(prefix, 'lights');
   if (input === undefined) return undefined;
   if (!isPlainObject(input)) {
-    errors.push({ field, message: `${field} must be an object {blueWithinWorkingDays}` });
+    errors.push({
+      field,
+      message: `${fieldLabel(field)}须为对象 {blueWithinWorkingDays} — ${field} must be an object {blueWithinWorkingDays}`,
+    });
     return undefined;
   }
   unknownKeys(input, LIGHTS_KEYS, field, errors, options);
@@ -298,7 +315,7 @@ function checkLights(
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_BLUE_WITHIN_WORKING_DAYS) {
     errors.push({
       field: `${field}.blueWithinWorkingDays`,
-      message: `${field}.blueWithinWorkingDays must be a whole number from 0 to ${MAX_BLUE_WITHIN_WORKING_DAYS}`,
+      message: `${fieldLabel(`${field}.blueWithinWorkingDays`)}须为 0 至 ${MAX_BLUE_WITHIN_WORKING_DAYS} 的整数 — ${field}.blueWithinWorkingDays must be a whole number from 0 to ${MAX_BLUE_WITHIN_WORKING_DAYS}`,
     });
     return undefined;
   }
@@ -313,7 +330,10 @@ function checkPolicy(
 ): EscalationPolicy | null {
   if (!isPlainObject(input)) {
     const field = prefix === '' ? 'policy' : prefix;
-    errors.push({ field, message: `${field} must be an object {remindBefore, steps, lights?}` });
+    errors.push({
+      field,
+      message: `${fieldLabel(field)}须为对象 {remindBefore, steps, lights?} — ${field} must be an object {remindBefore, steps, lights?}`,
+    });
     return null;
   }
   const before = errors.length;
@@ -344,7 +364,13 @@ export function validatePolicyDocument(
   if (!isPlainObject(input)) {
     return {
       ok: false,
-      errors: [{ field: 'document', message: 'document must be an object {default, bySeverity?}' }],
+      errors: [
+        {
+          field: 'document',
+          message:
+            '规则须为对象 {default, bySeverity?} — document must be an object {default, bySeverity?}',
+        },
+      ],
     };
   }
   unknownKeys(input, ['default', 'bySeverity'], '', errors, options);
@@ -352,7 +378,8 @@ export function validatePolicyDocument(
   if (input['default'] === undefined) {
     errors.push({
       field: 'default',
-      message: 'default must be given: the policy for general problems',
+      message:
+        '请填写一般问题的规则（default） — default must be given: the policy for general problems',
     });
   } else {
     def = checkPolicy(input['default'], 'default', errors, options);
@@ -363,7 +390,8 @@ export function validatePolicyDocument(
     if (!isPlainObject(by)) {
       errors.push({
         field: 'bySeverity',
-        message: 'bySeverity must be an object {serious?, critical?}',
+        message:
+          '按严重程度的规则须为对象 {serious?, critical?} — bySeverity must be an object {serious?, critical?}',
       });
     } else {
       for (const key of Object.keys(by)) {
@@ -373,12 +401,13 @@ export function validatePolicyDocument(
         } else if (key === 'general') {
           errors.push({
             field: 'bySeverity.general',
-            message: 'bySeverity.general is not allowed: general problems use default',
+            message:
+              '不能单独设置一般问题的规则：一般问题使用 default — bySeverity.general is not allowed: general problems use default',
           });
         } else if (!options.allowUnknownKeys) {
           errors.push({
             field: `bySeverity.${key}`,
-            message: `bySeverity.${key} is not a severity (expected serious or critical)`,
+            message: `${key} 不是严重程度（可用 serious 或 critical） — bySeverity.${key} is not a severity (expected serious or critical)`,
           });
         }
       }

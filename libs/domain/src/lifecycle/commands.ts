@@ -1,4 +1,5 @@
 import { Actor, OrgRef } from '../access/roles';
+import { fieldLabel, splitMessage } from '../kernel/messages';
 import { CONFLICT_OF_INTEREST, taskConflict, withActor } from './conflicts';
 import {
   isResponsibleSide,
@@ -16,6 +17,7 @@ import {
   TASK_MODES,
   TaskMode,
   TaskSnapshot,
+  TASK_STATE_LABELS,
   TaskState,
   TransitionResult,
 } from './task';
@@ -98,29 +100,47 @@ type Guard = (task: TaskSnapshot, actor: Actor, now: Date) => Refusal | null;
 
 type Checked<T> = { ok: true; value: T } | Refusal;
 
+/** `why` is `中文 — English` (messages.ts). */
 function requiredText(value: unknown, field: string, why: string): Checked<string> {
   if (typeof value !== 'string' || value.trim() === '') {
-    return refuse('invalid_input', `${field} must be a non-empty text: ${why}`);
+    const { zh, en } = splitMessage(why);
+    return refuse(
+      'invalid_input',
+      `请填写${fieldLabel(field)}：${zh} — ${field} must be a non-empty text: ${en}`,
+      'required',
+    );
   }
-  if (value.length > MAX_TEXT_LENGTH) {
-    return refuse('invalid_input', `${field} must be at most ${MAX_TEXT_LENGTH} characters`);
-  }
+  if (value.length > MAX_TEXT_LENGTH) return tooLong(field);
   return { ok: true, value: value.trim() };
 }
 
+const tooLong = (field: string) =>
+  refuse(
+    'invalid_input',
+    `${fieldLabel(field)}至多 ${MAX_TEXT_LENGTH} 个字符 — ${field} must be at most ${MAX_TEXT_LENGTH} characters`,
+    'invalid_length',
+  );
+
 function optionalText(value: unknown, field: string): Checked<string | null> {
   if (value === undefined || value === null) return { ok: true, value: null };
-  if (typeof value !== 'string') return refuse('invalid_input', `${field} must be a text`);
-  if (value.length > MAX_TEXT_LENGTH) {
-    return refuse('invalid_input', `${field} must be at most ${MAX_TEXT_LENGTH} characters`);
-  }
+  if (typeof value !== 'string')
+    return refuse(
+      'invalid_input',
+      `${fieldLabel(field)}须为文本 — ${field} must be a text`,
+      'invalid_type',
+    );
+  if (value.length > MAX_TEXT_LENGTH) return tooLong(field);
   return { ok: true, value: value.trim() === '' ? null : value.trim() };
 }
 
 function idList(value: unknown, field: string): Checked<readonly string[]> {
   if (value === undefined || value === null) return { ok: true, value: [] };
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.trim() !== '')) {
-    return refuse('invalid_input', `${field} must be a list of ids`);
+    return refuse(
+      'invalid_input',
+      `${fieldLabel(field)}须为编号的列表 — ${field} must be a list of ids`,
+      'invalid_type',
+    );
   }
   return { ok: true, value: [...new Set(value as string[])] };
 }
@@ -145,10 +165,26 @@ const base = (task: TaskSnapshot, actor: Actor, now: Date) => ({
   at: new Date(now.getTime()),
 });
 
+/** What each refused step is called in Chinese (the English is the key). */
+const DOING: Record<string, string> = {
+  accepting: '签收',
+  'reporting progress': '反馈进展',
+  submitting: '申请销号',
+  verifying: '验收',
+  closing: '销号',
+  reopening: '回头看（重新打开）',
+  'asking for an extension': '申请延期',
+  'recording a check': '记录督查',
+};
+
 const wrongState = (task: TaskSnapshot, doing: string, allowed: readonly TaskState[]) =>
   refuse(
     'invalid_state',
-    `the task is ${task.state}; ${doing} is only possible when it is ${allowed.join(' or ')}`,
+    `该任务当前为“${TASK_STATE_LABELS[task.state]}”，只有在“${allowed
+      .map((s) => TASK_STATE_LABELS[s])
+      .join('”或“')}”时才能${DOING[doing] ?? doing} — ` +
+      `the task is ${task.state}; ${doing} is only possible when it is ${allowed.join(' or ')}`,
+    'invalid_state',
   );
 
 // ---------------------------------------------------------------------------------------------
@@ -159,6 +195,9 @@ const RESPONSIBLE = 'the responsible person or a secretary of the responsible or
 const SUPERVISORS =
   'a secretary, deputy or supervisor of the raising organisation or of an organisation above the responsible one';
 const APPROVERS = 'a secretary or deputy of the raising organisation or of one above it';
+const RESPONSIBLE_ZH = '责任人或责任单位书记';
+const SUPERVISORS_ZH = '立项党组织或责任单位上级组织的书记、副书记或督查员';
+const APPROVERS_ZH = '立项党组织或其上级组织的书记、副书记';
 
 /** A conflict of interest (conflicts.ts) refuses judging the task: 403 conflict_of_interest. */
 function conflicted(task: TaskSnapshot, actor: Actor, doing: string): Refusal | null {
@@ -169,7 +208,10 @@ function conflicted(task: TaskSnapshot, actor: Actor, doing: string): Refusal | 
 const guards: Record<TaskAction, Guard> = {
   accept(task, actor) {
     if (!isResponsibleSide(actor, task)) {
-      return refuse('forbidden', `accepting a task is for ${RESPONSIBLE}`);
+      return refuse(
+        'forbidden',
+        `签收须由${RESPONSIBLE_ZH}办理 — accepting a task is for ${RESPONSIBLE}`,
+      );
     }
     if (task.state !== 'assigned') return wrongState(task, 'accepting', ['assigned']);
     return null;
@@ -177,7 +219,10 @@ const guards: Record<TaskAction, Guard> = {
 
   reportProgress(task, actor) {
     if (!isResponsibleSide(actor, task)) {
-      return refuse('forbidden', `reporting progress is for ${RESPONSIBLE}`);
+      return refuse(
+        'forbidden',
+        `反馈进展须由${RESPONSIBLE_ZH}办理 — reporting progress is for ${RESPONSIBLE}`,
+      );
     }
     if (task.state !== 'in_progress')
       return wrongState(task, 'reporting progress', ['in_progress']);
@@ -186,7 +231,10 @@ const guards: Record<TaskAction, Guard> = {
 
   submit(task, actor) {
     if (!isResponsibleSide(actor, task)) {
-      return refuse('forbidden', `submitting completion is for ${RESPONSIBLE}`);
+      return refuse(
+        'forbidden',
+        `申请销号须由${RESPONSIBLE_ZH}办理 — submitting completion is for ${RESPONSIBLE}`,
+      );
     }
     if (task.state !== 'in_progress') return wrongState(task, 'submitting', ['in_progress']);
     return null;
@@ -194,7 +242,10 @@ const guards: Record<TaskAction, Guard> = {
 
   verify(task, actor) {
     if (!maySuperviseTask(actor, task)) {
-      return refuse('forbidden', `verifying (验收) is for ${SUPERVISORS}`);
+      return refuse(
+        'forbidden',
+        `验收须由${SUPERVISORS_ZH}办理 — verifying (验收) is for ${SUPERVISORS}`,
+      );
     }
     if (task.state !== 'submitted') return wrongState(task, 'verifying', ['submitted']);
     return conflicted(task, actor, '验收');
@@ -202,13 +253,17 @@ const guards: Record<TaskAction, Guard> = {
 
   close(task, actor) {
     if (!mayApproveForTask(actor, task)) {
-      return refuse('forbidden', `approving the closure (销号) is for ${APPROVERS}`);
+      return refuse(
+        'forbidden',
+        `批准销号须由${APPROVERS_ZH}办理 — approving the closure (销号) is for ${APPROVERS}`,
+      );
     }
     if (task.state !== 'verified') return wrongState(task, 'closing', ['verified']);
     if (task.pendingExtension) {
       return refuse(
         'invalid_state',
-        'an extension request is pending; approve or reject it before closing the task',
+        '该任务有待审批的延期申请，请先批准或驳回再销号 — an extension request is pending; approve or reject it before closing the task',
+        'extension_pending',
       );
     }
     const conflict = conflicted(task, actor, '销号');
@@ -216,7 +271,8 @@ const guards: Record<TaskAction, Guard> = {
     if (actor.userId === task.lastVerifiedBy) {
       return refuse(
         'forbidden',
-        'the person who verified the work cannot also approve its closure (four eyes)',
+        '验收人不能再批准销号（双人把关） — the person who verified the work cannot also approve its closure (four eyes)',
+        'four_eyes',
       );
     }
     return null;
@@ -226,7 +282,7 @@ const guards: Record<TaskAction, Guard> = {
     if (!mayReopenTask(actor, task)) {
       return refuse(
         'forbidden',
-        'reopening (回头看) is for a secretary, deputy or supervisor of the raising organisation',
+        '回头看须由立项党组织的书记、副书记或督查员办理 — reopening (回头看) is for a secretary, deputy or supervisor of the raising organisation',
       );
     }
     if (task.state !== 'closed') return wrongState(task, 'reopening', ['closed']);
@@ -235,45 +291,73 @@ const guards: Record<TaskAction, Guard> = {
 
   requestExtension(task, actor, now) {
     if (!isResponsibleSide(actor, task)) {
-      return refuse('forbidden', `asking for an extension (延期) is for ${RESPONSIBLE}`);
+      return refuse(
+        'forbidden',
+        `申请延期须由${RESPONSIBLE_ZH}办理 — asking for an extension (延期) is for ${RESPONSIBLE}`,
+      );
     }
     if (task.state !== 'in_progress') {
       return wrongState(task, 'asking for an extension', ['in_progress']);
     }
     if (task.mode === 'standing' || task.dueAt === null) {
-      return refuse('invalid_state', 'a standing measure has no deadline to extend');
+      return refuse(
+        'invalid_state',
+        '长期坚持的措施没有完成期限，无需延期 — a standing measure has no deadline to extend',
+        'no_deadline',
+      );
     }
     if (now.getTime() >= task.dueAt.getTime()) {
       return refuse(
         'invalid_state',
-        'the deadline has passed; an extension must be asked for before the deadline',
+        '完成期限已过；延期须在期限届满前申请 — the deadline has passed; an extension must be asked for before the deadline',
+        'deadline_passed',
       );
     }
     if (task.pendingExtension) {
-      return refuse('invalid_state', 'an extension request is already pending for this task');
+      return refuse(
+        'invalid_state',
+        '该任务已有待审批的延期申请 — an extension request is already pending for this task',
+        'extension_pending',
+      );
     }
     return null;
   },
 
   decideExtension(task, actor) {
     if (!mayApproveForTask(actor, task)) {
-      return refuse('forbidden', `deciding on an extension is for ${APPROVERS}`);
+      return refuse(
+        'forbidden',
+        `审批延期须由${APPROVERS_ZH}办理 — deciding on an extension is for ${APPROVERS}`,
+      );
     }
     if (!task.pendingExtension) {
-      return refuse('invalid_state', 'there is no pending extension request to decide');
+      return refuse(
+        'invalid_state',
+        '没有待审批的延期申请 — there is no pending extension request to decide',
+        'no_pending_extension',
+      );
     }
     if (actor.userId === task.pendingExtension.requestedBy) {
-      return refuse('forbidden', 'the person who asked for the extension cannot decide on it');
+      return refuse(
+        'forbidden',
+        '申请人不能审批自己的延期申请 — the person who asked for the extension cannot decide on it',
+      );
     }
     if (actor.userId === task.responsibleUserId) {
-      return refuse('forbidden', 'the responsible person cannot decide on their own extension');
+      return refuse(
+        'forbidden',
+        '责任人不能审批本任务的延期申请 — the responsible person cannot decide on their own extension',
+      );
     }
     return null;
   },
 
   recordCheck(task, actor) {
     if (!maySuperviseTask(actor, task)) {
-      return refuse('forbidden', `recording a check (督查) is for ${SUPERVISORS}`);
+      return refuse(
+        'forbidden',
+        `记录督查须由${SUPERVISORS_ZH}办理 — recording a check (督查) is for ${SUPERVISORS}`,
+      );
     }
     if (task.state === 'closed') {
       return wrongState(task, 'recording a check', [
@@ -345,11 +429,19 @@ export function reportProgress(
   requireNow(now);
   const denied = guards.reportProgress(task, actor, now);
   if (denied) return denied;
-  const content = requiredText(input?.content, 'content', 'say what has been done');
+  const content = requiredText(
+    input?.content,
+    'content',
+    '说明已做了什么 — say what has been done',
+  );
   if (!content.ok) return content;
   const percent = input.percent ?? null;
   if (percent !== null && (!Number.isInteger(percent) || percent < 0 || percent > 100)) {
-    return refuse('invalid_input', 'percent must be a whole number from 0 to 100');
+    return refuse(
+      'invalid_input',
+      '完成比例须为 0 至 100 的整数 — percent must be a whole number from 0 to 100',
+      'out_of_range',
+    );
   }
   const attachmentIds = idList(input.attachmentIds, 'attachmentIds');
   if (!attachmentIds.ok) return attachmentIds;
@@ -378,7 +470,11 @@ export function submit(
   requireNow(now);
   const denied = guards.submit(task, actor, now);
   if (denied) return denied;
-  const summary = requiredText(input?.summary, 'summary', 'say what was rectified and how');
+  const summary = requiredText(
+    input?.summary,
+    'summary',
+    '说明整改了什么、如何整改 — say what was rectified and how',
+  );
   if (!summary.ok) return summary;
   const attachmentIds = idList(input.attachmentIds, 'attachmentIds');
   if (!attachmentIds.ok) return attachmentIds;
@@ -413,7 +509,11 @@ export function verify(
   const denied = guards.verify(task, actor, now);
   if (denied) return denied;
   if (typeof input?.passed !== 'boolean') {
-    return refuse('invalid_input', 'passed must be true or false');
+    return refuse(
+      'invalid_input',
+      '验收结论须为通过（true）或不通过（false） — passed must be true or false',
+      'invalid_type',
+    );
   }
   if (input.passed) {
     const comment = optionalText(input.comment, 'comment');
@@ -435,7 +535,7 @@ export function verify(
   const comment = requiredText(
     input.comment,
     'comment',
-    'a failed verification must say what to redo',
+    '验收不通过须写明需要重改的内容 — a failed verification must say what to redo',
   );
   if (!comment.ok) return comment;
   return {
@@ -490,15 +590,27 @@ export function reopen(
   const t = requireNow(now);
   const denied = guards.reopen(task, actor, now);
   if (denied) return denied;
-  const reason = requiredText(input?.reason, 'reason', 'say why the problem is back');
+  const reason = requiredText(
+    input?.reason,
+    'reason',
+    '说明问题为何重新出现 — say why the problem is back',
+  );
   if (!reason.ok) return reason;
   const newDueAt = input.newDueAt ?? null;
   if (newDueAt !== null) {
     if (task.mode === 'standing') {
-      return refuse('invalid_input', 'newDueAt cannot be set: a standing measure has no deadline');
+      return refuse(
+        'invalid_input',
+        '长期坚持的措施没有完成期限，不能设置新的期限 — newDueAt cannot be set: a standing measure has no deadline',
+        'no_deadline',
+      );
     }
     if (!isValidDate(newDueAt) || newDueAt.getTime() <= t) {
-      return refuse('invalid_input', 'newDueAt must be a valid instant in the future');
+      return refuse(
+        'invalid_input',
+        '新的完成期限须为今后的日期 — newDueAt must be a valid instant in the future',
+        'date_in_past',
+      );
     }
   }
   const dueAt = newDueAt ? new Date(newDueAt.getTime()) : task.dueAt;
@@ -534,17 +646,30 @@ export function requestExtension(
   const denied = guards.requestExtension(task, actor, now);
   if (denied) return denied;
   const dueAt = task.dueAt as Date; // the guard refused standing measures
-  const requestId = requiredText(input?.requestId, 'requestId', 'the request needs an id');
+  const requestId = requiredText(
+    input?.requestId,
+    'requestId',
+    '延期申请须有编号 — the request needs an id',
+  );
   if (!requestId.ok) return requestId;
   if (!isValidDate(input.newDueAt) || input.newDueAt.getTime() <= dueAt.getTime()) {
     return refuse(
       'invalid_input',
-      'newDueAt must be a valid instant later than the current deadline',
+      '新的完成期限须晚于当前的完成期限 — newDueAt must be a valid instant later than the current deadline',
+      'date_not_later',
     );
   }
-  const reason = requiredText(input.reason, 'reason', 'say why more time is needed');
+  const reason = requiredText(
+    input.reason,
+    'reason',
+    '说明为何需要更多时间 — say why more time is needed',
+  );
   if (!reason.ok) return reason;
-  const progress = requiredText(input.progress, 'progress', 'state the progress so far');
+  const progress = requiredText(
+    input.progress,
+    'progress',
+    '说明目前的进展 — state the progress so far',
+  );
   if (!progress.ok) return progress;
   const requestedDueAt = new Date(input.newDueAt.getTime());
   return {
@@ -592,12 +717,23 @@ export function decideExtension(
   const pending = task.pendingExtension;
   const dueAt = task.dueAt;
   if (!pending || !dueAt)
-    return refuse('invalid_state', 'there is no pending extension request to decide');
+    return refuse(
+      'invalid_state',
+      '没有待审批的延期申请 — there is no pending extension request to decide',
+      'no_pending_extension',
+    );
   if (input?.requestId !== pending.requestId) {
-    return refuse('invalid_input', `requestId does not match the pending extension request`);
+    return refuse(
+      'invalid_input',
+      '延期申请编号与待审批的申请不符 — requestId does not match the pending extension request',
+    );
   }
   if (typeof input.approve !== 'boolean') {
-    return refuse('invalid_input', 'approve must be true or false');
+    return refuse(
+      'invalid_input',
+      '审批结论须为批准（true）或驳回（false） — approve must be true or false',
+      'invalid_type',
+    );
   }
   const comment = optionalText(input.comment, 'comment');
   if (!comment.ok) return comment;
@@ -605,7 +741,8 @@ export function decideExtension(
     if (pending.requestedDueAt.getTime() <= t) {
       return refuse(
         'invalid_input',
-        'the requested deadline has already passed; reject this request and ask for a new one',
+        '申请的新期限已过，请驳回此申请并重新申请 — the requested deadline has already passed; reject this request and ask for a new one',
+        'date_in_past',
       );
     }
     return {
@@ -657,12 +794,20 @@ export function recordCheck(
   if (denied) return denied;
   const result = input?.result;
   if (!(CHECK_RESULTS as readonly string[]).includes(result)) {
-    return refuse('invalid_input', `result must be one of ${CHECK_RESULTS.join(', ')}`);
+    return refuse(
+      'invalid_input',
+      `督查结果须为以下之一：${CHECK_RESULTS.join('、')} — result must be one of ${CHECK_RESULTS.join(', ')}`,
+      'not_allowed',
+    );
   }
   const note =
     result === 'on_track'
       ? optionalText(input.note, 'note')
-      : requiredText(input.note, 'note', `a ${result} finding must say what was found`);
+      : requiredText(
+          input.note,
+          'note',
+          `${result === 'lagging' ? '进度滞后' : '表面整改'}须写明发现的情况 — a ${result} finding must say what was found`,
+        );
   if (!note.ok) return note;
   return {
     ok: true,
@@ -746,18 +891,26 @@ export function assignTask(actor: Actor, input: AssignTaskInput, now: Date): Tra
   );
   if (!decision.allowed) return refuse('forbidden', decision.reason);
   if (!(TASK_MODES as readonly string[]).includes(input.mode)) {
-    return refuse('invalid_input', `mode must be one of ${TASK_MODES.join(', ')}`);
+    return refuse(
+      'invalid_input',
+      `整改方式须为以下之一：${TASK_MODES.join('、')} — mode must be one of ${TASK_MODES.join(', ')}`,
+      'not_allowed',
+    );
   }
   const dueAt = input.dueAt ?? null;
   if (input.mode === 'standing') {
     if (dueAt !== null) {
       return refuse(
         'invalid_input',
-        'a standing measure (长期坚持) has no deadline; leave dueAt out',
+        '长期坚持的措施没有完成期限，请不要填写完成期限 — a standing measure (长期坚持) has no deadline; leave dueAt out',
       );
     }
   } else if (!isValidDate(dueAt) || dueAt.getTime() <= t) {
-    return refuse('invalid_input', `a ${input.mode} measure needs a deadline in the future`);
+    return refuse(
+      'invalid_input',
+      `${input.mode === 'immediate' ? '立行立改' : '限期整改'}的措施须有今后的完成期限 — a ${input.mode} measure needs a deadline in the future`,
+      'date_in_past',
+    );
   }
   const task: TaskSnapshot = {
     id: input.id,

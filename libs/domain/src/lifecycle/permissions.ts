@@ -25,11 +25,13 @@ export function holdsRoleIn(actor: Actor, org: OrgRef, roles: readonly Role[]): 
 export function mayRaiseProblem(actor: Actor, raisingOrg: OrgRef, problemOrg: OrgRef): Decision {
   if (!holdsRoleIn(actor, raisingOrg, SUPERVISING_ROLES)) {
     return deny(
-      'raising a problem needs the secretary, deputy or supervisor role in the raising organisation',
+      '立项须在立项党组织担任书记、副书记或督查员 — raising a problem needs the secretary, deputy or supervisor role in the raising organisation',
     );
   }
   if (!isWithin(problemOrg, raisingOrg.id)) {
-    return deny('the raising organisation must be the problem’s organisation or one above it');
+    return deny(
+      '立项党组织须为问题所在组织或其上级 — the raising organisation must be the problem’s organisation or one above it',
+    );
   }
   return ALLOW;
 }
@@ -47,14 +49,18 @@ export function mayAssignTask(
 ): Decision {
   if (!holdsRoleIn(actor, raisingOrg, SUPERVISING_ROLES)) {
     return deny(
-      'assigning a measure needs the secretary, deputy or supervisor role in the raising organisation',
+      '交办整改措施须在立项党组织担任书记、副书记或督查员 — assigning a measure needs the secretary, deputy or supervisor role in the raising organisation',
     );
   }
   if (!isWithin(responsibleOrg, raisingOrg.id)) {
-    return deny('the responsible organisation must be the raising organisation or lie below it');
+    return deny(
+      '责任单位须为立项党组织或其下级 — the responsible organisation must be the raising organisation or lie below it',
+    );
   }
   if (!responsibleUserHoldsRoleInResponsibleOrg) {
-    return deny('the responsible person must hold a role in the responsible organisation');
+    return deny(
+      '责任人须在责任单位担任职务 — the responsible person must hold a role in the responsible organisation',
+    );
   }
   return ALLOW;
 }

@@ -28,7 +28,7 @@ export function checkChildKind(parent: OrgKind | null, child: OrgKind): ChildKin
       ? { ok: true }
       : {
           ok: false,
-          reason: `a top-level organisation must be a committee or work_committee, not ${child}`,
+          reason: `顶级组织须为党委（committee）或党工委（work_committee），不能是 ${child} — a top-level organisation must be a committee or work_committee, not ${child}`,
         };
   }
   if (ALLOWED_CHILDREN[parent].includes(child)) return { ok: true };
@@ -37,8 +37,8 @@ export function checkChildKind(parent: OrgKind | null, child: OrgKind): ChildKin
     ok: false,
     reason:
       allowed.length === 0
-        ? `a ${parent} cannot have child organisations`
-        : `a ${child} cannot be placed under a ${parent}; allowed: ${allowed.join(', ')}`,
+        ? `${parent} 类组织不能有下级组织 — a ${parent} cannot have child organisations`
+        : `${child} 类组织不能设在 ${parent} 之下，可设：${allowed.join('、')} — a ${child} cannot be placed under a ${parent}; allowed: ${allowed.join(', ')}`,
   };
 }
 

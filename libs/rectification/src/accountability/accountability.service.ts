@@ -124,12 +124,17 @@ export class AccountabilityService {
   ): Promise<CaseDetail> {
     const row = await this.row(actor, id);
     if (!(CASE_OUTCOMES as readonly string[]).includes(input.outcome)) {
-      throw invalid('outcome', `outcome must be one of ${CASE_OUTCOMES.join(', ')}`);
+      throw invalid(
+        'outcome',
+        `问责结果须为以下之一：${CASE_OUTCOMES.join('、')} — outcome must be one of ${CASE_OUTCOMES.join(', ')}`,
+        'not_allowed',
+      );
     }
     if (!input.reason?.trim()) {
       throw invalid(
         'reason',
-        'reason: a written reason is required for every decision (including 容错免责)',
+        '请填写理由：每项问责决定（包括容错免责）都须写明理由 — reason: a written reason is required for every decision (including 容错免责)',
+        'required',
       );
     }
     // Who may decide, and never a subject or someone of the subject org (conflicts.ts).
@@ -144,7 +149,9 @@ export class AccountabilityService {
         at: now,
       });
       if (!decided)
-        throw conflict(`accountability case ${id} has already been decided; a decision is final`);
+        throw conflict(
+          `该问责案件已作出决定，决定不可更改 — accountability case ${id} has already been decided; a decision is final`,
+        );
       await this.audit.append(m, [
         {
           streamType: 'accountability_case',
@@ -193,7 +200,10 @@ export class AccountabilityService {
 
   private async row(actor: Actor, id: string): Promise<CaseRow> {
     const row = await this.cases.findInScope(this.db.manager, actor, id);
-    if (!row) throw notFound(`accountability case ${id} does not exist or is outside your scope`);
+    if (!row)
+      throw notFound(
+        `问责案件不存在或不在你的范围内 — accountability case ${id} does not exist or is outside your scope`,
+      );
     return row;
   }
 }

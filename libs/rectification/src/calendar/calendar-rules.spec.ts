@@ -88,7 +88,9 @@ describe('parseOverrideEntries', () => {
       ]),
     );
     const messages = r.ok ? [] : r.errors.map((e) => e.message);
-    expect(messages).toContain(`entries[1].date must be a calendar date 'YYYY-MM-DD'`);
+    expect(messages).toContain(
+      `第2条的日期须为日期，格式 YYYY-MM-DD — entries[1].date must be a calendar date 'YYYY-MM-DD'`,
+    );
     expect(messages.join(' ')).not.toMatch(/overrides/);
   });
 

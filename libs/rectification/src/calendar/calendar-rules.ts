@@ -68,24 +68,31 @@ export function mayViewOrgCalendar(actor: Actor, org: OrgRef): boolean {
  */
 export function parseOverrideEntries(body: unknown): Validated<OverrideEntry[]> {
   const shape = 'the body is {entries: [{date, kind, note?}]}';
+  const shapeZh = '请求内容须为 {entries: [{date, kind, note?}]}';
   if (!isPlainObject(body)) {
-    return { ok: false, errors: [{ field: 'body', message: `body: ${shape}` }] };
+    return {
+      ok: false,
+      errors: [{ field: 'body', message: `${shapeZh} — body: ${shape}` }],
+    };
   }
   const errors: FieldError[] = Object.keys(body)
     .filter((key) => key !== 'entries')
-    .map((key) => ({ field: key, message: `${key}: unknown field; ${shape}` }));
+    .map((key) => ({
+      field: key,
+      message: `不接受字段 ${key}；${shapeZh} — ${key}: unknown field; ${shape}`,
+    }));
   const entries = body.entries;
   if (!Array.isArray(entries)) {
     errors.push({
       field: 'entries',
-      message: `entries must be an array of {date: 'YYYY-MM-DD', kind: 'workday' | 'holiday', note?}`,
+      message: `日期列表（entries）须为数组，每条为 {date: 'YYYY-MM-DD', kind: 'workday' | 'holiday', note?} — entries must be an array of {date: 'YYYY-MM-DD', kind: 'workday' | 'holiday', note?}`,
     });
     return { ok: false, errors };
   }
   if (entries.length === 0 || entries.length > MAX_OVERRIDE_ENTRIES) {
     errors.push({
       field: 'entries',
-      message: `entries must list between 1 and ${MAX_OVERRIDE_ENTRIES} dates`,
+      message: `日期列表须有 1 至 ${MAX_OVERRIDE_ENTRIES} 条 — entries must list between 1 and ${MAX_OVERRIDE_ENTRIES} dates`,
     });
     return { ok: false, errors };
   }
@@ -97,7 +104,7 @@ export function parseOverrideEntries(body: unknown): Validated<OverrideEntry[]> 
       if (!ENTRY_FIELDS.has(key)) {
         errors.push({
           field: `entries[${i}].${key}`,
-          message: `entries[${i}].${key}: unknown field; an entry is {date, kind, note?}`,
+          message: `第${i + 1}条不接受字段 ${key}；每条为 {date, kind, note?} — entries[${i}].${key}: unknown field; an entry is {date, kind, note?}`,
         });
       }
     }
@@ -109,7 +116,7 @@ export function parseOverrideEntries(body: unknown): Validated<OverrideEntry[]> 
     ) {
       errors.push({
         field: `entries[${i}].note`,
-        message: `entries[${i}].note must be text of at most ${MAX_OVERRIDE_NOTE_LENGTH} characters`,
+        message: `第${i + 1}条的备注至多 ${MAX_OVERRIDE_NOTE_LENGTH} 个字符 — entries[${i}].note must be text of at most ${MAX_OVERRIDE_NOTE_LENGTH} characters`,
       });
     }
     notes[i] = typeof note === 'string' && note.trim() !== '' ? note.trim() : null;

@@ -19,6 +19,7 @@ import {
   forbidden,
   invalid,
   notFound,
+  joinMessages,
 } from '#duban/domain';
 import { pathToIds } from '#duban/persistence';
 import { TasksRepository } from '../tasks/tasks.repository';
@@ -172,19 +173,31 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
 
   async list(year?: number): Promise<CalendarOverrideRecord[]> {
     if (year !== undefined && (!Number.isInteger(year) || year < 1900 || year > 9999)) {
-      throw invalid('year', 'year must be a year between 1900 and 9999, e.g. 2027');
+      throw invalid(
+        'year',
+        '年度须为 1900 至 9999 之间的年份，如 2027 — year must be a year between 1900 and 9999, e.g. 2027',
+      );
     }
     return this.overrides.listNational(this.db.manager, year);
   }
 
   /** For a date picker: each day from `from` to `to` (inclusive), working or not, and known. */
   info(from: string, to: string, calendar: WorkingDayCalendar = this.calendar): CalendarInfo {
-    if (!isLocalDate(from)) throw invalid('from', `from must be a date as YYYY-MM-DD`);
-    if (!isLocalDate(to)) throw invalid('to', `to must be a date as YYYY-MM-DD`);
+    if (!isLocalDate(from))
+      throw invalid(
+        'from',
+        `开始日期须为日期，格式 YYYY-MM-DD — from must be a date as YYYY-MM-DD`,
+      );
+    if (!isLocalDate(to))
+      throw invalid('to', `结束日期须为日期，格式 YYYY-MM-DD — to must be a date as YYYY-MM-DD`);
     const span = calendarDaysBetween(from, to) + 1;
-    if (span < 1) throw invalid('to', `to must not be before from (${from})`);
+    if (span < 1)
+      throw invalid('to', `结束日期不能早于开始日期 — to must not be before from (${from})`);
     if (span > MAX_CALENDAR_INFO_DAYS) {
-      throw invalid('to', `to: ask for at most ${MAX_CALENDAR_INFO_DAYS} days at a time`);
+      throw invalid(
+        'to',
+        `一次至多查询 ${MAX_CALENDAR_INFO_DAYS} 天 — to: ask for at most ${MAX_CALENDAR_INFO_DAYS} days at a time`,
+      );
     }
     const days: DayInfo[] = [];
     for (let i = 0; i < span; i += 1) days.push(calendar.dayInfo(addCalendarDays(from, i)));
@@ -206,7 +219,7 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     if (!parsed.ok) {
       throw new DomainError(
         'invalid',
-        parsed.errors.map((e) => e.message).join('; '),
+        joinMessages(parsed.errors.map((e) => e.message)),
         parsed.errors[0]?.field,
         parsed.errors,
       );
@@ -228,14 +241,16 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
 
   async remove(actor: Actor, date: string): Promise<void> {
     this.requireEditor(actor);
-    if (!isLocalDate(date)) throw invalid('date', 'date must be a date as YYYY-MM-DD');
+    if (!isLocalDate(date))
+      throw invalid('date', '日期须为日期，格式 YYYY-MM-DD — date must be a date as YYYY-MM-DD');
     const now = this.clock.now();
     const removed = await this.db.transaction(async (m) => {
       const rows = await this.overrides.removeNational(m, date);
       if (rows.length > 0) await this.replanTimers(m, now);
       return rows;
     });
-    if (removed.length === 0) throw notFound(`date: there is no override for ${date}`);
+    if (removed.length === 0)
+      throw notFound(`该日期没有调整记录 — date: there is no override for ${date}`);
     this.logChange(actor, 'removed', [], removed);
     await this.reloadAfterChange();
   }
@@ -247,7 +262,9 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     const row = await this.overrides.org(this.db.manager, orgId);
     const org = row ? { id: row.id, path: pathToIds(row.path) } : null;
     if (!org || !mayViewOrgCalendar(actor, org)) {
-      throw notFound(`organisation ${orgId} does not exist or is outside your scope`);
+      throw notFound(
+        `组织不存在或不在你的范围内 — organisation ${orgId} does not exist or is outside your scope`,
+      );
     }
     return org;
   }
@@ -261,7 +278,10 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
   async listForOrg(actor: Actor, orgId: string, year?: number): Promise<CalendarOverrideRecord[]> {
     await this.visibleOrg(actor, orgId);
     if (year !== undefined && (!Number.isInteger(year) || year < 1900 || year > 9999)) {
-      throw invalid('year', 'year must be a year between 1900 and 9999, e.g. 2027');
+      throw invalid(
+        'year',
+        '年度须为 1900 至 9999 之间的年份，如 2027 — year must be a year between 1900 and 9999, e.g. 2027',
+      );
     }
     return this.overrides.listForOrg(this.db.manager, orgId, year);
   }
@@ -282,7 +302,7 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     if (!parsed.ok) {
       throw new DomainError(
         'invalid',
-        parsed.errors.map((e) => e.message).join('; '),
+        joinMessages(parsed.errors.map((e) => e.message)),
         parsed.errors[0]?.field,
         parsed.errors,
       );
@@ -308,14 +328,18 @@ export class CalendarService implements OnModuleInit, OnModuleDestroy {
     const org = await this.visibleOrg(actor, orgId);
     const decision = mayEditOrgCalendar(actor, org);
     if (!decision.allowed) throw forbidden(decision.reason);
-    if (!isLocalDate(date)) throw invalid('date', 'date must be a date as YYYY-MM-DD');
+    if (!isLocalDate(date))
+      throw invalid('date', '日期须为日期，格式 YYYY-MM-DD — date must be a date as YYYY-MM-DD');
     const now = this.clock.now();
     const removed = await this.db.transaction(async (m) => {
       const rows = await this.overrides.removeForOrg(m, orgId, date);
       if (rows.length > 0) await this.replanTimers(m, now, orgId);
       return rows;
     });
-    if (removed.length === 0) throw notFound(`date: this organisation has no override for ${date}`);
+    if (removed.length === 0)
+      throw notFound(
+        `本组织在该日期没有调整记录 — date: this organisation has no override for ${date}`,
+      );
     this.logger.log(`calendar override of org ${orgId} for ${date} removed by ${actor.userId}`);
     await this.reloadAfterChange();
   }

@@ -12,6 +12,7 @@ import {
   validatePolicyOrDocument,
   DomainError,
   forbidden,
+  joinMessages,
 } from '#duban/domain';
 import { pathToIds } from '#duban/persistence';
 import { TasksRepository } from '../tasks/tasks.repository';
@@ -105,7 +106,7 @@ export class EscalationPolicyService {
     const ref = { id: org.id, path: pathToIds(org.path) };
     if (!actor.systemAdmin && !holdsRoleOver(actor, ref, ['admin', 'secretary', 'deputy'])) {
       throw forbidden(
-        'setting an escalation policy needs the secretary, deputy or admin role in this organisation or above it',
+        '设置升级规则须在该组织或其上级担任书记、副书记或管理员 — setting an escalation policy needs the secretary, deputy or admin role in this organisation or above it',
       );
     }
     const body = { ...(input as Record<string, unknown>) };
@@ -114,7 +115,7 @@ export class EscalationPolicyService {
     if (!r.ok) {
       throw new DomainError(
         'invalid',
-        r.errors.map((x) => `${x.field}: ${x.message}`).join('; '),
+        joinMessages(r.errors.map((x) => x.message)),
         r.errors[0]?.field,
         r.errors,
       );

@@ -1,5 +1,5 @@
 import type { EarlierImport } from '#duban/domain';
-import { DomainError } from '#duban/domain';
+import { DomainError, localize } from '#duban/domain';
 
 /** One thing wrong with one cell (or row) of an imported ledger. */
 export interface ImportRowError {
@@ -18,8 +18,9 @@ export class ImportRejectedError extends DomainError {
   constructor(readonly rows: readonly ImportRowError[]) {
     super(
       'invalid',
-      `${rows.length} problem${rows.length === 1 ? '' : 's'} in the file, listed in rows; nothing was imported. ` +
-        `First: row ${rows[0]?.row}, ${rows[0]?.field}: ${rows[0]?.message}`,
+      `文件中有 ${rows.length} 处错误（见 rows），未导入任何内容。第一处：第 ${rows[0]?.row} 行，${rows[0]?.field}：${localize(rows[0]?.message ?? '', 'zh')} — ` +
+        `${rows.length} problem${rows.length === 1 ? '' : 's'} in the file, listed in rows; nothing was imported. ` +
+        `First: row ${rows[0]?.row}, ${rows[0]?.field}: ${localize(rows[0]?.message ?? '', 'en')}`,
     );
     this.name = 'ImportRejectedError';
   }
@@ -28,7 +29,9 @@ export class ImportRejectedError extends DomainError {
 /** More rows than one import takes. A 413. */
 export class ImportTooLargeError extends Error {
   constructor(readonly limit: number) {
-    super(`file: more than ${limit} data rows; one import takes at most ${limit} — split the file`);
+    super(
+      `文件超过 ${limit} 行数据，一次至多导入 ${limit} 行，请拆分文件 — file: more than ${limit} data rows; one import takes at most ${limit}; split the file`,
+    );
     this.name = 'ImportTooLargeError';
   }
 }

@@ -143,11 +143,13 @@ function detectFormat(bytes: Buffer): 'xlsx' | 'csv' {
   if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x504b0304) return 'xlsx';
   if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0xd0cf11e0) {
     throw new ImportFormatError(
-      'file: a legacy Excel 97-2003 workbook (.xls); save it as .xlsx (Excel 工作簿) or .csv (UTF-8) and upload again',
+      '这是旧版 Excel 97-2003 工作簿（.xls），请另存为 .xlsx（Excel 工作簿）或 .csv（UTF-8）后重新上传 — file: a legacy Excel 97-2003 workbook (.xls); save it as .xlsx or .csv (UTF-8) and upload again',
     );
   }
   if (bytes.subarray(0, 8192).includes(0)) {
-    throw new ImportFormatError('file: not a ledger; upload an .xlsx workbook or a .csv file');
+    throw new ImportFormatError(
+      '这不是台账文件，请上传 .xlsx 工作簿或 .csv 文件 — file: not a ledger; upload an .xlsx workbook or a .csv file',
+    );
   }
   return 'csv';
 }
@@ -197,7 +199,7 @@ async function* xlsxRows(bytes: Buffer): AsyncGenerator<RawRow> {
   } catch (e) {
     if (e instanceof ImportTooLargeError || e instanceof ImportRejectedError) throw e;
     throw new ImportFormatError(
-      `file: not a readable .xlsx workbook (${(e as Error).message}); save it again from Excel or WPS`,
+      `无法读取该 .xlsx 工作簿，请用 Excel 或 WPS 重新保存后上传 — file: not a readable .xlsx workbook (${(e as Error).message}); save it again from Excel or WPS`,
     );
   }
 }

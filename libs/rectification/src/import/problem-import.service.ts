@@ -243,14 +243,20 @@ export class ProblemImportService {
         const text = r.cells[c.key];
         const limit = LIMITS[c.key];
         if (limit !== undefined && text !== undefined && text.length > limit) {
-          fail(r.row, c.key, `at most ${limit} characters (this cell has ${text.length})`);
+          fail(
+            r.row,
+            c.key,
+            `至多 ${limit} 个字符（此单元格有 ${text.length} 个） — at most ${limit} characters (this cell has ${text.length})`,
+          );
         }
         if (c.required && c.import === 'task' && text === undefined) {
-          fail(r.row, c.key, `${c.header} is empty`);
+          fail(r.row, c.key, `${c.header}不能为空 — ${c.header} is empty`);
         }
       }
-      if (r.cells.title === undefined) fail(r.row, 'title', `${headerOf('title')} is empty`);
-      if (r.cells.org === undefined) fail(r.row, 'org', `${headerOf('org')} is empty`);
+      if (r.cells.title === undefined)
+        fail(r.row, 'title', `${headerOf('title')}不能为空 — ${headerOf('title')} is empty`);
+      if (r.cells.org === undefined)
+        fail(r.row, 'org', `${headerOf('org')}不能为空 — ${headerOf('org')} is empty`);
     }
 
     const orgs = await this.resolveOrgs(actor, raising, [
@@ -317,18 +323,24 @@ export class ProblemImportService {
         const s = severityOfText(t);
         return s
           ? { ok: s }
-          : { error: `“${t}” is not a severity; write one of ${SEVERITY_CHOICES}` };
+          : {
+              error: `“${t}”不是严重程度，请填写 ${SEVERITY_CHOICES} 之一 — “${t}” is not a severity; write one of ${SEVERITY_CHOICES}`,
+            };
       });
       const source = this.problemField(value('source'), firstRow, 'source', fail, (t) => {
         const s = sourceOfText(t);
-        return s ? { ok: s } : { error: `“${t}” is not a source; write one of ${SOURCE_CHOICES}` };
+        return s
+          ? { ok: s }
+          : {
+              error: `“${t}”不是问题来源，请填写 ${SOURCE_CHOICES} 之一 — “${t}” is not a source; write one of ${SOURCE_CHOICES}`,
+            };
       });
       const raisingText = value('raisingOrg');
       if (raisingText && !this.namesRaising(raisingText.text, raising)) {
         fail(
           raisingText.row,
           'raisingOrg',
-          `“${raisingText.text}” is not the raising organisation of this import (${raising.name}, raisedByOrgId); leave it blank or import with that organisation's id`,
+          `“${raisingText.text}”不是本次导入的立项党组织（${raising.name}），请留空或按该组织导入 — “${raisingText.text}” is not the raising organisation of this import (${raising.name}, raisedByOrgId); leave it blank or import with that organisation's id`,
         );
       }
       const description = value('description')?.text ?? '';
@@ -371,7 +383,7 @@ export class ProblemImportService {
     parse: (text: string) => Resolved<T>,
   ): T | undefined {
     if (!cell) {
-      fail(firstRow, key, `${headerOf(key)} is empty`);
+      fail(firstRow, key, `${headerOf(key)}不能为空 — ${headerOf(key)} is empty`);
       return undefined;
     }
     const r = parse(cell.text);
@@ -399,7 +411,11 @@ export class ProblemImportService {
     if (c.mode !== undefined) {
       const m = modeOfText(c.mode);
       if (m) mode = m;
-      else bad('mode', `“${c.mode}” is not a mode; write one of ${MODE_CHOICES}`);
+      else
+        bad(
+          'mode',
+          `“${c.mode}”不是整改方式，请填写 ${MODE_CHOICES} 之一 — “${c.mode}” is not a mode; write one of ${MODE_CHOICES}`,
+        );
     }
     let dueDate: string | undefined;
     let dueAt: string | undefined;
@@ -407,18 +423,21 @@ export class ProblemImportService {
       if (c.dueDate !== undefined) {
         bad(
           'dueDate',
-          `a standing measure (长期坚持) has no deadline; leave ${headerOf('dueDate')} blank`,
+          `长期坚持的措施没有完成期限，请将${headerOf('dueDate')}留空 — a standing measure (长期坚持) has no deadline; leave ${headerOf('dueDate')} blank`,
         );
       }
     } else if (c.dueDate === undefined) {
       bad(
         'dueDate',
-        `${headerOf('dueDate')} is empty: give the deadline as YYYY-MM-DD, or set ${headerOf('mode')} to 长期坚持`,
+        `${headerOf('dueDate')}不能为空：请按 YYYY-MM-DD 填写完成期限，或将${headerOf('mode')}设为长期坚持 — ${headerOf('dueDate')} is empty: give the deadline as YYYY-MM-DD, or set ${headerOf('mode')} to 长期坚持`,
       );
     } else {
       const parsed = parseDate(c.dueDate);
       if (!parsed) {
-        bad('dueDate', `“${c.dueDate}” is not a date; write it as YYYY-MM-DD, e.g. 2026-12-31`);
+        bad(
+          'dueDate',
+          `“${c.dueDate}”不是日期，请按 YYYY-MM-DD 填写，如 2026-12-31 — “${c.dueDate}” is not a date; write it as YYYY-MM-DD, e.g. 2026-12-31`,
+        );
       } else if (org) {
         const instant = parsed.time
           ? instantAtLocalTime(
@@ -430,7 +449,7 @@ export class ProblemImportService {
         if (instant.getTime() <= now.getTime()) {
           bad(
             'dueDate',
-            `${c.dueDate.trim()} has passed (today is ${localDateOf(now, org.time_zone)} in ${org.name}); the deadline must be today or later`,
+            `${c.dueDate.trim()} 已过（${org.name}今天是 ${localDateOf(now, org.time_zone)}），完成期限须为今天或以后 — ${c.dueDate.trim()} has passed (today is ${localDateOf(now, org.time_zone)} in ${org.name}); the deadline must be today or later`,
           );
         } else if (parsed.time) {
           dueAt = instant.toISOString();
@@ -482,7 +501,7 @@ export class ProblemImportService {
     );
     if (partial.length === 1) return { ok: partial[0].code };
     return {
-      error: `“${t}” is not a category; write one of ${this.catalog.categories.map((c) => c.name).join('；')}`,
+      error: `“${t}”不是问题类别，请填写 ${this.catalog.categories.map((c) => c.name).join('、')} 之一 — “${t}” is not a category; write one of ${this.catalog.categories.map((c) => c.name).join('；')}`,
     };
   }
 
@@ -516,13 +535,13 @@ export class ProblemImportService {
         result.set(text, { ok: matches[0] });
       } else if (matches.length === 0) {
         result.set(text, {
-          error: `no organisation named “${text}” in ${raising.name} or below it`,
+          error: `${raising.name}及其下级没有名为“${text}”的组织 — no organisation named “${text}” in ${raising.name} or below it`,
         });
       } else {
         const named = matches.map((m) => m.trail).sort();
         const parent = splitTrail(named[0]).slice(-2).join('/');
         result.set(text, {
-          error: `“${text}” is ambiguous: ${matches.length} organisations carry that name (${named.join('; ')}); write it with its parent, e.g. “${parent}”`,
+          error: `“${text}”有 ${matches.length} 个同名组织（${named.join('；')}），请连同上级组织一起填写，如“${parent}” — “${text}” is ambiguous: ${matches.length} organisations carry that name (${named.join('; ')}); write it with its parent, e.g. “${parent}”`,
         });
       }
     }
@@ -575,7 +594,7 @@ class PeopleIndex {
     return pick(
       this.members.filter((p) => p.org_id === org.id),
       text,
-      `nobody called “${text}” (username or name) holds a role in ${org.name}; the responsible person must belong to the responsible unit`,
+      `${org.name}没有名为“${text}”（用户名或姓名）的任职人员；责任人须属于责任单位 — nobody called “${text}” (username or name) holds a role in ${org.name}; the responsible person must belong to the responsible unit`,
     );
   }
 
@@ -583,7 +602,7 @@ class PeopleIndex {
     return pick(
       this.leaders.filter((p) => p.org_id === org.id),
       text,
-      `nobody called “${text}” (username or name) holds a role in ${org.name} or an organisation above it`,
+      `${org.name}及其上级组织没有名为“${text}”（用户名或姓名）的任职人员 — nobody called “${text}” (username or name) holds a role in ${org.name} or an organisation above it`,
     );
   }
 }
@@ -596,7 +615,7 @@ function pick(people: readonly PersonRow[], text: string, missing: string): Reso
   if (byName.length === 0) return { error: missing };
   const usernames = byName.map(([, p]) => p.username).sort();
   return {
-    error: `“${text}” is ambiguous: ${byName.length} people carry that name (usernames ${usernames.join(', ')}); write the username instead`,
+    error: `“${text}”有 ${byName.length} 个同名人员，请改填用户名（${usernames.join('、')}） — “${text}” is ambiguous: ${byName.length} people carry that name (usernames ${usernames.join(', ')}); write the username instead`,
   };
 }
 

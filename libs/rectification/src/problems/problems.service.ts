@@ -107,13 +107,25 @@ export class ProblemsService {
     input: NewProblem,
   ): Promise<{ id: string; taskIds: string[]; warnings: string[] }> {
     if (!this.catalog.has(input.category)) {
-      throw invalid('category', `category must be one of ${this.catalog.codes().join(', ')}`);
+      throw invalid(
+        'category',
+        `问题类别须为以下之一：${this.catalog.codes().join('、')} — category must be one of ${this.catalog.codes().join(', ')}`,
+        'not_allowed',
+      );
     }
     if (!(PROBLEM_SEVERITIES as readonly string[]).includes(input.severity)) {
-      throw invalid('severity', `severity must be one of ${PROBLEM_SEVERITIES.join(', ')}`);
+      throw invalid(
+        'severity',
+        `严重程度须为以下之一：${PROBLEM_SEVERITIES.join('、')} — severity must be one of ${PROBLEM_SEVERITIES.join(', ')}`,
+        'not_allowed',
+      );
     }
     if (!(PROBLEM_SOURCES as readonly string[]).includes(input.source)) {
-      throw invalid('source', `source must be one of ${PROBLEM_SOURCES.join(', ')}`);
+      throw invalid(
+        'source',
+        `问题来源须为以下之一：${PROBLEM_SOURCES.join('、')} — source must be one of ${PROBLEM_SOURCES.join(', ')}`,
+        'not_allowed',
+      );
     }
     const now = this.clock.now();
     const id = randomUUID();
@@ -198,7 +210,10 @@ export class ProblemsService {
 
   async get(actor: Actor, id: string): Promise<ProblemDetail> {
     const row = await this.repo.findInScope(this.db.manager, actor, id);
-    if (!row) throw notFound(`problem ${id} does not exist or is outside your scope`);
+    if (!row)
+      throw notFound(
+        `问题不存在或不在你的范围内 — problem ${id} does not exist or is outside your scope`,
+      );
     const tasks = await this.tasks.list(actor, { problemId: id }, { page: 1, pageSize: 200 });
     return { ...this.toView(row), tasks: tasks.items };
   }

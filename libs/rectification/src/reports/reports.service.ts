@@ -206,7 +206,7 @@ export class ReportsService {
       if (!q) {
         throw invalid(
           'quarter',
-          `quarter must name a quarter as YYYYQn, e.g. ${quarterOf(now, org.time_zone).label}`,
+          `季度须写作 YYYYQn，如 2026Q4 — quarter must name a quarter as YYYYQn, e.g. ${quarterOf(now, org.time_zone).label}`,
         );
       }
       quarter = q;

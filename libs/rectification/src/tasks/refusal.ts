@@ -7,8 +7,8 @@ export function refusalError(r: Refusal): DomainError {
     case 'forbidden':
       return forbidden(r.reason, r.errorCode);
     case 'invalid_state':
-      return conflict(r.reason);
+      return conflict(r.reason, undefined, r.errorCode);
     case 'invalid_input':
-      return new DomainError('invalid', r.reason);
+      return new DomainError('invalid', r.reason, undefined, undefined, r.errorCode);
   }
 }

@@ -24,6 +24,7 @@ import {
   TaskSnapshot,
   type WorkingDayCalendar,
   conflict,
+  fieldLabel,
   invalid,
   notFound,
   Page,
@@ -92,7 +93,10 @@ export class TasksService {
   /** A task the actor can see (its responsible org is in one of their subtrees), else 404. */
   async get(actor: Actor, id: string): Promise<TaskView> {
     const row = await this.repo.findInScope(this.db.manager, actor, id);
-    if (!row) throw notFound(`task ${id} does not exist or is outside your scope`);
+    if (!row)
+      throw notFound(
+        `任务不存在或不在你的范围内 — task ${id} does not exist or is outside your scope`,
+      );
     return toTaskView(row, actor, this.clock.now());
   }
 
@@ -240,7 +244,7 @@ export class TasksService {
         typeof commandOrBuilder === 'function' ? commandOrBuilder(row) : commandOrBuilder;
       if (ifMatch !== undefined && row.version !== ifMatch) {
         throw conflict(
-          `If-Match: task ${taskId} is at version ${row.version}, not ${ifMatch}; reload it and try again`,
+          `该任务已被他人更新（当前为第 ${row.version} 版，你看到的是第 ${ifMatch} 版），请刷新后重试 — If-Match: task ${taskId} is at version ${row.version}, not ${ifMatch}; reload it and try again`,
           'If-Match',
           'stale_version',
         );
@@ -301,7 +305,8 @@ export class TasksService {
         if (progress === null) {
           throw invalid(
             'progress',
-            'progress: say what has been done so far (no progress report exists yet)',
+            '请填写进展情况：说明目前已做了什么（尚无进展反馈） — progress: say what has been done so far (no progress report exists yet)',
+            'required',
           );
         }
         return {
@@ -375,7 +380,9 @@ export class TasksService {
   async taskOfExtension(actor: Actor, extensionId: string): Promise<string> {
     const taskId = await this.repo.taskOfExtension(this.db.manager, actor, extensionId);
     if (taskId === null)
-      throw notFound(`extension ${extensionId} does not exist or is outside your scope`);
+      throw notFound(
+        `延期申请不存在或不在你的范围内 — extension ${extensionId} does not exist or is outside your scope`,
+      );
     return taskId;
   }
 
@@ -406,7 +413,7 @@ export class TasksService {
       if (date !== undefined || at !== undefined) {
         throw invalid(
           f(names.date),
-          `${f(names.date)}: a standing measure (长期坚持) has no deadline; leave ${names.date} and ${names.at} out`,
+          `长期坚持的措施没有完成期限，请不要填写${fieldLabel(f(names.date))} — ${f(names.date)}: a standing measure (长期坚持) has no deadline; leave ${names.date} and ${names.at} out`,
         );
       }
       return { dueAt: null, warnings: [] };
@@ -414,32 +421,39 @@ export class TasksService {
     if (date !== undefined && at !== undefined) {
       throw invalid(
         f(names.date),
-        `${f(names.date)}: give either ${names.date} or ${names.at}, not both`,
+        `${fieldLabel(f(names.date))}只能按日期或按时刻填写其一 — ${f(names.date)}: give either ${names.date} or ${names.at}, not both`,
       );
     }
     let dueAt: Date;
     if (date !== undefined) {
       if (!isLocalDate(date))
-        throw invalid(f(names.date), `${f(names.date)} must be a date as YYYY-MM-DD`);
+        throw invalid(
+          f(names.date),
+          `${fieldLabel(f(names.date))}须为日期，格式 YYYY-MM-DD — ${f(names.date)} must be a date as YYYY-MM-DD`,
+          'invalid_date',
+        );
       dueAt = endOfLocalDay(date, timeZone);
     } else if (at !== undefined) {
       dueAt = new Date(at);
       if (!/^\d{4}-\d{2}-\d{2}T.+(Z|[+-]\d{2}:?\d{2})$/.test(at) || Number.isNaN(dueAt.getTime())) {
         throw invalid(
           f(names.at),
-          `${f(names.at)} must be an ISO 8601 instant with offset, e.g. 2026-12-31T18:00:00+08:00`,
+          `${fieldLabel(f(names.at))}须为带时区的 ISO 8601 时刻，如 2026-12-31T18:00:00+08:00 — ${f(names.at)} must be an ISO 8601 instant with offset, e.g. 2026-12-31T18:00:00+08:00`,
+          'invalid_date',
         );
       }
     } else {
       throw invalid(
         f(names.date),
-        `${f(names.date)}: a deadline is required — give ${names.date} (YYYY-MM-DD) or ${names.at}`,
+        `请填写${fieldLabel(f(names.date))}（YYYY-MM-DD） — ${f(names.date)}: a deadline is required; give ${names.date} (YYYY-MM-DD) or ${names.at}`,
+        'required',
       );
     }
     if (dueAt.getTime() <= this.clock.now().getTime()) {
       throw invalid(
         f(date !== undefined ? names.date : names.at),
-        `${f(date !== undefined ? names.date : names.at)} must be in the future`,
+        `${fieldLabel(f(date !== undefined ? names.date : names.at))}须为今后的日期，不能早于今天 — ${f(date !== undefined ? names.date : names.at)} must be in the future`,
+        'date_in_past',
       );
     }
     const warnings: string[] = [];
@@ -470,7 +484,10 @@ export class TasksService {
 
   private async lockTask(m: EntityManager, actor: Actor, id: string): Promise<LockedTask> {
     const row = await this.repo.lockForTransition(m, actor, id);
-    if (!row) throw notFound(`task ${id} does not exist or is outside your scope`);
+    if (!row)
+      throw notFound(
+        `任务不存在或不在你的范围内 — task ${id} does not exist or is outside your scope`,
+      );
     return row;
   }
 
@@ -480,7 +497,10 @@ export class TasksService {
     problemId: string,
   ): Promise<{ id: string; raisedByOrgId: string; category: string }> {
     const problem = await this.problems.forAssignment(m, actor, problemId);
-    if (!problem) throw notFound(`problem ${problemId} does not exist or is outside your scope`);
+    if (!problem)
+      throw notFound(
+        `问题不存在或不在你的范围内 — problem ${problemId} does not exist or is outside your scope`,
+      );
     return problem;
   }
 
@@ -492,7 +512,9 @@ export class TasksService {
   ): Promise<TaskOrgRecord> {
     const org = await this.repo.orgInScope(m, actor, orgId);
     if (!org)
-      throw notFound(`${field}: organisation ${orgId} does not exist or is outside your scope`);
+      throw notFound(
+        `${fieldLabel(field)}：该组织不存在或不在你的范围内 — ${field}: organisation ${orgId} does not exist or is outside your scope`,
+      );
     return org;
   }
 
@@ -512,7 +534,7 @@ export class TasksService {
     if (!mayLeadTask(orgs, responsibleOrg, raisingOrg)) {
       throw invalid(
         field,
-        `${field}：分管领导须在责任单位或其上级党组织（至立项党组织为止）担任职务 — the leader in charge must hold a role in the responsible organisation or one above it, up to the raising organisation`,
+        `${fieldLabel(field)}：分管领导须在责任单位或其上级党组织（至立项党组织为止）担任职务 — the leader in charge must hold a role in the responsible organisation or one above it, up to the raising organisation`,
         'leader_not_eligible',
       );
     }
@@ -520,7 +542,9 @@ export class TasksService {
 
   async assertUserExists(m: EntityManager, userId: string, field: string): Promise<void> {
     if (!(await this.repo.userIsActive(m, userId)))
-      throw notFound(`${field}: user ${userId} does not exist`);
+      throw notFound(
+        `${fieldLabel(field)}：该用户不存在 — ${field}: user ${userId} does not exist`,
+      );
   }
 
   /** Evidence named in a progress report or submission: usable by this actor, then linked. */
@@ -537,7 +561,8 @@ export class TasksService {
       if (await this.repo.evidenceRequired(m, row.category, row.raising_org_path)) {
         throw invalid(
           'attachmentIds',
-          `attachmentIds: the committee requires evidence (佐证材料) for problems of category ${row.category}; upload files and list their ids`,
+          `该类问题须上传佐证材料，请上传文件后再申请销号 — attachmentIds: the committee requires evidence (佐证材料) for problems of category ${row.category}; upload files and list their ids`,
+          'evidence_required',
         );
       }
     }
@@ -609,7 +634,7 @@ export function assertActiveOrg(org: { active: boolean }, field: string): void {
   if (!org.active) {
     throw invalid(
       field,
-      `${field}：该组织已停用，不能再交办问题或整改措施 — the organisation is deactivated and gets no new problems or measures`,
+      `${fieldLabel(field)}：该组织已停用，不能再交办问题或整改措施 — the organisation is deactivated and gets no new problems or measures`,
       'org_inactive',
     );
   }
