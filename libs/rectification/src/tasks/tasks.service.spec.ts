@@ -355,7 +355,7 @@ describe('TasksService.transition', () => {
     const e = await refusal(
       service.transition(resp, ids.task, { action: 'submit', input: { summary: '已整改' } }),
     );
-    expect(e.code).toBe('validation_failed');
+    expect(e.code).toBe('evidence_required');
     expect(e.field).toBe('attachmentIds');
     expect(tasks.saved).toEqual([]);
     expect(audit).toEqual([]);
