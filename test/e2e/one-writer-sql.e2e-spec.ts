@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { problemAfterMeasures, type ProblemMeasureCounts } from '#duban/domain';
 import { childPath, createDataSource } from '#duban/persistence';
-import { CasesRepository, type NewCase, ProblemsRepository } from '#duban/rectification';
+import {
+  CasesRepository,
+  NegativeListRepository,
+  type NewCase,
+  ProblemsRepository,
+} from '#duban/rectification';
 import { createTestDatabase } from '../support/test-database';
 
 /**
@@ -191,5 +196,33 @@ describe('one writer per table: the SQL agrees with the rules', () => {
     // The walk did close the problem (and ends closed), so the comparison is not vacuous.
     expect(closedOnce).toBe(true);
     expect(expected.closedAt).not.toBeNull();
+  });
+
+  it("counts an org's 通报 steps of a year (负面清单) from its own measures only", async () => {
+    const negativeList = new NegativeListRepository();
+    const countyTask = randomUUID();
+    await db.query(
+      `INSERT INTO tasks (id, problem_id, measure, raising_org_id, raising_org_path,
+                          responsible_org_id, responsible_org_path, responsible_user_id, mode,
+                          due_at, state, created_at, updated_at)
+       VALUES ($1, $2, '县委自身整改', $3, $4::ltree, $3, $4::ltree, $5, 'deadline', $6, 'in_progress', $6, $6)`,
+      [countyTask, problemId, county.id, county.path, userIds[0], now],
+    );
+    const effect = (task: string, key: string, level: number, firedAt: Date, superseded = false) =>
+      db.query(
+        `INSERT INTO task_effects (task_id, effect_key, kind, level, deadline, planned_at, fired_at, superseded)
+         VALUES ($1, $2, 'step', $3, $4, $4, $4, $5)`,
+        [task, key, level, firedAt, superseded],
+      );
+    const yearAgo = new Date(now.getTime() - 365 * 24 * 3600 * 1000);
+    await effect(taskId, 'circulate:a', 3, now);
+    await effect(taskId, 'circulate:b', 3, new Date(now.getTime() - 30 * 24 * 3600 * 1000));
+    await effect(taskId, 'circulate:superseded', 3, now, true);
+    await effect(taskId, 'supervise:a', 2, now);
+    await effect(taskId, 'circulate:old', 3, new Date(yearAgo.getTime() - 1000));
+    await effect(countyTask, 'circulate:county', 3, now);
+    expect(await negativeList.circulatedSince(db.manager, branch.id, 3, yearAgo)).toBe(2);
+    expect(await negativeList.circulatedSince(db.manager, county.id, 3, yearAgo)).toBe(1);
+    expect(await negativeList.circulatedSince(db.manager, branch.id, 2, yearAgo)).toBe(1);
   });
 });

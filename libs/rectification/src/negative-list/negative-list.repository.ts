@@ -231,8 +231,12 @@ export class NegativeListRepository {
     since: Date,
   ): Promise<number> {
     const rows: { n: number }[] = await m.query(
-      `SELECT count(*)::int AS n FROM task_effects e JOIN tasks t ON t.id = e.task_id
-        WHERE t.responsible_org_id = $1 AND e.kind = 'step' AND e.level = $2 AND NOT e.superseded
+      // The org's own measures through the path index (tasks has no index on the org id), then
+      // their effects by task: cost in the org's measures, not in a year of everyone's effects.
+      `SELECT count(*)::int AS n
+         FROM orgs o JOIN tasks t ON t.responsible_org_path = o.path AND t.responsible_org_id = o.id
+         JOIN task_effects e ON e.task_id = t.id
+        WHERE o.id = $1 AND e.kind = 'step' AND e.level = $2 AND NOT e.superseded
           AND e.fired_at >= $3`,
       [orgId, level, since],
     );
