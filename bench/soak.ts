@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { BENCH_PASSWORD } from './generate';
 import { BENCH_DATABASE_URL } from './lib/bench-db';
@@ -137,6 +138,18 @@ class Load {
   stop(): void {
     this.stopped = true;
   }
+}
+
+/** Removes every Redis key of the soak's queue prefix (its jobs are of no use afterwards). */
+async function dropPrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
 }
 
 function startApp(entry: string, env: Record<string, string>): ChildProcess {
@@ -312,6 +325,7 @@ export async function soak(): Promise<Figure[]> {
     worker.kill('SIGTERM');
     await Promise.all([api, worker].map((p) => new Promise((r) => p.once('exit', r))));
     await pg.end();
+    await dropPrefix(env.REDIS_URL, env.DUBAN_QUEUE_PREFIX);
   }
   return soakFigures(windows, { minutes, clockRate, clients: users.length, rate });
 }
