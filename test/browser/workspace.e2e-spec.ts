@@ -265,6 +265,10 @@ describeInBrowser('the web workspace in Chromium: the three journeys of its user
       await m2.getByLabel('责任单位').selectOption(branch2.id);
       await m2.getByLabel('责任人').selectOption(responsible2.id);
       await m2.getByLabel('分管领导').selectOption(leader.id);
+      // A deadline before today (by the service's clock, 2026-11-02) is refused before sending.
+      await m2.getByLabel('完成期限').fill('2026-10-30');
+      await page.getByRole('button', { name: '立项并交办' }).click();
+      await page.getByText('第2项措施的完成期限不能早于今天（2026-11-02）').waitFor();
       await m2.getByLabel('完成期限').fill('2026-11-06');
 
       await screenshot(page, 'raise-problem');

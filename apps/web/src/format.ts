@@ -19,6 +19,18 @@ const dateOnly = new Intl.DateTimeFormat('zh-CN', {
   day: '2-digit',
 });
 
+const isoDate = new Intl.DateTimeFormat('en-CA', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** The date of an instant in Beijing time, YYYY-MM-DD. */
+export function dateInBeijing(instant: Date): string {
+  return isoDate.format(instant);
+}
+
 /** The date of an instant (today by default) in the browser's zone, YYYY-MM-DD. */
 export function todayLocal(now: Date = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { call, client, getToken, onUnauthorized, setToken } from './api';
 import { clearCaches } from './directory';
+import { dateInBeijing } from './format';
 import type { Me, Role } from './types';
 
 interface Session {
@@ -13,6 +14,22 @@ interface Session {
 }
 
 const SessionContext = createContext<Session | null>(null);
+
+/** How far the service's clock is from this browser's (from the last /me). */
+let serverOffsetMs = 0;
+
+function learnClock(me: Me): Me {
+  serverOffsetMs = Date.parse(me.now) - Date.now();
+  return me;
+}
+
+/**
+ * Today in Beijing time by the service's clock (the one deadlines are checked against), not the
+ * browser's: forms refuse a deadline before it, as the server will.
+ */
+export function serverToday(): string {
+  return dateInBeijing(new Date(Date.now() + serverOffsetMs));
+}
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null>(null);
@@ -38,7 +55,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!getToken()) return;
     call(client.GET('/api/v1/me'))
-      .then((m) => setMe(m))
+      .then((m) => setMe(learnClock(m)))
       .catch(() => logout())
       .finally(() => setLoading(false));
   }, [logout]);
@@ -47,7 +64,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     const res = await call(client.POST('/api/v1/auth/login', { body: { username, password } }));
     clearCaches();
     setToken(res.accessToken);
-    setMe(res.user);
+    setMe(learnClock(res.user));
     // The unread count is fetched by the page that follows (App), once.
   }, []);
 

@@ -47,6 +47,8 @@ export interface UserChanges {
 
 export interface MeView extends UserView {
   roles: { orgId: string | null; orgName: string | null; role: Role }[];
+  /** The service's clock when answering: forms check dates against it, as the server will. */
+  now: string;
 }
 
 export function toUserView(u: UserEntity): UserView {
@@ -201,6 +203,7 @@ export class UsersService {
         ...(user.systemAdmin ? [{ orgId: null, orgName: null, role: 'admin' as Role }] : []),
         ...roles,
       ],
+      now: this.clock.now().toISOString(),
     };
   }
 }

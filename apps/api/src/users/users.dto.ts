@@ -100,4 +100,10 @@ export class RoleOfUser {
 
 export class MeResponse extends UserResponse {
   @ApiProperty({ type: [RoleOfUser] }) roles!: RoleOfUser[];
+  @ApiProperty({
+    format: 'date-time',
+    description:
+      "The service's clock when it answered: forms check dates (no deadline before today) against it, as the server will",
+  })
+  now!: string;
 }

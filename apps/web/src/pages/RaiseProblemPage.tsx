@@ -6,7 +6,7 @@ import { getOrg, peopleOf } from '../directory';
 import { weekdayOf } from '../format';
 import { MODE_LABEL, ROLE_LABEL, SEVERITY_LABEL, SOURCE_LABEL } from '../labels';
 import { navigate } from '../router';
-import { orgsWithRole, useMe } from '../session';
+import { orgsWithRole, serverToday, useMe } from '../session';
 import type { CalendarDay, ImportRowError, Problem, TaskMode } from '../types';
 
 interface MeasureDraft {
@@ -339,6 +339,15 @@ export function RaiseProblemPage() {
     setBusy(true);
     setError(null);
     try {
+      // What the server would refuse, said before sending (it checks again): a deadline before
+      // today by the service's clock.
+      const today = serverToday();
+      const past = measures.findIndex((m) => m.mode !== 'standing' && m.dueDate < today);
+      if (past >= 0) {
+        throw new ApiError(400, `第${past + 1}项措施的完成期限不能早于今天（${today}）`, [
+          { field: `tasks[${past}].dueDate`, message: '完成期限不能早于今天' },
+        ]);
+      }
       const created = await call(
         client.POST('/api/v1/problems', {
           body: {
