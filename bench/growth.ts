@@ -9,13 +9,29 @@ interface Result {
   figures: Figure[];
 }
 
-/** The newest full result at `scale` (one with per-item figures), or undefined. */
-function newestAt(dir: string, scale: number): (Result & { file: string }) | undefined {
-  return readdirSync(dir)
+/**
+ * The per-item figures measured at `scale`, newest first per figure (a later run of one benchmark
+ * replaces that benchmark's figures only), with the files they come from.
+ */
+function perItemAt(
+  dir: string,
+  scale: number,
+): { items: Map<string, NonNullable<Figure['perItem']>>; files: string[] } {
+  const results = readdirSync(dir)
     .filter((f) => f.endsWith('.json') && !f.endsWith('-soak.json'))
     .map((f) => ({ file: f, ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as Result) }))
-    .filter((r) => r.scale === scale && r.figures.some((x) => x.perItem))
-    .sort((a, b) => b.at.localeCompare(a.at))[0];
+    .filter((r) => r.scale === scale)
+    .sort((a, b) => a.at.localeCompare(b.at));
+  const items = new Map<string, NonNullable<Figure['perItem']>>();
+  const from = new Map<string, string>();
+  for (const r of results) {
+    for (const f of r.figures) {
+      if (!f.perItem) continue;
+      items.set(f.perItem.key, f.perItem);
+      from.set(f.perItem.key, r.file);
+    }
+  }
+  return { items, files: [...new Set(from.values())] };
 }
 
 /**
@@ -24,18 +40,16 @@ function newestAt(dir: string, scale: number): (Result & { file: string }) | und
  * goal ≤ 1.3× (for rates, the inverse).
  */
 export function growth(dir = join(process.cwd(), 'bench', 'results')): Figure[] {
-  const small = newestAt(dir, 0.1);
-  const large = newestAt(dir, 1);
-  if (!small || !large) {
+  const small = perItemAt(dir, 0.1);
+  const large = perItemAt(dir, 1);
+  if (small.items.size === 0 || large.items.size === 0) {
     throw new Error(
-      'growth compares a full run at BENCH_SCALE=0.1 with one at 1: run `BENCH_SCALE=0.1 npm run bench` and `BENCH_SCALE=1 npm run bench` first',
+      'growth compares runs at BENCH_SCALE=0.1 with runs at 1: run `BENCH_SCALE=0.1 npm run bench` and `BENCH_SCALE=1 npm run bench` first',
     );
   }
-  const at = (r: Result) =>
-    new Map(r.figures.filter((f) => f.perItem).map((f) => [f.perItem!.key, f.perItem!]));
-  const before = at(small);
-  return [...at(large)].flatMap(([key, item]) => {
-    const base = before.get(key);
+  const note = `scale 1: ${large.files.join(', ')}; scale 0.1: ${small.files.join(', ')}`;
+  return [...large.items].flatMap(([key, item]) => {
+    const base = small.items.get(key);
     if (!base) return [];
     const ratio = item.higherIsBetter ? base.value / item.value : item.value / base.value;
     return [
@@ -47,7 +61,7 @@ export function growth(dir = join(process.cwd(), 'bench', 'results')): Figure[] 
         ratio,
         goal: `≤ ${GOALS.growth}× (scale 1 vs 0.1)`,
         met: ratio <= GOALS.growth,
-        note: `${large.file} against ${small.file}`,
+        note,
       },
     ];
   });
