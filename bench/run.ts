@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   if (only.includes('growth')) {
     const figures = growth();
     process.stdout.write(`\n${table(figures)}\n\n`);
+    write(`${stamp(now)}-growth`, { at: now.toISOString(), figures });
     return;
   }
   const selected: BenchName[] = only.length
@@ -67,28 +68,29 @@ async function main(): Promise<void> {
   const out = table(figures);
   process.stdout.write(`\n${out}\n\n`);
   for (const f of figures.filter((x) => x.note)) process.stdout.write(`- ${f.figure}: ${f.note}\n`);
+  const suffix = selected.includes('soak') ? '-soak-figures' : '';
+  write(`${stamp(now)}${suffix}`, {
+    at: now.toISOString(),
+    scale: benchScale(),
+    machine: {
+      cpus: cpus().length,
+      memGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    generated,
+    figures,
+  });
+}
+
+/** A file name's time stamp: 2026-12-02T03-50-02. */
+const stamp = (at: Date) => at.toISOString().slice(0, 19).replace(/:/g, '-');
+
+/** Writes bench/results/<name>.json (every run is committed there). */
+function write(name: string, content: object): void {
   const dir = join(process.cwd(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const suffix = selected.includes('soak') ? '-soak-figures' : '';
-  const file = join(dir, `${now.toISOString().slice(0, 19).replace(/:/g, '-')}${suffix}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify(
-      {
-        at: now.toISOString(),
-        scale: benchScale(),
-        machine: {
-          cpus: cpus().length,
-          memGb: Math.round(totalmem() / 2 ** 30),
-          node: process.version,
-        },
-        generated,
-        figures,
-      },
-      null,
-      2,
-    ),
-  );
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(content, null, 2));
   process.stdout.write(`\nwritten to ${file}\n`);
 }
 
