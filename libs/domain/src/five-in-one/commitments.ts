@@ -103,11 +103,11 @@ export function validateCommitmentItems(year: number, items: readonly Commitment
   });
 }
 
-/** 评诺: every item rated exactly once, with a known result. */
-export function validateEvaluation(
+/** Each rating names an item of the commitment, once, with a known result; returns the items rated. */
+function checkRatings(
   itemIds: readonly string[],
   ratings: readonly { itemId: string; result: string }[],
-): void {
+): Set<string> {
   const seen = new Set<string>();
   ratings.forEach((r, i) => {
     if (!itemIds.includes(r.itemId))
@@ -122,6 +122,15 @@ export function validateEvaluation(
         'invalid_enum',
       );
   });
+  return seen;
+}
+
+/** 评诺: every item rated exactly once, with a known result. */
+export function validateEvaluation(
+  itemIds: readonly string[],
+  ratings: readonly { itemId: string; result: string }[],
+): void {
+  const seen = checkRatings(itemIds, ratings);
   const missing = itemIds.filter((id) => !seen.has(id));
   if (missing.length > 0)
     throw invalid('items', `items：每一项承诺都要评价，缺少 ${missing.length} 项`, 'incomplete');
@@ -177,20 +186,7 @@ export function validateMemberRatings(
   ratings: readonly { itemId: string; result: string }[],
 ): void {
   if (ratings.length === 0) throw invalid('items', 'items：至少评价一项承诺事项', 'required');
-  const seen = new Set<string>();
-  ratings.forEach((r, i) => {
-    if (!itemIds.includes(r.itemId))
-      throw invalid(`items[${i}].itemId`, `items[${i}].itemId：不是该承诺的事项`, 'unknown_item');
-    if (seen.has(r.itemId))
-      throw invalid(`items[${i}].itemId`, `items[${i}].itemId：同一事项只能评价一次`, 'duplicate');
-    seen.add(r.itemId);
-    if (!(COMMITMENT_RESULTS as readonly string[]).includes(r.result))
-      throw invalid(
-        `items[${i}].result`,
-        `items[${i}].result 必须是 ${COMMITMENT_RESULTS.join(' | ')}`,
-        'invalid_enum',
-      );
-  });
+  checkRatings(itemIds, ratings);
 }
 
 /** What one member's ratings add to each tally row of a commitment: 1 to the chosen count, 0 elsewhere. */
