@@ -298,6 +298,28 @@ describe('the rectification lifecycle over HTTP', () => {
     expect(timeline.body.filter((e: { type: string }) => e.type === 'accepted')).toHaveLength(1);
   });
 
+  it('chains every one of many concurrent reports on one measure onto the one before it', async () => {
+    // Each transition reads its stream's audit head in its UPDATE, under the row lock: a head
+    // read before the wait for that lock would be stale here and break the chain (or collide).
+    const task = await newTask();
+    const url = `/api/v1/tasks/${task.id}`;
+    await as(responsible).post(`${url}/accept`, {}).expect(200);
+    const reports = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        as(responsible).post(`${url}/progress`, { content: `第${i + 1}次进展` }),
+      ),
+    );
+    expect(reports.map((r) => r.status)).toEqual(Array(12).fill(200));
+    const events: { seq: number; prev_hash: string; hash: string }[] = await t.db.query(
+      `SELECT seq, prev_hash, hash FROM audit_events WHERE stream_id = $1 ORDER BY seq`,
+      [task.id],
+    );
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.length).toBeGreaterThanOrEqual(14); // assigned, accepted, 12 reports
+    for (let i = 1; i < events.length; i++) expect(events[i].prev_hash).toBe(events[i - 1].hash);
+    expect((await verifyAuditChain(t.db)).firstBreak).toBeNull();
+  });
+
   it('grants an extension asked before the deadline, keeps the history, and refuses one asked after', async () => {
     const task = await newTask({ dueAt: dueIn(2) });
     const url = `/api/v1/tasks/${task.id}`;
