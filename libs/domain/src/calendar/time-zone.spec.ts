@@ -151,3 +151,107 @@ describe('time zones (Intl only)', () => {
     );
   });
 });
+
+describe('wall clocks read from a cached offset', () => {
+  /** What Intl says, field by field: the reference the cached offsets must agree with. */
+  const formats = new Map<string, Intl.DateTimeFormat>();
+  const intlWallClock = (ms: number, timeZone: string) => {
+    let format = formats.get(timeZone);
+    if (!format) {
+      format = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+      formats.set(timeZone, format);
+    }
+    const parts = format.formatToParts(new Date(ms));
+    const f = Object.fromEntries(parts.map((p) => [p.type, p.value]));
+    const date = `${f.year.padStart(4, '0')}-${f.month.padStart(2, '0')}-${f.day.padStart(2, '0')}`;
+    return { date, time: [Number(f.hour) % 24, Number(f.minute), Number(f.second)] };
+  };
+  // Zones with daylight saving at whole hours, at half hours (Lord Howe: 30 minutes, at 02:00
+  // local, i.e. in the middle of a UTC hour), at quarter-hour offsets, and without any.
+  const zones = [
+    'Asia/Shanghai',
+    'America/New_York',
+    'Europe/London',
+    'Australia/Lord_Howe',
+    'Asia/Kathmandu',
+    'America/St_Johns',
+    'Pacific/Chatham',
+  ];
+
+  it('agrees with Intl at every instant, across daylight-saving changes in both directions', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        // 1990–2040, and instants clustered around each zone's changes by the minute grid.
+        fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2040, 0, 1) }),
+        fc.integer({ min: -90, max: 90 }),
+        (zone, ms, minutes) => {
+          const t = Math.floor(ms / 3_600_000) * 3_600_000 + minutes * 60_000 + (ms % 60_000);
+          const want = intlWallClock(t, zone);
+          const local = localTimeOf(new Date(t), zone);
+          expect(localDateOf(new Date(t), zone)).toBe(want.date);
+          expect([local.hour, local.minute, local.second]).toEqual(want.time);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('agrees with Intl minute by minute around every change of 2026 and 2027', () => {
+    const offsetAt = (t: number, zone: string) => {
+      const w = intlWallClock(t, zone);
+      const [y, m, d] = w.date.split('-').map(Number);
+      return Date.UTC(y, m - 1, d, ...(w.time as [number, number, number])) - t;
+    };
+    let changes = 0;
+    for (const zone of zones) {
+      for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2028, 0, 1); t += 3_600_000) {
+        if (offsetAt(t, zone) === offsetAt(t + 3_600_000, zone)) continue;
+        changes++;
+        for (let u = t - 2 * 3_600_000; u <= t + 3 * 3_600_000; u += 60_000) {
+          const want = intlWallClock(u, zone);
+          const local = localTimeOf(new Date(u), zone);
+          expect(localDateOf(new Date(u), zone)).toBe(want.date);
+          expect([local.hour, local.minute, local.second]).toEqual(want.time);
+        }
+      }
+    }
+    expect(changes).toBe(20); // New York, London, Lord Howe, St John's, Chatham: twice a year
+  });
+
+  it('is right on each side of a change that falls inside a UTC hour', () => {
+    // Lord Howe leaves daylight saving on 2026-04-05 at 02:00 local (+11) → 01:30 (+10:30),
+    // i.e. at 2026-04-04T15:00Z; it begins on 2026-10-04 at 02:00 (+10:30) → 02:30 (+11),
+    // i.e. at 2026-10-03T15:30Z, half-way through a UTC hour.
+    const zone = 'Australia/Lord_Howe';
+    for (const iso of [
+      '2026-10-03T15:29:59Z',
+      '2026-10-03T15:30:00Z',
+      '2026-10-03T15:00:00Z',
+      '2026-10-03T15:59:59Z',
+      '2026-04-04T14:59:59Z',
+      '2026-04-04T15:00:00Z',
+    ]) {
+      const t = Date.parse(iso);
+      const want = intlWallClock(t, zone);
+      const local = localTimeOf(new Date(t), zone);
+      expect({
+        iso,
+        date: localDateOf(new Date(t), zone),
+        time: [local.hour, local.minute, local.second],
+      }).toEqual({
+        iso,
+        ...want,
+      });
+    }
+  });
+});

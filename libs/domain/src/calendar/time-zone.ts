@@ -53,7 +53,8 @@ interface WallClock {
   readonly millisecond: number;
 }
 
-function wallClockAt(ms: number, timeZone: string): WallClock {
+/** The wall clock at `ms` as Intl formats it: exact, and some microseconds per call. */
+function formattedWallClock(ms: number, timeZone: string): WallClock {
   const fields: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(new Date(ms))) {
     if (part.type !== 'literal') fields[part.type] = Number(part.value);
@@ -68,6 +69,48 @@ function wallClockAt(ms: number, timeZone: string): WallClock {
     second: fields['second'] ?? NaN,
     // Zone offsets are whole seconds, so the millisecond is the same everywhere.
     millisecond: ((ms % 1000) + 1000) % 1000,
+  };
+}
+
+const HOUR_MS = 3_600_000;
+/** Offsets by zone and UTC hour, NaN for an hour in which the zone's offset changes. */
+const hourOffsets = new Map<string, number>();
+const HOUR_OFFSETS_KEPT = 50_000;
+
+/**
+ * The zone's offset for every instant of the UTC hour of `ms`, or NaN when it changes within
+ * that hour. Read from Intl at the hour's first and last second and kept: a quarter start
+ * renders tens of thousands of deadlines, nearly all in a few hundred distinct hours.
+ */
+function offsetOfHour(ms: number, timeZone: string): number {
+  const hour = Math.floor(ms / HOUR_MS);
+  const key = `${timeZone} ${hour}`;
+  let offset = hourOffsets.get(key);
+  if (offset === undefined) {
+    const start = hour * HOUR_MS;
+    const end = start + HOUR_MS - 1000;
+    const atStart = wallAsUtc(formattedWallClock(start, timeZone)) - start;
+    const atEnd = wallAsUtc(formattedWallClock(end, timeZone)) - end;
+    // No zone changes its offset twice within an hour: equal at both ends, equal throughout.
+    offset = atStart === atEnd ? atStart : NaN;
+    if (hourOffsets.size >= HOUR_OFFSETS_KEPT) hourOffsets.clear();
+    hourOffsets.set(key, offset);
+  }
+  return offset;
+}
+
+function wallClockAt(ms: number, timeZone: string): WallClock {
+  const offset = offsetOfHour(ms, timeZone);
+  if (Number.isNaN(offset)) return formattedWallClock(ms, timeZone);
+  const d = new Date(ms + offset);
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    millisecond: d.getUTCMilliseconds(),
   };
 }
 

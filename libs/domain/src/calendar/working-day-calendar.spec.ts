@@ -81,6 +81,30 @@ describe('WorkingDayCalendar (mainland China, chinese-days data)', () => {
     expect(cal.addWorkingDays('2026-10-03', -1).date).toBe('2026-09-30');
   });
 
+  it('answers a repeated question as it answered it first (results are kept per calendar)', () => {
+    const shared = new WorkingDayCalendar({
+      overrides: [{ date: '2027-01-04', kind: 'holiday' }],
+    });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 3 * 366 }),
+        fc.integer({ min: -40, max: 40 }),
+        (offset, n) => {
+          const date = addCalendarDays('2025-01-01', offset);
+          const first = shared.addWorkingDays(date, n);
+          const fresh = new WorkingDayCalendar({
+            overrides: [{ date: '2027-01-04', kind: 'holiday' }],
+          }).addWorkingDays(date, n);
+          expect(first).toEqual(fresh);
+          expect(shared.addWorkingDays(date, n)).toEqual(fresh);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(() => shared.addWorkingDays('2026-02-30', 1)).toThrow(RangeError);
+    expect(() => shared.addWorkingDays('2026-02-27', 1.5)).toThrow(RangeError);
+  });
+
   it('rejects malformed dates and non-integer counts', () => {
     expect(() => cal.isWorkingDay('2026-02-30')).toThrow(RangeError);
     expect(() => cal.isWorkingDay('2026/10/01')).toThrow(RangeError);

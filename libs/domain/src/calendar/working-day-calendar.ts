@@ -145,8 +145,12 @@ export interface WorkingDayCalendarOptions {
   readonly data?: HolidayData;
 }
 
+/** How many addWorkingDays answers a calendar keeps before it starts over. */
+const RESULTS_KEPT = 20_000;
+
 export class WorkingDayCalendar {
   private readonly overrides = new Map<LocalDate, CalendarOverride>();
+  private readonly results = new Map<string, WorkingDayResult>();
   private readonly data: HolidayData;
   private readonly years: ReadonlySet<number>;
   /** Years covered by the holiday data or by overrides, ascending. */
@@ -228,6 +232,18 @@ export class WorkingDayCalendar {
    * unchanged even when it is a day off.
    */
   addWorkingDays(date: LocalDate, n: number): WorkingDayResult {
+    // The calendar never changes, and the ladder asks the same few hundred questions (a
+    // deadline, a step's offset) for tens of thousands of tasks: each is answered once.
+    const key = `${date} ${n}`;
+    const kept = this.results.get(key);
+    if (kept) return kept;
+    const result = this.countWorkingDays(date, n);
+    if (this.results.size >= RESULTS_KEPT) this.results.clear();
+    this.results.set(key, result);
+    return result;
+  }
+
+  private countWorkingDays(date: LocalDate, n: number): WorkingDayResult {
     this.require(date);
     if (!Number.isInteger(n) || Math.abs(n) > MAX_WORKING_DAYS) {
       throw new RangeError(`working days must be an integer within ±${MAX_WORKING_DAYS}, got ${n}`);
