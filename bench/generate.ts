@@ -161,6 +161,23 @@ export async function generate(now: Date, url = BENCH_DATABASE_URL): Promise<Gen
     await q(
       `UPDATE tasks SET supervised = escalation_level >= 2, circulated = escalation_level >= 3 WHERE escalation_level > 0`,
     );
+    // The ladder's history of the overdue measures, as a province that has run for half a year
+    // holds it: the two reminders before each deadline and every step up to the level reached,
+    // under the keys the ladder uses. Without it the effects table starts empty, its statistics
+    // say so, and the wave's look-ups of applied keys scan it whole (found on 2026-12-02).
+    await q(
+      `INSERT INTO task_effects (task_id, effect_key, kind, level, name, deadline, planned_at, fired_at)
+       SELECT t.id, e.key || '@' || to_char(t.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+              e.kind, e.level, e.name, t.due_at, t.due_at + e.after, t.due_at + e.after
+         FROM tasks t
+         CROSS JOIN (VALUES ('reminder:wd:7', 'reminder', NULL::int, NULL::text, interval '-9 days'),
+                            ('reminder:wd:1', 'reminder', NULL, NULL, interval '-1 day'),
+                            ('step:1', 'step', 1, '催办', interval '0'),
+                            ('step:2', 'step', 2, '督办', interval '7 days'),
+                            ('step:3', 'step', 3, '通报', interval '14 days'),
+                            ('step:4', 'step', 4, '问责', interval '21 days')) e(key, kind, level, name, after)
+        WHERE t.escalation_level > 0 AND coalesce(e.level, 0) <= t.escalation_level`,
+    );
     await q(`
       UPDATE problems p SET task_count = c.n, open_task_count = c.open,
              closed_at = CASE WHEN c.open = 0 THEN c.last_closed END
