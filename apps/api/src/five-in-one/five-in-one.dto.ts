@@ -36,6 +36,48 @@ function Year(): PropertyDecorator {
   };
 }
 
+/** A UUID: documented with its format, refused with a message naming `field` when it is not one. */
+function UuidField(
+  field: string,
+  options: { optional?: boolean; description?: string } = {},
+): PropertyDecorator {
+  const { optional, ...doc } = options;
+  return (target, key) => {
+    (optional ? ApiPropertyOptional : ApiProperty)({ format: 'uuid', ...doc })(target, key);
+    if (optional) IsOptional()(target, key);
+    IsUUID('all', { message: `${field} must be a UUID` })(target, key);
+  };
+}
+
+/** Text of 1 to `max` characters. */
+function TextField(
+  field: string,
+  max: number,
+  options: { optional?: boolean; example?: string; description?: string } = {},
+): PropertyDecorator {
+  const { optional, ...doc } = options;
+  return (target, key) => {
+    (optional ? ApiPropertyOptional : ApiProperty)(doc)(target, key);
+    if (optional) IsOptional()(target, key);
+    IsString({ message: `${field} must be a string` })(target, key);
+    Length(1, max, { message: `${field} must be 1-${max} characters` })(target, key);
+  };
+}
+
+/** One of `values`, as the enum the document shows. */
+function OneOfField(
+  field: string,
+  values: readonly string[],
+  options: { optional?: boolean; description?: string } = {},
+): PropertyDecorator {
+  const { optional, ...doc } = options;
+  return (target, key) => {
+    (optional ? ApiPropertyOptional : ApiProperty)({ enum: values, ...doc })(target, key);
+    if (optional) IsOptional()(target, key);
+    IsIn(values, { message: `${field} must be one of ${values.join(', ')}` })(target, key);
+  };
+}
+
 function Uuids(field: string, max = 50): PropertyDecorator {
   return (target, key) => {
     ApiPropertyOptional({ type: [String], format: 'uuid' })(target, key);
@@ -49,14 +91,10 @@ function Uuids(field: string, max = 50): PropertyDecorator {
 // ---- commitments (承诺) ----
 
 export class CommitmentItemRequest {
-  @ApiProperty({ example: '全年按期完成上级交办整改措施' })
-  @IsString({ message: 'title must be a string' })
-  @Length(1, 500, { message: 'title must be 1-500 characters' })
+  @TextField('title', 500, { example: '全年按期完成上级交办整改措施' })
   title!: string;
 
-  @ApiProperty({ example: '按期整改率不低于 95%' })
-  @IsString({ message: 'target must be a string' })
-  @Length(1, 2000, { message: 'target must be 1-2000 characters' })
+  @TextField('target', 2000, { example: '按期整改率不低于 95%' })
   target!: string;
 
   @ApiProperty({ example: '2026-12-31' })
@@ -68,13 +106,10 @@ export class CommitmentItemRequest {
 }
 
 export class FileCommitmentRequest {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'orgId must be a UUID' })
+  @UuidField('orgId')
   orgId!: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: "A secretary's personal commitment" })
-  @IsOptional()
-  @IsUUID('all', { message: 'userId must be a UUID' })
+  @UuidField('userId', { optional: true, description: "A secretary's personal commitment" })
   userId?: string;
 
   @Year()
@@ -90,16 +125,12 @@ export class FileCommitmentRequest {
 }
 
 export class CommitmentReturnRequest {
-  @ApiProperty({ example: '目标不够具体，请量化' })
-  @IsString({ message: 'comment must be a string' })
-  @Length(1, 2000, { message: 'comment must be 1-2000 characters' })
+  @TextField('comment', 2000, { example: '目标不够具体，请量化' })
   comment!: string;
 }
 
 export class CommitmentProgressRequest {
-  @ApiProperty({ example: '第一季度已完成 3 项整改' })
-  @IsString({ message: 'content must be a string' })
-  @Length(1, 4000, { message: 'content must be 1-4000 characters' })
+  @TextField('content', 4000, { example: '第一季度已完成 3 项整改' })
   content!: string;
 
   @Uuids('attachmentIds', 20)
@@ -107,12 +138,10 @@ export class CommitmentProgressRequest {
 }
 
 export class CommitmentRatingRequest {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'itemId must be a UUID' })
+  @UuidField('itemId')
   itemId!: string;
 
-  @ApiProperty({ enum: COMMITMENT_RESULTS })
-  @IsIn(COMMITMENT_RESULTS, { message: `result must be one of ${COMMITMENT_RESULTS.join(', ')}` })
+  @OneOfField('result', COMMITMENT_RESULTS)
   result!: (typeof COMMITMENT_RESULTS)[number];
 
   @ApiPropertyOptional()
@@ -132,12 +161,10 @@ export class CommitmentEvaluationRequest {
 }
 
 export class MemberRatingRequest {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'itemId must be a UUID' })
+  @UuidField('itemId')
   itemId!: string;
 
-  @ApiProperty({ enum: COMMITMENT_RESULTS })
-  @IsIn(COMMITMENT_RESULTS, { message: `result must be one of ${COMMITMENT_RESULTS.join(', ')}` })
+  @OneOfField('result', COMMITMENT_RESULTS)
   result!: (typeof COMMITMENT_RESULTS)[number];
 }
 
@@ -152,9 +179,7 @@ export class MemberRatingsRequest {
 }
 
 export class CommitmentQuery {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all', { message: 'orgId must be a UUID' })
+  @UuidField('orgId', { optional: true })
   orgId?: string;
 
   @ApiPropertyOptional({ example: 2026 })
@@ -219,18 +244,15 @@ export class CommitmentResponse {
 // ---- 述职评议 ----
 
 export class ReviewSubjectRequest {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'subjects[].orgId must be a UUID' })
+  @UuidField('subjects[].orgId')
   orgId!: string;
 
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'subjects[].userId must be a UUID' })
+  @UuidField('subjects[].userId')
   userId!: string;
 }
 
 export class CreateReviewRequest {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'hostOrgId must be a UUID' })
+  @UuidField('hostOrgId')
   hostOrgId!: string;
 
   @Year()
@@ -253,13 +275,10 @@ export class CreateReviewRequest {
 }
 
 export class ReviewReportRequest {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'subjectUserId must be a UUID' })
+  @UuidField('subjectUserId')
   subjectUserId!: string;
 
-  @ApiProperty({ example: '一年来，我认真履行党建第一责任人职责……' })
-  @IsString({ message: 'text must be a string' })
-  @Length(1, 20000, { message: 'text must be 1-20000 characters' })
+  @TextField('text', 20000, { example: '一年来，我认真履行党建第一责任人职责……' })
   text!: string;
 
   @Uuids('attachmentIds', 20)
@@ -267,12 +286,10 @@ export class ReviewReportRequest {
 }
 
 export class BallotRequest {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'subjectUserId must be a UUID' })
+  @UuidField('subjectUserId')
   subjectUserId!: string;
 
-  @ApiProperty({ enum: REVIEW_GRADES })
-  @IsIn(REVIEW_GRADES, { message: `grade must be one of ${REVIEW_GRADES.join(', ')}` })
+  @OneOfField('grade', REVIEW_GRADES)
   grade!: string;
 
   @ApiPropertyOptional()
@@ -362,9 +379,7 @@ export class IndicatorRequest {
   })
   code!: string;
 
-  @ApiProperty({ example: '按期整改率' })
-  @IsString({ message: 'indicators[].name must be a string' })
-  @Length(1, 100, { message: 'indicators[].name must be 1-100 characters' })
+  @TextField('indicators[].name', 100, { example: '按期整改率' })
   name!: string;
 
   @ApiProperty({ example: 40 })
@@ -373,18 +388,12 @@ export class IndicatorRequest {
   @Max(100, { message: 'indicators[].weight must be 1-100' })
   weight!: number;
 
-  @ApiProperty({ enum: INDICATOR_SOURCES })
-  @IsIn(INDICATOR_SOURCES, {
-    message: `indicators[].source must be one of ${INDICATOR_SOURCES.join(', ')}`,
-  })
+  @OneOfField('indicators[].source', INDICATOR_SOURCES)
   source!: (typeof INDICATOR_SOURCES)[number];
 }
 
 export class GradeRequest {
-  @ApiProperty({ enum: ASSESSMENT_GRADES })
-  @IsIn(ASSESSMENT_GRADES, {
-    message: `grades[].grade must be one of ${ASSESSMENT_GRADES.join(', ')}`,
-  })
+  @OneOfField('grades[].grade', ASSESSMENT_GRADES)
   grade!: (typeof ASSESSMENT_GRADES)[number];
 
   @ApiProperty({ example: 90 })
@@ -450,9 +459,7 @@ export class ManualValueRequest {
   @IsUUID('all', { message: 'orgId must be a UUID' })
   orgId!: string;
 
-  @ApiProperty({ example: 'party_life' })
-  @IsString({ message: 'code must be a string' })
-  @Length(1, 40, { message: 'code must be 1-40 characters' })
+  @TextField('code', 40, { example: 'party_life' })
   code!: string;
 
   @ApiProperty({ example: 85, description: 'The score 0..100' })
@@ -461,9 +468,7 @@ export class ManualValueRequest {
   @Max(100, { message: 'value must be 0-100' })
   value!: number;
 
-  @ApiProperty({ example: '组织生活会记录完整' })
-  @IsString({ message: 'reason must be a string' })
-  @Length(1, 2000, { message: 'reason must be 1-2000 characters' })
+  @TextField('reason', 2000, { example: '组织生活会记录完整' })
   reason!: string;
 
   @ApiProperty({ type: [String], format: 'uuid', description: 'Evidence (at least one file)' })
@@ -487,13 +492,10 @@ export class ComputeAssessmentRequest {
 }
 
 export class AppealRequest {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'orgId must be a UUID' })
+  @UuidField('orgId')
   orgId!: string;
 
-  @ApiProperty({ example: '按期整改率统计遗漏了已销号的两项措施' })
-  @IsString({ message: 'reason must be a string' })
-  @Length(1, 4000, { message: 'reason must be 1-4000 characters' })
+  @TextField('reason', 4000, { example: '按期整改率统计遗漏了已销号的两项措施' })
   reason!: string;
 }
 
@@ -502,14 +504,13 @@ export class AppealDecisionRequest {
   @IsBoolean({ message: 'upheld must be true or false' })
   upheld!: boolean;
 
-  @ApiProperty({ example: '经复核，统计无误' })
-  @IsString({ message: 'reason must be a string' })
-  @Length(1, 4000, { message: 'reason must be 1-4000 characters' })
+  @TextField('reason', 4000, { example: '经复核，统计无误' })
   reason!: string;
 
-  @ApiPropertyOptional({ enum: ASSESSMENT_GRADES, description: 'The new grade, when upheld' })
-  @IsOptional()
-  @IsIn(ASSESSMENT_GRADES, { message: `grade must be one of ${ASSESSMENT_GRADES.join(', ')}` })
+  @OneOfField('grade', ASSESSMENT_GRADES, {
+    optional: true,
+    description: 'The new grade, when upheld',
+  })
   grade?: (typeof ASSESSMENT_GRADES)[number];
 }
 
@@ -568,13 +569,10 @@ export class DrillDownResponse {
 // ---- 季度进展反馈: measures and commitment items in one submission ----
 
 export class FeedbackMeasureRequest {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'measures[].taskId must be a UUID' })
+  @UuidField('measures[].taskId')
   taskId!: string;
 
-  @ApiProperty({ example: '已召开支委会研究整改方案' })
-  @IsString({ message: 'measures[].content must be a string' })
-  @Length(1, 10000, { message: 'measures[].content must be 1-10000 characters' })
+  @TextField('measures[].content', 10000, { example: '已召开支委会研究整改方案' })
   content!: string;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 100 })
@@ -589,17 +587,13 @@ export class FeedbackMeasureRequest {
 }
 
 export class FeedbackCommitmentItemRequest {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'commitmentItems[].commitmentId must be a UUID' })
+  @UuidField('commitmentItems[].commitmentId')
   commitmentId!: string;
 
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'commitmentItems[].itemId must be a UUID' })
+  @UuidField('commitmentItems[].itemId')
   itemId!: string;
 
-  @ApiProperty({ example: '本季度已召开组织生活会 3 次' })
-  @IsString({ message: 'commitmentItems[].content must be a string' })
-  @Length(1, 4000, { message: 'commitmentItems[].content must be 1-4000 characters' })
+  @TextField('commitmentItems[].content', 4000, { example: '本季度已召开组织生活会 3 次' })
   content!: string;
 
   @Uuids('commitmentItems[].attachmentIds', 20)
@@ -650,9 +644,7 @@ export class AssessmentQuery {
   @Max(YEAR.max, { message: `year must be ${YEAR.min}-${YEAR.max}` })
   year?: number;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'The assessing (host) committee' })
-  @IsOptional()
-  @IsUUID('all', { message: 'orgId must be a UUID' })
+  @UuidField('orgId', { optional: true, description: 'The assessing (host) committee' })
   orgId?: string;
 }
 
