@@ -22,6 +22,12 @@ describe('RedisStateLogger', () => {
   it('tells connection errors from other errors', () => {
     expect(isConnectionError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBe(true);
     expect(isConnectionError(new Error('Connection is closed.'))).toBe(true);
+    expect(isConnectionError(Object.assign(new Error('x'), { code: 'ENOTFOUND' }))).toBe(true);
+    expect(
+      isConnectionError(
+        new Error("Stream isn't writeable and enableOfflineQueue options is false"),
+      ),
+    ).toBe(true);
     expect(isConnectionError(new Error('Missing lock for job 1'))).toBe(false);
   });
 });

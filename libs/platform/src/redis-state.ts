@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { unavailableDependency } from './unavailable';
 
 /** Where the state changes go: Nest's Logger by default (the app's JSON logger once it is set). */
 export interface RedisStateLog {
@@ -36,15 +37,12 @@ export class RedisStateLogger {
   }
 }
 
-/** Whether an error re-emitted by BullMQ is its connection failing (rather than a job's problem). */
-export function isConnectionError(err: Error & { code?: unknown }): boolean {
-  return (
-    (typeof err.code === 'string' &&
-      /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EPIPE|EAI_AGAIN)$/.test(
-        err.code,
-      )) ||
-    /Connection is closed|connect ETIMEDOUT|Stream isn't writeable/i.test(err.message)
-  );
+/**
+ * Whether an error re-emitted by BullMQ is its connection failing (rather than a job's
+ * problem): the same reading of errors as the api's 503s and the worker's retries.
+ */
+export function isConnectionError(err: Error): boolean {
+  return unavailableDependency(err) !== null;
 }
 
 /** Attaches a state logger to a client (every ioredis client this code base creates). */

@@ -12,11 +12,12 @@ export type UnavailableDependency = 'database' | 'redis';
  */
 const PG_UNAVAILABLE = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
 
-/** Socket errors: nothing answers, the connection dropped, or it timed out. */
+/** Socket errors: nothing answers, the connection dropped or timed out, or the host is unknown. */
 const SOCKET_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
+  'ENOTFOUND',
   'EPIPE',
   'EHOSTUNREACH',
   'ENETUNREACH',
