@@ -33,6 +33,9 @@ class World {
   runs = new Map<string, number>();
   people: PersonTasks[] = [];
   lateCount = 0;
+  /** The transactions opened, and in which of them each late chunk was marked. */
+  transactions = 0;
+  lateChunks: { transaction: number; after: string | null; marked: number }[] = [];
   notices: NotificationInput[][] = [];
   closed = 0;
   readonly service: QuarterlyService;
@@ -41,7 +44,10 @@ class World {
     const manager = {} as EntityManager;
     const db = {
       manager,
-      transaction: <T>(fn: (m: EntityManager) => Promise<T>) => fn(manager),
+      transaction: <T>(fn: (m: EntityManager) => Promise<T>) => {
+        this.transactions += 1;
+        return fn(manager);
+      },
     } as unknown as DataSource;
     const cursor = (): ChunkCursor<PersonTasks> => {
       let at = 0;
@@ -78,7 +84,14 @@ class World {
     > = {
       openQuarterStartCursor: async () => cursor(),
       openQuarterLateCursor: async () => cursor(),
-      markQuarterlyReportLate: async () => this.lateCount,
+      // The late tasks are ids 'late-00000'…, in id order; a chunk starts after the last one seen.
+      markQuarterlyReportLate: async (_m, _zone, _start, after, limit) => {
+        const from = after === null ? 0 : Number(after.slice(5)) + 1;
+        const matched = Math.max(0, Math.min(limit, this.lateCount - from));
+        this.lateChunks.push({ transaction: this.transactions, after, marked: matched });
+        const last = from + matched - 1;
+        return { matched, lastId: matched ? `late-${String(last).padStart(5, '0')}` : null };
+      },
     };
     const notifications: Pick<NotificationsService, 'notifyMany'> = {
       notifyMany: async (_m, inputs) => {
@@ -146,6 +159,29 @@ describe('QuarterlyService (orchestration, in-memory repositories)', () => {
     ]);
     expect(w.runs.get(runId(SH, '2026Q4', 'late'))).toBe(7);
     expect(await w.service.late(SH, '2026Q4')).toBe(0);
+    expect(w.notices).toHaveLength(1);
+  });
+
+  it('quarter late: turns a province yellow a chunk per short transaction, then tells once', async () => {
+    // One transaction for every late task of a province held their row locks for the whole
+    // run, and reports on them (and the api's pool behind them) waited: ~40 s in the soak.
+    const w = new World();
+    w.now = new Date('2026-10-16T00:00:00.000Z');
+    w.lateCount = 12_000;
+    w.people = [person(1)];
+
+    expect(await w.service.late(SH, '2026Q4')).toBe(12_000);
+    expect(w.lateChunks).toEqual([
+      { transaction: 1, after: null, marked: 5000 },
+      { transaction: 2, after: 'late-04999', marked: 5000 },
+      { transaction: 3, after: 'late-09999', marked: 2000 },
+    ]);
+    expect(w.transactions).toBe(4); // the three chunks, then the record and the notices
+    expect(w.runs.get(runId(SH, '2026Q4', 'late'))).toBe(12_000);
+
+    // Once recorded, a retried job neither marks nor tells again.
+    expect(await w.service.late(SH, '2026Q4')).toBe(0);
+    expect(w.lateChunks).toHaveLength(3);
     expect(w.notices).toHaveLength(1);
   });
 

@@ -25,6 +25,9 @@ import { QuarterlyRepository, runId } from './quarterly.repository';
 export { REPORT_GRACE_DAYS, reportLateAt } from '#duban/domain';
 
 const NOTIFY_CHUNK = 2000;
+/** Late tasks turned yellow per transaction (each holds their row locks until it commits). */
+const LATE_CHUNK = 5000;
+type LateChunk = Awaited<ReturnType<TasksRepository['markQuarterlyReportLate']>>;
 /** How long the list of time zones in use is trusted; a new zone is picked up within this. */
 const ZONES_TTL_MS = 5 * 60_000;
 /** A quarterly job not done yet is offered under a new id once per this window. */
@@ -35,7 +38,8 @@ export const QUARTER_JOB_GENERATION_MS = 5 * 60_000;
  * orgs, every person responsible for open tasks gets ONE message listing all of them; 15 days
  * in, tasks still without a report for the quarter turn yellow and their leaders are told.
  * Each run is recorded in quarter_runs under (zone, quarter, kind) in the same transaction as
- * its effects, so it happens once however many workers or retries.
+ * its messages, so it happens once however many workers or retries (the late run's yellow
+ * marks are written just before, in short transactions, and are harmless to repeat).
  */
 @Injectable()
 export class QuarterlyService implements DueWorkSource {
@@ -150,12 +154,32 @@ export class QuarterlyService implements DueWorkSource {
   /** 季度报告逾期: tasks without a report this quarter turn yellow; leaders and owners are told. */
   async late(timeZone: string, label: string): Promise<number> {
     const q = this.quarter(timeZone, label);
+    const run = { timeZone, quarter: label };
+    if ((await this.runs.runsDone(this.db.manager, [run])).has(runId(timeZone, label, 'late'))) {
+      return 0;
+    }
+    // The tasks turn yellow LATE_CHUNK at a time, each chunk in a short transaction of its
+    // own: in one transaction a province's 10^5 late tasks stayed locked for the whole run, and
+    // every report on them, with the api's connection pool behind it, waited (~40 s in the soak
+    // of 2026-12-02 at BENCH_SCALE=1). Turning a task yellow twice changes nothing, so a retry
+    // after a crash simply walks the chunks again.
+    let affected = 0;
+    let after: string | null = null;
+    for (;;) {
+      const from = after;
+      const chunk: LateChunk = await this.db.transaction((m) =>
+        this.tasks.markQuarterlyReportLate(m, timeZone, q.start, from, LATE_CHUNK),
+      );
+      affected += chunk.matched;
+      if (chunk.matched < LATE_CHUNK) break;
+      after = chunk.lastId;
+    }
+    // The record and the messages commit together, once: the owner and the leader of each late
+    // task get one message listing all of theirs, read through a cursor NOTIFY_CHUNK people at
+    // a time (as the quarter start). Reading locks no task.
     return this.db.transaction(async (m) => {
       const now = this.clock.now();
       if (!(await this.runs.markRun(m, timeZone, label, 'late', now))) return 0;
-      const affected = await this.tasks.markQuarterlyReportLate(m, timeZone, q.start);
-      // The owner and the leader of each late task are told, one message each listing all of
-      // theirs, read through a cursor NOTIFY_CHUNK people at a time (as the quarter start).
       await this.notifyEach(
         await this.tasks.openQuarterLateCursor(m, timeZone, q.start),
         (r) => ({

@@ -622,12 +622,27 @@ export class TasksRepository {
     m: EntityManager,
     timeZone: string,
     quarterStart: Date,
-  ): Promise<number> {
-    const [, affected] = (await m.query(
-      `UPDATE tasks t SET quarterly_report_late = true FROM orgs ro WHERE ${TasksRepository.QUARTER_LATE}`,
-      [timeZone, quarterStart],
-    )) as [unknown, number];
-    return affected;
+    afterId: string | null,
+    limit: number,
+  ): Promise<{ matched: number; lastId: string | null }> {
+    // The next `limit` late tasks after `afterId` in id order (one pass over the primary key
+    // across the chunks), turned yellow unless they are already; the update re-checks the
+    // condition on the rows it locks, so a report that just came in keeps its task white.
+    const [row]: { matched: number; last_id: string | null }[] = await m.query(
+      `WITH chunk AS (
+         SELECT t.id FROM tasks t JOIN orgs ro ON ${TasksRepository.QUARTER_LATE}
+          WHERE ($3::uuid IS NULL OR t.id > $3::uuid) ORDER BY t.id LIMIT $4
+       ),
+       marked AS ( -- a data-modifying CTE runs whether or not it is read
+         UPDATE tasks t SET quarterly_report_late = true FROM orgs ro
+          WHERE t.id IN (SELECT id FROM chunk) AND NOT t.quarterly_report_late
+            AND ${TasksRepository.QUARTER_LATE}
+       )
+       SELECT (SELECT count(*) FROM chunk)::int AS matched,
+              (SELECT id FROM chunk ORDER BY id DESC LIMIT 1) AS last_id`,
+      [timeZone, quarterStart, afterId, limit],
+    );
+    return { matched: row.matched, lastId: row.last_id };
   }
 
   /** The owner and the leader of each late task (as markQuarterlyReportLate), with all of theirs. */
