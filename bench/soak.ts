@@ -212,6 +212,8 @@ export async function soak(): Promise<Figure[]> {
     ).rows.map((r: { id: string }) => r.id);
     tasksOf.set(u.username, ids);
   }
+  const autovacuumOn = (await pg.query(`SHOW autovacuum`)).rows[0].autovacuum === 'on';
+  let vacuums: number;
   const counts = async () =>
     (
       await pg.query(
@@ -272,6 +274,9 @@ export async function soak(): Promise<Figure[]> {
       renewMs,
     );
     const running = [...loads, reader].map((l) => l.run());
+    // What autovacuum would do, where the server has it off (this machine's CI configuration):
+    // every VACUUM_EVERY_MS, the tables the quarter writes are vacuumed and analysed.
+    const vacuumer = autovacuumOn ? null : standInVacuum();
     const windowCount = Math.max(1, Math.round(minutes / windowMinutes));
     for (let w = 1; w <= windowCount; w++) {
       await sleep(windowMinutes * 60_000);
@@ -314,6 +319,7 @@ export async function soak(): Promise<Figure[]> {
     }
     for (const l of [...loads, reader]) l.stop();
     await Promise.all(running);
+    vacuums = (await vacuumer?.stop()) ?? 0;
     for (const l of loads) {
       for (const [status, body] of Object.entries(l.samples)) {
         process.stdout.write(`soak: first ${status} answer: ${body}\n`);
@@ -327,13 +333,62 @@ export async function soak(): Promise<Figure[]> {
     await pg.end();
     await dropPrefix(env.REDIS_URL, env.DUBAN_QUEUE_PREFIX);
   }
-  return soakFigures(windows, { minutes, clockRate, clients: users.length, rate });
+  return soakFigures(windows, {
+    minutes,
+    clockRate,
+    clients: users.length,
+    rate,
+    autovacuum: autovacuumOn ? 'on' : `off: the harness vacuumed ${vacuums} times`,
+  });
+}
+
+const VACUUM_EVERY_MS = 5 * 60_000;
+/** The tables a quarter of engine work and reports rewrites. */
+const VACUUMED = [
+  'tasks',
+  'task_effects',
+  'notifications',
+  'deliveries',
+  'audit_events',
+  'accountability_cases',
+  'negative_list_entries',
+];
+
+/**
+ * VACUUM (ANALYZE) of the written tables every VACUUM_EVERY_MS, one pass at a time, on a
+ * connection of its own (a pass takes tens of seconds; the window counts must not wait on it).
+ */
+function standInVacuum(): { stop: () => Promise<number> } {
+  const stopping = new AbortController();
+  let passes = 0;
+  const loop = (async () => {
+    const pg = new Client({ connectionString: BENCH_DATABASE_URL });
+    await pg.connect();
+    try {
+      for (;;) {
+        await sleep(VACUUM_EVERY_MS, undefined, { signal: stopping.signal });
+        await pg.query(`VACUUM (ANALYZE) ${VACUUMED.join(', ')}`);
+        passes++;
+      }
+    } catch (e) {
+      if (!stopping.signal.aborted) throw e;
+    } finally {
+      await pg.end();
+    }
+  })();
+  return {
+    stop: async () => {
+      stopping.abort();
+      await loop;
+      return passes;
+    },
+  };
 }
 
 /** Drift: the median of the last three windows against the median of the first three. */
 function soakFigures(
   windows: SoakWindow[],
-  run: { minutes: number; clockRate: number; clients: number; rate: number },
+  run: { minutes: number; clockRate: number; clients: number; rate: number; autovacuum: string },
 ): Figure[] {
   const dir = join(process.cwd(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
@@ -371,7 +426,7 @@ function soakFigures(
     `\n| minute | service date | transitions | errors | p50 ms | p99 ms | list p99 ms | api RSS MB | worker RSS MB | audit events | step effects | quarter runs | health |\n|${' --- |'.repeat(13)}\n${table}\n\nwindows written to ${file}\n`,
   );
   const peak = Math.max(...windows.flatMap((w) => [w.apiPeakRssMb, w.workerPeakRssMb]));
-  const note = `${run.minutes} min of wall time at ${run.clockRate}× (one quarter), ${run.clients} clients, ${run.rate} progress reports/s; per-window table in ${file}`;
+  const note = `${run.minutes} min of wall time at ${run.clockRate}× (one quarter), ${run.clients} clients, ${run.rate} progress reports/s, autovacuum ${run.autovacuum}; per-window table in ${file}`;
   return [
     { ...drift('transition p99', 'ms', (w) => w.transitionP99Ms, 1.5), note },
     drift('list p99', 'ms', (w) => w.listP99Ms, 1.5),

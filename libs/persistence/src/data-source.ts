@@ -24,6 +24,7 @@ import { WorkflowNotices1764650000000 } from './migrations/1764650000000-Workflo
 import { ImportsAndCalendarFeeds1764640000000 } from './migrations/1764640000000-ImportsAndCalendarFeeds';
 import { Administration1764660000000 } from './migrations/1764660000000-Administration';
 import { CommitmentMemberRatings1764760000000 } from './migrations/1764760000000-CommitmentMemberRatings';
+import { CaseSubjectIndexes1764770000000 } from './migrations/1764770000000-CaseSubjectIndexes';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -49,6 +50,7 @@ export const MIGRATIONS = [
   ImportsAndCalendarFeeds1764640000000,
   Administration1764660000000,
   CommitmentMemberRatings1764760000000,
+  CaseSubjectIndexes1764770000000,
 ];
 
 export interface DataSourceRole {

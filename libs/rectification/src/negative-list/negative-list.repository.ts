@@ -217,7 +217,9 @@ export class NegativeListRepository {
     const rows: { n: number }[] = await m.query(
       subject.orgId
         ? `SELECT count(*)::int AS n FROM accountability_cases WHERE subject_org_id = $1 AND opened_at >= $2`
-        : `SELECT count(*)::int AS n FROM accountability_cases WHERE $1 = ANY(subject_user_ids) AND opened_at >= $2`,
+        : // @>, not = ANY(): the GIN index on the people named answers only the former.
+          `SELECT count(*)::int AS n FROM accountability_cases
+            WHERE subject_user_ids @> ARRAY[$1::uuid] AND opened_at >= $2`,
       [subject.orgId ?? subject.userId, since],
     );
     return rows[0].n;
