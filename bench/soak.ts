@@ -94,8 +94,16 @@ class Load {
     const inFlight = new Set<Promise<void>>();
     while (!this.stopped) {
       if (Date.now() - this.tokenAt > this.renewMs) {
-        this.token = await login(this.username);
-        this.tokenAt = Date.now();
+        // A login the api cannot answer is a failure of that window, not the end of the soak
+        // (the hour of 2026-12-02 died of one at minute 52, before writing its results).
+        try {
+          this.token = await login(this.username);
+          this.tokenAt = Date.now();
+        } catch (e) {
+          this.fail(`login: ${(e as { cause?: { code?: string } }).cause?.code ?? String(e)}`);
+          await sleep(1000);
+          continue;
+        }
       }
       const started = performance.now();
       const p: Promise<void> = this.request(this.token, i++)
