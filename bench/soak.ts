@@ -221,7 +221,7 @@ export async function soak(): Promise<Figure[]> {
     tasksOf.set(u.username, ids);
   }
   const autovacuumOn = (await pg.query(`SHOW autovacuum`)).rows[0].autovacuum === 'on';
-  let vacuums: number;
+  let vacuums: number | undefined;
   const counts = async () =>
     (
       await pg.query(
@@ -252,6 +252,7 @@ export async function soak(): Promise<Figure[]> {
   const api = startApp('dist/apps/api/src/main.js', env);
   const worker = startApp('dist/apps/worker/src/main.js', env);
   const renewMs = Math.min(60_000, ((7 * 24 * 3600 * 1000) / clockRate) * 0.5);
+  let vacuumer: { stop: () => Promise<number> } | null = null;
   const loads: Load[] = [];
   const windows: SoakWindow[] = [];
   try {
@@ -284,7 +285,7 @@ export async function soak(): Promise<Figure[]> {
     const running = [...loads, reader].map((l) => l.run());
     // What autovacuum would do, where the server has it off (this machine's CI configuration):
     // every VACUUM_EVERY_MS, the tables the quarter writes are vacuumed and analysed.
-    const vacuumer = autovacuumOn ? null : standInVacuum();
+    vacuumer = autovacuumOn ? null : standInVacuum();
     const windowCount = Math.max(1, Math.round(minutes / windowMinutes));
     for (let w = 1; w <= windowCount; w++) {
       await sleep(windowMinutes * 60_000);
@@ -327,7 +328,6 @@ export async function soak(): Promise<Figure[]> {
     }
     for (const l of [...loads, reader]) l.stop();
     await Promise.all(running);
-    vacuums = (await vacuumer?.stop()) ?? 0;
     for (const l of loads) {
       for (const [status, body] of Object.entries(l.samples)) {
         process.stdout.write(`soak: first ${status} answer: ${body}\n`);
@@ -335,6 +335,8 @@ export async function soak(): Promise<Figure[]> {
     }
   } finally {
     for (const l of [...loads]) l.stop();
+    // Stopped here too when the soak fails, or its timer would keep the process alive.
+    vacuums = (await vacuumer?.stop()) ?? 0;
     api.kill('SIGTERM');
     worker.kill('SIGTERM');
     await Promise.all([api, worker].map((p) => new Promise((r) => p.once('exit', r))));
@@ -346,7 +348,7 @@ export async function soak(): Promise<Figure[]> {
     clockRate,
     clients: users.length,
     rate,
-    autovacuum: autovacuumOn ? 'on' : `off: the harness vacuumed ${vacuums} times`,
+    autovacuum: autovacuumOn ? 'on' : `off: the harness vacuumed ${vacuums ?? 0} times`,
   });
 }
 
