@@ -530,9 +530,11 @@ describeInBrowser('the web workspace, polished: what the browser run found', () 
     'fetches the unread count once per page',
     async () => {
       const page = await signIn(responsible2);
-      await page.waitForFunction(
-        "Number(document.querySelector('[data-testid=unread-count]')?.textContent) > 0",
-      );
+      // A locator, not a string predicate: the page's CSP forbids eval.
+      await page
+        .getByTestId('unread-count')
+        .filter({ hasText: /^\s*[1-9]\d*\s*$/ })
+        .waitFor();
       await page.waitForTimeout(500);
       const calls = last().unreadCalls;
       expect(calls).toHaveLength(1); // the sign-in and its first page: one

@@ -439,9 +439,11 @@ describeInBrowser('the web workspace in Chromium: the three journeys of its user
       const page = await signIn(responsible2);
       const count = page.getByTestId('unread-count');
       // The count arrives after the page: wait for it rather than reading the first paint.
-      await page.waitForFunction(
-        "Number(document.querySelector('[data-testid=unread-count]')?.textContent) > 0",
-      );
+      // A locator, not a string predicate: the page's CSP forbids eval.
+      await page
+        .getByTestId('unread-count')
+        .filter({ hasText: /^\s*[1-9]\d*\s*$/ })
+        .waitFor();
       const before = Number(await count.textContent());
       expect(before).toBeGreaterThan(0);
       await page.getByTestId('inbox-link').click();
