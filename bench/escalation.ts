@@ -19,8 +19,13 @@ async function prepareWave(
   const ids = rows.map((r) => r.id);
   await db.query(
     `UPDATE tasks SET due_at = $2::timestamptz - interval '1 minute', deadline_set_at = $2::timestamptz - interval '60 days',
-            escalation_level = 0, next_fire_at = $2, claimed_until = NULL
+            escalation_level = 0
       WHERE id = ANY($1)`,
+    [ids, now],
+  );
+  await db.query(
+    `INSERT INTO task_timers (task_id, next_fire_at) SELECT unnest($1::uuid[]), $2
+     ON CONFLICT (task_id) DO UPDATE SET next_fire_at = EXCLUDED.next_fire_at, claimed_until = NULL`,
     [ids, now],
   );
   return ids;
@@ -52,7 +57,7 @@ export async function escalation(now: Date, wave: number): Promise<Figure[]> {
     const idle = await probe(() => timers.claim(now, 5000));
     const roundTrip = await probe(() => db.query('SELECT 1'));
     const plan: { 'QUERY PLAN': string }[] = await db.query(
-      `EXPLAIN SELECT id FROM tasks WHERE next_fire_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)
+      `EXPLAIN SELECT task_id FROM task_timers WHERE next_fire_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)
         ORDER BY next_fire_at LIMIT 5000 FOR UPDATE SKIP LOCKED`,
       [now],
     );
@@ -60,10 +65,8 @@ export async function escalation(now: Date, wave: number): Promise<Figure[]> {
     const floorIds = await prepareWave(db, now, wave, 0);
     const f0 = process.hrtime.bigint();
     await db.transaction(async (m) => {
-      await m.query(
-        `UPDATE tasks SET escalation_level = 1, next_fire_at = NULL WHERE id = ANY($1)`,
-        [floorIds],
-      );
+      await m.query(`UPDATE tasks SET escalation_level = 1 WHERE id = ANY($1)`, [floorIds]);
+      await m.query(`DELETE FROM task_timers WHERE task_id = ANY($1)`, [floorIds]);
       await m.query(
         `INSERT INTO task_effects (task_id, effect_key, kind, level, name, deadline, planned_at, fired_at)
          SELECT id, k.key || '@floor', k.kind, k.level, k.name, due_at, due_at, $2

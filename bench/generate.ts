@@ -136,7 +136,7 @@ export async function generate(now: Date, url = BENCH_DATABASE_URL): Promise<Gen
     await q(
       `INSERT INTO tasks (id, problem_id, measure, raising_org_id, raising_org_path, responsible_org_id,
           responsible_org_path, responsible_user_id, leader_user_id, mode, due_at, state, version,
-          escalation_level, blue_from, created_at, updated_at, closed_at, deadline_set_at, next_fire_at,
+          escalation_level, blue_from, created_at, updated_at, closed_at, deadline_set_at,
           supervised, circulated, last_progress_at)
        SELECT gen_random_uuid(), p.id, '整改措施：' || p.title || ' · ' || k, p.raised_by_org_id, b.town_path,
               p.org_id, p.org_path, b.members[1 + (k + h) % 3], b.leader, 'deadline', d.due, s.state, 3,
@@ -144,7 +144,6 @@ export async function generate(now: Date, url = BENCH_DATABASE_URL): Promise<Gen
                    least(4, 1 + (($1::date - d.due::date) / 7)) ELSE 0 END,
               d.due - interval '3 days', p.created_at, p.created_at,
               CASE WHEN s.state = 'closed' THEN least(d.due, $1) END, p.created_at,
-              CASE WHEN s.state IN ('assigned', 'in_progress') THEN $1::timestamptz + (1 + h % 30) * interval '1 day' END,
               false, false, p.created_at
          FROM problems p
          JOIN gen_branches b ON b.id = p.org_id
@@ -160,6 +159,13 @@ export async function generate(now: Date, url = BENCH_DATABASE_URL): Promise<Gen
     );
     await q(
       `UPDATE tasks SET supervised = escalation_level >= 2, circulated = escalation_level >= 3 WHERE escalation_level > 0`,
+    );
+    // The open measures' next timers, spread over the coming month.
+    await q(
+      `INSERT INTO task_timers (task_id, next_fire_at)
+       SELECT id, $1::timestamptz + (1 + abs(hashtext(id::text)) % 30) * interval '1 day'
+         FROM tasks WHERE state IN ('assigned', 'in_progress')`,
+      [now],
     );
     // The ladder's history of the overdue measures, as a province that has run for half a year
     // holds it: the two reminders before each deadline and every step up to the level reached,

@@ -296,7 +296,7 @@ describe('administration of people and orgs (roles, orgs, reassign, edit, withdr
         .expect(400);
       expect(noReason.body.code).toBe('reason_required');
       // As if the engine had planned its next reminder for later.
-      await t.db.query(`UPDATE tasks SET next_fire_at = $2 WHERE id = $1`, [
+      await t.db.query(`UPDATE task_timers SET next_fire_at = $2 WHERE task_id = $1`, [
         task.id,
         new Date(t.clock.now().getTime() + 10 * 86400_000),
       ]);
@@ -316,7 +316,8 @@ describe('administration of people and orgs (roles, orgs, reassign, edit, withdr
       });
       // The ladder is re-planned from now for the new unit (its calendar, its people).
       const [planned] = await t.db.query(
-        `SELECT next_fire_at, responsible_org_path::text AS path FROM tasks WHERE id = $1`,
+        `SELECT (SELECT next_fire_at FROM task_timers WHERE task_id = t.id) AS next_fire_at, responsible_org_path::text AS path
+           FROM tasks t WHERE id = $1`,
         [task.id],
       );
       expect(planned.next_fire_at?.toISOString()).toBe(t.clock.now().toISOString());
@@ -408,7 +409,7 @@ describe('administration of people and orgs (roles, orgs, reassign, edit, withdr
       expect(res.body.tasks[0]).toMatchObject({ id: task.id, withdrawn: true, actions: [] });
 
       const [row] = await t.db.query(
-        `SELECT next_fire_at, withdrawn_at, state FROM tasks WHERE id = $1`,
+        `SELECT (SELECT next_fire_at FROM task_timers WHERE task_id = t.id) AS next_fire_at, withdrawn_at, state FROM tasks t WHERE id = $1`,
         [task.id],
       );
       expect(row).toMatchObject({ next_fire_at: null, state: 'assigned' });
@@ -424,10 +425,11 @@ describe('administration of people and orgs (roles, orgs, reassign, edit, withdr
           steps: [{ level: 1, name: '催办', after: 'PT0S', notify: ['responsible', 'leader'] }],
         })
         .expect(200);
-      const [after] = await t.db.query(`SELECT next_fire_at FROM tasks WHERE id = $1`, [task.id]);
-      expect(after.next_fire_at).toBeNull();
+      const after = await t.db.query(`SELECT 1 FROM task_timers WHERE task_id = $1`, [task.id]);
+      expect(after).toEqual([]);
       const [woken] = await t.db.query(
-        `SELECT count(*)::int AS n FROM tasks WHERE withdrawn_at IS NULL AND next_fire_at IS NOT NULL`,
+        `SELECT count(*)::int AS n FROM tasks t JOIN task_timers tt ON tt.task_id = t.id
+          WHERE t.withdrawn_at IS NULL`,
       );
       expect(woken.n).toBeGreaterThan(0);
       await as(respA).post(`/api/v1/tasks/${task.id}/accept`).expect(409);

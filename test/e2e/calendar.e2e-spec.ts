@@ -48,7 +48,8 @@ describe('the working-day calendar and its overrides', () => {
   }
 
   const nextFireAt = async (taskId: string): Promise<Date> =>
-    (await t.db.query(`SELECT next_fire_at FROM tasks WHERE id = $1`, [taskId]))[0].next_fire_at;
+    (await t.db.query(`SELECT next_fire_at FROM task_timers WHERE task_id = $1`, [taskId]))[0]
+      ?.next_fire_at;
 
   beforeAll(async () => {
     t = await startTestApp({ DUBAN_TOKEN_TTL_SECONDS: String(7 * 86400) });

@@ -61,7 +61,9 @@ describe('the light in SQL agrees with lightOf', () => {
                     ${LIGHTS.map((l) => `${lightConditionSql(l, '$6::timestamptz')} AS is_${l}`).join(', ')}
                FROM (SELECT $1::text AS state, $2::timestamptz AS due_at, $3::timestamptz AS blue_from,
                             $4::text AS last_check_result, $5::boolean AS quarterly_report_late,
-                            $7::timestamptz AS withdrawn_at) t`,
+                            $7::timestamptz AS withdrawn_at,
+                            -- as the generated column tasks.stage (migration 1764780000000)
+                            CASE $1::text WHEN 'closed' THEN 2 WHEN 'verified' THEN 1 ELSE 0 END AS stage) t`,
             [state, due, blue, check, late, now, withdrawn ? now : null],
           );
           expect(rows[0].light).toBe(expected);

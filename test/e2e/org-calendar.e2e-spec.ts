@@ -76,7 +76,7 @@ describe('per-organisation calendar overrides', () => {
 
   const nextFireAt = async (taskId: string): Promise<number> =>
     (
-      await t.db.query(`SELECT next_fire_at FROM tasks WHERE id = $1`, [taskId])
+      await t.db.query(`SELECT next_fire_at FROM task_timers WHERE task_id = $1`, [taskId])
     )[0].next_fire_at.getTime();
 
   beforeAll(async () => {

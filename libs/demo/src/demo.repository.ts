@@ -60,7 +60,7 @@ export class DemoRepository {
   /** The earliest instant a measure's timer falls due, if any. */
   async nextFireAt(m: EntityManager): Promise<Date | null> {
     const rows: { next: Date | null }[] = await m.query(
-      `SELECT min(next_fire_at) AS next FROM tasks`,
+      `SELECT min(next_fire_at) AS next FROM task_timers`,
     );
     return rows[0].next;
   }
@@ -68,7 +68,7 @@ export class DemoRepository {
   /** Measures whose timer is due at `now`, earliest first. */
   async dueTaskIds(m: EntityManager, now: Date): Promise<string[]> {
     const due: { id: string }[] = await m.query(
-      `SELECT id FROM tasks WHERE next_fire_at <= $1 ORDER BY next_fire_at, id`,
+      `SELECT task_id AS id FROM task_timers WHERE next_fire_at <= $1 ORDER BY next_fire_at, task_id`,
       [now],
     );
     return due.map((r) => r.id);

@@ -24,15 +24,15 @@ export interface EngineTotals {
 }
 
 /**
- * One statement, one snapshot. Every part is an index range scan: tasks_next_fire,
+ * One statement, one snapshot. Every part is an index range scan: task_timers_due,
  * deliveries_due, deliveries_digest_due, notifications_chase_due and task_effects_fired.
  */
 const ENGINE_LIVE_SQL = `
 SELECT
   json_build_array(
     json_build_object('source', 'task',
-      'count', (SELECT count(*) FROM tasks WHERE next_fire_at <= $1),
-      'oldest', (SELECT min(next_fire_at) FROM tasks WHERE next_fire_at <= $1)),
+      'count', (SELECT count(*) FROM task_timers WHERE next_fire_at <= $1),
+      'oldest', (SELECT min(next_fire_at) FROM task_timers WHERE next_fire_at <= $1)),
     json_build_object('source', 'delivery',
       'count', (SELECT count(*) FROM deliveries WHERE state = 'pending' AND next_attempt_at <= $1),
       'oldest', (SELECT min(next_attempt_at) FROM deliveries
@@ -74,7 +74,7 @@ SELECT
  * the bound (stuck-work.ts), not here: a claimed timer is still unapplied. Index range scans.
  */
 const OLDEST_DUE_SQL = `
-SELECT (SELECT min(next_fire_at) FROM tasks WHERE next_fire_at <= $1) AS task,
+SELECT (SELECT min(next_fire_at) FROM task_timers WHERE next_fire_at <= $1) AS task,
        (SELECT min(next_attempt_at) FROM deliveries
          WHERE state = 'pending' AND next_attempt_at <= $1) AS delivery`;
 

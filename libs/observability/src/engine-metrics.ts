@@ -63,7 +63,7 @@ export class EngineMetrics implements ScrapeRefresher {
       name: 'duban_due_timers',
       help:
         'Timers whose time has come and that the sweep has not finished yet: task (next reminder or ' +
-        'escalation step, tasks.next_fire_at <= now), delivery (send attempt due), digest (held ' +
+        'escalation step, task_timers.next_fire_at <= now), delivery (send attempt due), digest (held ' +
         'digest items due), chase (unread notice due to be re-sent)',
       labelNames: ['source'],
       registers,

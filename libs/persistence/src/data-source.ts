@@ -25,6 +25,7 @@ import { ImportsAndCalendarFeeds1764640000000 } from './migrations/1764640000000
 import { Administration1764660000000 } from './migrations/1764660000000-Administration';
 import { CommitmentMemberRatings1764760000000 } from './migrations/1764760000000-CommitmentMemberRatings';
 import { CaseSubjectIndexes1764770000000 } from './migrations/1764770000000-CaseSubjectIndexes';
+import { HotTaskUpdates1764780000000 } from './migrations/1764780000000-HotTaskUpdates';
 
 export const ENTITIES = [OrgEntity, UserEntity, RoleAssignmentEntity];
 
@@ -51,6 +52,7 @@ export const MIGRATIONS = [
   Administration1764660000000,
   CommitmentMemberRatings1764760000000,
   CaseSubjectIndexes1764770000000,
+  HotTaskUpdates1764780000000,
 ];
 
 export interface DataSourceRole {

@@ -95,7 +95,8 @@ export function lightSql(now: string): string {
 
 /** The SQL condition for one light, written so the open-deadline index can serve red. */
 export function lightConditionSql(light: Light, now: string): string {
-  const open = `t.state NOT IN ('verified', 'closed') AND t.withdrawn_at IS NULL`;
+  // stage 0: assigned, in progress or submitted (the open-deadline index's predicate).
+  const open = `t.stage = 0 AND t.withdrawn_at IS NULL`;
   // coalesce: a NULL check result must count as "not lagging", not as unknown, or NOT(...) drops rows.
   const lagging = `(coalesce(t.last_check_result IN ('lagging', 'superficial'), false) OR t.quarterly_report_late)`;
   const overdue = `(t.due_at IS NOT NULL AND ${now} > t.due_at)`;

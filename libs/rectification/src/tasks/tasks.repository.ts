@@ -172,10 +172,13 @@ export class TasksRepository {
   /** A new measure (交办); a deadline starts the ladder: the engine plans it on its next sweep. */
   async insert(m: EntityManager, t: NewTaskRecord): Promise<void> {
     await m.query(
-      `INSERT INTO tasks (id, problem_id, measure, raising_org_id, raising_org_path, responsible_org_id,
-          responsible_org_path, responsible_user_id, leader_user_id, mode, due_at, state, version,
-          blue_from, created_at, updated_at, next_fire_at, deadline_set_at)
-       VALUES ($1, $2, $3, $4, $5::ltree, $6, $7::ltree, $8, $9, $10, $11, 'assigned', 1, $12, $13, $13, $14, $14)`,
+      `WITH task AS (
+         INSERT INTO tasks (id, problem_id, measure, raising_org_id, raising_org_path, responsible_org_id,
+             responsible_org_path, responsible_user_id, leader_user_id, mode, due_at, state, version,
+             blue_from, created_at, updated_at, deadline_set_at)
+         VALUES ($1, $2, $3, $4, $5::ltree, $6, $7::ltree, $8, $9, $10, $11, 'assigned', 1, $12, $13, $13, $14)
+         RETURNING id)
+       INSERT INTO task_timers (task_id, next_fire_at) SELECT id, $14 FROM task WHERE $14 IS NOT NULL`,
       [
         t.id,
         t.problemId,
@@ -232,15 +235,20 @@ export class TasksRepository {
       set('escalation_level', c.ladderRestart.escalationLevel);
       set('supervised', c.ladderRestart.supervised);
     }
-    if (c.timer) {
-      set('next_fire_at', c.timer.nextFireAt);
-      extra.push('claimed_until = NULL');
-    }
     if (marks.relapse) extra.push('relapse = true');
+    // The timer, in the same statement: planned (its claim released) or gone.
+    let timer = '';
+    if (c.timer) {
+      params.push(c.timer.nextFireAt);
+      const at = `$${params.length}::timestamptz`;
+      timer = `WITH timer_done AS (DELETE FROM task_timers WHERE task_id = $1 AND ${at} IS NULL),
+        timer_set AS (INSERT INTO task_timers (task_id, next_fire_at) SELECT $1, ${at} WHERE ${at} IS NOT NULL
+          ON CONFLICT (task_id) DO UPDATE SET next_fire_at = EXCLUDED.next_fire_at, claimed_until = NULL) `;
+    }
     // Prepared: the few shapes this statement takes are each planned once per connection.
     const [updated] = await preparedQuery<TaskRow>(
       m,
-      `UPDATE tasks SET state = $2, version = $3, due_at = $4, last_submitted_by = $5,
+      `${timer}UPDATE tasks SET state = $2, version = $3, due_at = $4, last_submitted_by = $5,
               last_verified_by = $6, pending_extension_id = $7, closed_at = $8, updated_at = $9
               ${extra.length ? `, ${extra.join(', ')}` : ''}
         WHERE id = $1 RETURNING *`,
@@ -342,10 +350,12 @@ export class TasksRepository {
   ): Promise<{ id: string; state: string }[]> {
     return returning<{ id: string; state: string }>(
       m,
-      `UPDATE tasks SET withdrawn_at = $2, next_fire_at = NULL, claimed_until = NULL,
-              version = version + 1, updated_at = $2
-        WHERE problem_id = $1 AND state <> 'closed' AND withdrawn_at IS NULL
-        RETURNING id, state`,
+      `WITH withdrawn AS (
+         UPDATE tasks SET withdrawn_at = $2, version = version + 1, updated_at = $2
+          WHERE problem_id = $1 AND state <> 'closed' AND withdrawn_at IS NULL
+          RETURNING id, state),
+       timers AS (DELETE FROM task_timers WHERE task_id IN (SELECT id FROM withdrawn))
+       SELECT id, state FROM withdrawn`,
       [problemId, at],
     );
   }
@@ -423,11 +433,7 @@ export class TasksRepository {
     await m.query(
       `UPDATE tasks SET responsible_org_id = $2, responsible_org_path = $3::ltree,
               responsible_user_id = $4, leader_user_id = $5, version = version + 1, updated_at = $6,
-              blue_from = CASE WHEN $7 THEN $8::timestamptz ELSE blue_from END,
-              next_fire_at = CASE WHEN $7 AND state IN ('assigned', 'in_progress')
-                                   AND due_at IS NOT NULL AND withdrawn_at IS NULL
-                                  THEN $6 ELSE next_fire_at END,
-              claimed_until = CASE WHEN $7 THEN NULL ELSE claimed_until END
+              blue_from = CASE WHEN $7 THEN $8::timestamptz ELSE blue_from END
         WHERE id = $1`,
       [
         id,
@@ -439,6 +445,17 @@ export class TasksRepository {
         to.newOrg !== undefined,
         to.newOrg?.blueFrom ?? null,
       ],
+    );
+    if (to.newOrg === undefined) return;
+    // A claim on the timer is released; an open measure with a deadline is planned from now.
+    await m.query(`UPDATE task_timers SET claimed_until = NULL WHERE task_id = $1`, [id]);
+    await m.query(
+      `INSERT INTO task_timers (task_id, next_fire_at)
+       SELECT id, $2 FROM tasks
+        WHERE id = $1 AND state IN ('assigned', 'in_progress') AND due_at IS NOT NULL
+          AND withdrawn_at IS NULL
+       ON CONFLICT (task_id) DO UPDATE SET next_fire_at = EXCLUDED.next_fire_at, claimed_until = NULL`,
+      [id, to.at],
     );
   }
 
@@ -517,14 +534,23 @@ export class TasksRepository {
    */
   async applyLadderPass(m: EntityManager, updates: readonly LadderTaskUpdate[]): Promise<void> {
     if (updates.length === 0) return;
+    // A task's row is written only when a mark moves (a reminder moves none); the timers go to
+    // their own table.
     await m.query(
-      `UPDATE tasks t SET escalation_level = greatest(t.escalation_level, x.level),
-              supervised = t.supervised OR x.supervised,
-              circulated = t.circulated OR x.circulated,
-              next_fire_at = x.next_fire_at, claimed_until = NULL
-         FROM unnest($1::uuid[], $2::int[], $3::boolean[], $4::boolean[], $5::timestamptz[])
-           AS x(id, level, supervised, circulated, next_fire_at)
-        WHERE t.id = x.id`,
+      `WITH x AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::boolean[], $4::boolean[], $5::timestamptz[])
+           AS x(id, level, supervised, circulated, next_fire_at)),
+       marked AS (
+         UPDATE tasks t SET escalation_level = greatest(t.escalation_level, x.level),
+                supervised = t.supervised OR x.supervised,
+                circulated = t.circulated OR x.circulated
+           FROM x
+          WHERE t.id = x.id AND (x.level > t.escalation_level OR (x.supervised AND NOT t.supervised)
+                                 OR (x.circulated AND NOT t.circulated))),
+       done AS (DELETE FROM task_timers tt USING x WHERE tt.task_id = x.id AND x.next_fire_at IS NULL)
+       INSERT INTO task_timers (task_id, next_fire_at)
+       SELECT id, next_fire_at FROM x WHERE next_fire_at IS NOT NULL
+       ON CONFLICT (task_id) DO UPDATE SET next_fire_at = EXCLUDED.next_fire_at, claimed_until = NULL`,
       [
         updates.map((u) => u.id),
         updates.map((u) => u.marks.level),
@@ -545,17 +571,17 @@ export class TasksRepository {
     limit: number,
     leaseMs: number,
   ): Promise<ClaimedTimer[]> {
+    // A withdrawn measure has no timer (withdrawOpenOfProblem deletes it).
     const rows = await returning<{ id: string; next_fire_at: Date }>(
       m,
-      `UPDATE tasks SET claimed_until = $2::timestamptz + make_interval(secs => $3::double precision / 1000)
-        WHERE id IN (
-          SELECT id FROM tasks
+      `UPDATE task_timers SET claimed_until = $2::timestamptz + make_interval(secs => $3::double precision / 1000)
+        WHERE task_id IN (
+          SELECT task_id FROM task_timers
            WHERE next_fire_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2)
-             AND withdrawn_at IS NULL
            ORDER BY next_fire_at
            LIMIT $1
            FOR UPDATE SKIP LOCKED)
-        RETURNING id, next_fire_at`,
+        RETURNING task_id AS id, next_fire_at`,
       [limit, now, leaseMs],
     );
     return rows.map((r) => ({ id: r.id, nextFireAt: r.next_fire_at }));
@@ -567,9 +593,11 @@ export class TasksRepository {
    */
   async replanRaisedUnder(m: EntityManager, orgPath: string, at: Date): Promise<void> {
     await m.query(
-      `UPDATE tasks SET next_fire_at = $2, claimed_until = NULL
+      `INSERT INTO task_timers (task_id, next_fire_at)
+       SELECT id, $2 FROM tasks
         WHERE raising_org_path <@ $1::ltree AND state IN ('assigned', 'in_progress') AND due_at IS NOT NULL
-          AND withdrawn_at IS NULL`,
+          AND withdrawn_at IS NULL
+       ON CONFLICT (task_id) DO UPDATE SET next_fire_at = EXCLUDED.next_fire_at, claimed_until = NULL`,
       [orgPath, at],
     );
   }
@@ -585,11 +613,15 @@ export class TasksRepository {
     orgId?: string,
   ): Promise<void> {
     if (orgId === undefined) {
-      await m.query(`UPDATE tasks SET next_fire_at = $2 WHERE next_fire_at > $1`, [now, replanAt]);
+      await m.query(`UPDATE task_timers SET next_fire_at = $2 WHERE next_fire_at > $1`, [
+        now,
+        replanAt,
+      ]);
     } else {
       await m.query(
-        `UPDATE tasks SET next_fire_at = $2
-          WHERE next_fire_at > $1 AND responsible_org_path <@ (SELECT path FROM orgs WHERE id = $3)`,
+        `UPDATE task_timers tt SET next_fire_at = $2 FROM tasks t
+          WHERE t.id = tt.task_id AND tt.next_fire_at > $1
+            AND t.responsible_org_path <@ (SELECT path FROM orgs WHERE id = $3)`,
         [now, replanAt, orgId],
       );
     }
