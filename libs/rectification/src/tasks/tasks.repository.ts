@@ -83,8 +83,12 @@ import {
   toPersonTasks,
 } from './task-engine-rows';
 
+/** The tail of an insert into `task_timers`: a timer already there is moved, its claim released. */
+const PLAN_TIMER =
+  'ON CONFLICT (task_id) DO UPDATE SET next_fire_at = EXCLUDED.next_fire_at, claimed_until = NULL';
+
 /**
- * The only writer of `tasks` and `extensions`: every statement that reads or changes a
+ * The only writer of `tasks`, `task_timers` and `extensions`: every statement that reads or changes a
  * measure's row lives here, next to its row mapping. Services pass their transaction's
  * EntityManager explicitly.
  */
@@ -243,7 +247,7 @@ export class TasksRepository {
       const at = `$${params.length}::timestamptz`;
       timer = `WITH timer_done AS (DELETE FROM task_timers WHERE task_id = $1 AND ${at} IS NULL),
         timer_set AS (INSERT INTO task_timers (task_id, next_fire_at) SELECT $1, ${at} WHERE ${at} IS NOT NULL
-          ON CONFLICT (task_id) DO UPDATE SET next_fire_at = EXCLUDED.next_fire_at, claimed_until = NULL) `;
+          ${PLAN_TIMER}) `;
     }
     // Prepared: the few shapes this statement takes are each planned once per connection.
     const [updated] = await preparedQuery<TaskRow>(
@@ -454,7 +458,7 @@ export class TasksRepository {
        SELECT id, $2 FROM tasks
         WHERE id = $1 AND state IN ('assigned', 'in_progress') AND due_at IS NOT NULL
           AND withdrawn_at IS NULL
-       ON CONFLICT (task_id) DO UPDATE SET next_fire_at = EXCLUDED.next_fire_at, claimed_until = NULL`,
+       ${PLAN_TIMER}`,
       [id, to.at],
     );
   }
@@ -550,7 +554,7 @@ export class TasksRepository {
        done AS (DELETE FROM task_timers tt USING x WHERE tt.task_id = x.id AND x.next_fire_at IS NULL)
        INSERT INTO task_timers (task_id, next_fire_at)
        SELECT id, next_fire_at FROM x WHERE next_fire_at IS NOT NULL
-       ON CONFLICT (task_id) DO UPDATE SET next_fire_at = EXCLUDED.next_fire_at, claimed_until = NULL`,
+       ${PLAN_TIMER}`,
       [
         updates.map((u) => u.id),
         updates.map((u) => u.marks.level),
@@ -597,7 +601,7 @@ export class TasksRepository {
        SELECT id, $2 FROM tasks
         WHERE raising_org_path <@ $1::ltree AND state IN ('assigned', 'in_progress') AND due_at IS NOT NULL
           AND withdrawn_at IS NULL
-       ON CONFLICT (task_id) DO UPDATE SET next_fire_at = EXCLUDED.next_fire_at, claimed_until = NULL`,
+       ${PLAN_TIMER}`,
       [orgPath, at],
     );
   }
