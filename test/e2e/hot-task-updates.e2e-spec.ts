@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { childPath, createDataSource, MIGRATIONS } from '#duban/persistence';
+import { createDataSource, MIGRATIONS } from '#duban/persistence';
 import { TasksRepository } from '#duban/rectification';
-import { createTestDatabase } from '../support/test-database';
+import { createTestDatabase, insertCountyAndBranch } from '../support/test-database';
 
 /**
  * Migration 1764780000000 moves the timers out of `tasks` and keys its indexes on columns that
@@ -16,8 +16,8 @@ describe('migration 1764780000000: HOT updates on tasks, timers in task_timers',
   const now = new Date('2026-11-20T02:00:00.000Z');
   const later = new Date('2026-11-27T02:00:00.000Z');
   const leased = new Date('2026-11-20T02:02:00.000Z');
-  const county = { id: randomUUID(), path: '' };
-  const branch = { id: randomUUID(), path: '' };
+  let county: { id: string; path: string };
+  let branch: { id: string; path: string };
   const userId = randomUUID();
   const problemId = randomUUID();
   /** Written by the previous schema: state, next_fire_at, claimed_until. */
@@ -62,14 +62,7 @@ describe('migration 1764780000000: HOT updates on tasks, timers in task_timers',
     database = await createTestDatabase();
     // As the owner (the migrations' role).
     db = await createDataSource(database.url, 2).initialize();
-    county.path = childPath(null, county.id);
-    branch.path = childPath(county.path, branch.id);
-    await db.query(
-      `INSERT INTO orgs (id, name, kind, parent_id, path, time_zone, created_at)
-       VALUES ($1, '某县委', 'committee', NULL, $2::ltree, 'Asia/Shanghai', $5),
-              ($3, '第一支部', 'branch', $1, $4::ltree, 'Asia/Shanghai', $5)`,
-      [county.id, county.path, branch.id, branch.path, now],
-    );
+    ({ county, branch } = await insertCountyAndBranch(db, now));
     await db.query(
       `INSERT INTO users (id, username, display_name, password_hash, created_at)
        VALUES ($1, $2, '张三', 'x', $3)`,

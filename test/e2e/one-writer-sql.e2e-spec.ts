@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { problemAfterMeasures, type ProblemMeasureCounts } from '#duban/domain';
-import { childPath, createDataSource } from '#duban/persistence';
+import { createDataSource } from '#duban/persistence';
 import {
   CasesRepository,
   NegativeListRepository,
   type NewCase,
   ProblemsRepository,
 } from '#duban/rectification';
-import { createTestDatabase } from '../support/test-database';
+import { createTestDatabase, insertCountyAndBranch } from '../support/test-database';
 
 /**
  * The statements of the one-writer repositories whose rule is written twice — once in
@@ -20,8 +20,8 @@ describe('one writer per table: the SQL agrees with the rules', () => {
   const cases = new CasesRepository();
   const problems = new ProblemsRepository();
   const now = new Date('2026-11-20T02:00:00.000Z');
-  const county = { id: randomUUID(), path: '' };
-  const branch = { id: randomUUID(), path: '' };
+  let county: { id: string; path: string };
+  let branch: { id: string; path: string };
   const userIds = [randomUUID(), randomUUID()];
   const problemId = randomUUID();
   const taskId = randomUUID();
@@ -29,14 +29,7 @@ describe('one writer per table: the SQL agrees with the rules', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     db = await createDataSource(database.url, 2).initialize();
-    county.path = childPath(null, county.id);
-    branch.path = childPath(county.path, branch.id);
-    await db.query(
-      `INSERT INTO orgs (id, name, kind, parent_id, path, time_zone, created_at)
-       VALUES ($1, '某县委', 'committee', NULL, $2::ltree, 'Asia/Shanghai', $5),
-              ($3, '第一支部', 'branch', $1, $4::ltree, 'Asia/Shanghai', $5)`,
-      [county.id, county.path, branch.id, branch.path, now],
-    );
+    ({ county, branch } = await insertCountyAndBranch(db, now));
     for (const [i, id] of userIds.entries())
       await db.query(
         `INSERT INTO users (id, username, display_name, password_hash, created_at)
