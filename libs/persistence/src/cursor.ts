@@ -14,6 +14,12 @@ export interface ChunkCursor<T> {
  * Declares `name` as a NO SCROLL cursor for `sql` on the transaction of `m` (a cursor lives
  * until the transaction ends, so `m` must be a transaction's manager). `map` turns each raw
  * row into what callers see.
+ *
+ * The callers read their cursors to the end, so the transaction's cursors are planned for all
+ * of their rows (`cursor_tuple_fraction` 1, for this transaction only): by default PostgreSQL
+ * plans a cursor for its first 10 % and picks fast-start plans — for the quarter start an index
+ * walk over the open measures in person order, twice the time of a hash join and a sort
+ * (test/e2e/cursor.e2e-spec.ts, BENCHMARKS.md).
  */
 export async function openCursor<R, T = R>(
   m: EntityManager,
@@ -23,6 +29,7 @@ export async function openCursor<R, T = R>(
   map: (row: R) => T = (row) => row as unknown as T,
 ): Promise<ChunkCursor<T>> {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`cursor name ${name} is not an identifier`);
+  await m.query(`SET LOCAL cursor_tuple_fraction = 1`);
   await m.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, params);
   return {
     async fetch(count: number): Promise<T[]> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Actor, Light, ProblemSeverity, TaskMode, TaskState } from '#duban/domain';
-import { scopeCondition } from '#duban/persistence';
+import { openCursor, scopeCondition } from '#duban/persistence';
 import type { ProblemSource } from '../catalog/catalog';
 import { listedSql } from '../negative-list/negative-list.repository';
 import { lightSql, type TaskFilter, taskConditions } from '../tasks/task-record';
@@ -106,9 +106,9 @@ export class LedgerRepository {
     await runner.connect();
     try {
       await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await runner.query(`DECLARE ledger_rows NO SCROLL CURSOR FOR ${sql}`, params);
+      const cursor = await openCursor<LedgerRow>(runner.manager, 'ledger_rows', sql, [...params]);
       for (;;) {
-        const rows: LedgerRow[] = await runner.query(`FETCH ${LEDGER_BATCH} FROM ledger_rows`);
+        const rows = await cursor.fetch(LEDGER_BATCH);
         if (rows.length > 0 && !(await onBatch(rows))) break;
         if (rows.length < LEDGER_BATCH) break;
       }
