@@ -27,6 +27,7 @@ import {
   type LedgerRecord,
   ledgerTextCells,
 } from './ledger-columns';
+import { dateStylesOnly, ledgerRowXml, sheetXmlWriter } from './ledger-xlsx-rows';
 
 export const LEDGER_FORMATS = ['xlsx', 'csv'] as const;
 export type LedgerFormat = (typeof LEDGER_FORMATS)[number];
@@ -151,7 +152,7 @@ export class LedgerService {
       // which dateStylesOnly gives them without paying for the others.
       useStyles: false,
     });
-    dateStylesOnly(workbook);
+    const styleIdOf = dateStylesOnly(workbook);
     // The document properties carry the export's instant from the injected clock.
     workbook.created = now;
     workbook.modified = now;
@@ -181,10 +182,20 @@ export class LedgerService {
     }));
     sheet.addRow([title]).commit();
     sheet.addRow([...LEDGER_HEADERS]).commit();
+    // The data rows go straight into the sheet's stream, as exceljs would write them.
+    const styleIds = (LEDGER_COLUMNS as readonly LedgerColumn[]).map((c) =>
+      c.type === 'date' || c.type === 'dateTime' ? styleIdOf(LEDGER_NUM_FMTS[c.type]) : undefined,
+    );
+    const sheetXml = sheetXmlWriter(sheet);
     let seq = 0;
     let complete = true;
     await this.ledger.eachBatch(selection, async (rows) => {
-      for (const r of rows) sheet.addRow(ledgerCells(this.toRecord(r), ++seq)).commit();
+      let xml = '';
+      for (const r of rows) {
+        seq += 1;
+        xml += ledgerRowXml(LEDGER_HEADER_ROW + seq, ledgerCells(this.toRecord(r), seq), styleIds);
+      }
+      sheetXml(xml);
       complete = await xlsxCaughtUp(sheet, out);
       return complete;
     });
@@ -204,39 +215,6 @@ function columnLetter(n: number): string {
   let s = '';
   for (; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
   return s;
-}
-
-interface MockStyles {
-  model: {
-    styles: { numFmtId: number; fontId: number; fillId: number; borderId: number; xfId: number }[];
-    numFmts: { id: number; formatCode: string }[];
-  };
-  addStyleModel(model: { numFmt?: string } | undefined, cellType?: number): number;
-}
-
-/**
- * exceljs's style-less writer (useStyles: false) still writes a styles part, with one style for
- * every date cell (m/d/yy). This teaches it a style per number format asked for, so the date
- * columns get theirs (yyyy-mm-dd, yyyy-mm-dd hh:mm) while every other cell keeps costing
- * nothing: a map lookup per styled cell instead of the full style machinery for all of them.
- */
-function dateStylesOnly(workbook: ExcelJS.stream.xlsx.WorkbookWriter): void {
-  const styles = (workbook as unknown as { styles: MockStyles }).styles;
-  const plain = styles.addStyleModel.bind(styles);
-  const ids = new Map<string, number>();
-  styles.addStyleModel = (model, cellType) => {
-    const numFmt = model?.numFmt;
-    if (!numFmt) return plain(model, cellType);
-    let id = ids.get(numFmt);
-    if (id === undefined) {
-      const numFmtId = 164 + styles.model.numFmts.length; // ids below 164 are built in
-      styles.model.numFmts.push({ id: numFmtId, formatCode: numFmt });
-      id = styles.model.styles.length;
-      styles.model.styles.push({ numFmtId, fontId: 0, fillId: 0, borderId: 0, xfId: 0 });
-      ids.set(numFmt, id);
-    }
-    return id;
-  };
 }
 
 /** Uncompressed sheet XML allowed to wait for the zip compressor before rows stop coming. */
