@@ -13,18 +13,25 @@ const dated = (c: LedgerColumn): c is LedgerColumn & { type: 'date' | 'dateTime'
   c.type === 'date' || c.type === 'dateTime';
 
 /**
- * The sheet XML of a ledger-shaped workbook whose data rows are written by `writeRows`, captured
- * on its way into the zip (exceljs's WorkbookWriter opens one stream per part).
+ * A ledger-shaped workbook whose data rows (from row 3) are written by `writeRows`: the file,
+ * and its sheet XML as captured on the way into the zip (exceljs's WorkbookWriter opens one
+ * stream per part).
  */
-async function sheetXml(
+async function ledgerWorkbook(
   writeRows: (
     sheet: ExcelJS.Worksheet,
     styleIds: (number | undefined)[],
     rows: LedgerCell[][],
   ) => void,
   rows: LedgerCell[][],
-): Promise<string> {
-  const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+): Promise<{ file: Buffer; sheetXml: string }> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      chunks.push(chunk);
+      done();
+    },
+  });
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: sink,
     useSharedStrings: false,
@@ -66,8 +73,12 @@ async function sheetXml(
   );
   sheet.commit();
   await workbook.commit();
-  return parts.join('');
+  return { file: Buffer.concat(chunks), sheetXml: parts.join('') };
 }
+
+/** The rows written by this module's writer. */
+const direct = (sheet: ExcelJS.Worksheet, styleIds: (number | undefined)[], rows: LedgerCell[][]) =>
+  sheetXmlWriter(sheet)(rows.map((cells, i) => ledgerRowXml(3 + i, cells, styleIds)).join(''));
 
 /** Rows with every kind of cell the ledger writes, and text that needs escaping or cleaning. */
 function sampleRows(): LedgerCell[][] {
@@ -100,70 +111,44 @@ function sampleRows(): LedgerCell[][] {
 describe('ledgerRowXml: the data rows as exceljs writes them', () => {
   it('writes the same sheet XML, byte for byte, as exceljs’s own rows', async () => {
     const rows = sampleRows();
-    const viaExceljs = await sheetXml((sheet, _styles, data) => {
+    const viaExceljs = await ledgerWorkbook((sheet, _styles, data) => {
       for (const cells of data) sheet.addRow(cells).commit();
     }, rows);
-    const direct = await sheetXml((sheet, styleIds, data) => {
-      const write = sheetXmlWriter(sheet);
-      write(data.map((cells, i) => ledgerRowXml(3 + i, cells, styleIds)).join(''));
-    }, rows);
-    expect(direct).toBe(viaExceljs);
+    const { sheetXml } = await ledgerWorkbook(direct, rows);
+    expect(sheetXml).toBe(viaExceljs.sheetXml);
     // The comparison saw the data: escaped text, dropped control characters, styled dates.
-    expect(direct).toContain('&lt;不规范&gt; &amp; &quot;记录&quot; 缺&apos;失&apos;');
-    expect(direct).toContain('控制字符被去掉');
-    expect(direct).toMatch(/<c r="O3" s="\d+"><v>\d+\.\d+<\/v><\/c>/);
-    expect(direct).toContain(`<row r="${2 + rows.length}" `);
+    expect(sheetXml).toContain('&lt;不规范&gt; &amp; &quot;记录&quot; 缺&apos;失&apos;');
+    expect(sheetXml).toContain('控制字符被去掉');
+    expect(sheetXml).toMatch(/<c r="O3" s="\d+"><v>\d+\.\d+<\/v><\/c>/);
+    expect(sheetXml).toContain(`<row r="${2 + rows.length}" `);
   });
 
   it('is read back by exceljs as the same values, types and date formats', async () => {
-    const cells = sampleRows()[5];
-    const chunks: Buffer[] = [];
-    const sink = new Writable({
-      write: (chunk: Buffer, _encoding, done) => {
-        chunks.push(chunk);
-        done();
-      },
-    });
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-      stream: sink,
-      useSharedStrings: false,
-      useStyles: false,
-    });
-    const styleIdOf = dateStylesOnly(workbook);
-    const sheet = workbook.addWorksheet('台账');
-    sheet.columns = columns.map((c) => ({
-      key: c.key,
-      ...(dated(c) ? { style: { numFmt: LEDGER_NUM_FMTS[c.type] } } : {}),
-    }));
-    sheet.addRow(['标题']).commit();
-    const styleIds = columns.map((c) =>
-      dated(c) ? styleIdOf(LEDGER_NUM_FMTS[c.type]) : undefined,
-    );
-    sheetXmlWriter(sheet)(ledgerRowXml(2, cells, styleIds));
-    sheet.commit();
-    await workbook.commit();
-
+    const rows = sampleRows();
+    const { file } = await ledgerWorkbook(direct, rows);
     const read = new ExcelJS.Workbook();
-    await read.xlsx.load(Buffer.concat(chunks) as unknown as ExcelJS.Buffer);
-    const row = read.worksheets[0].getRow(2);
-    columns.forEach((c, i) => {
-      const cell = row.getCell(i + 1);
-      const expected = cells[i];
-      if (expected instanceof Date) {
-        expect(cell.value).toEqual(expected);
-        expect(cell.numFmt).toBe(LEDGER_NUM_FMTS[c.type as 'date' | 'dateTime']);
-      } else if (typeof expected === 'number') {
-        expect(cell.value).toBe(expected);
-      } else if (!expected.includes('&amp;')) {
-        // Text; control characters are dropped, and line ends read back as \n (any XML
-        // parser's normalisation). (exceljs's reader decodes entities twice, so a
-        // literal "&amp;" in a cell reads back as "&" — its own rows are written the same way,
-        // as the test above shows; Excel and WPS read the text as written.)
-        expect(String(cell.value ?? '')).toBe(
-          // eslint-disable-next-line no-control-regex -- what the writer drops
-          expected.replace(/[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/g, '').replace(/\r\n?/g, '\n'),
-        );
-      }
+    await read.xlsx.load(file as unknown as ExcelJS.Buffer);
+    rows.forEach((cells, r) => {
+      const row = read.worksheets[0].getRow(3 + r);
+      columns.forEach((c, i) => {
+        const cell = row.getCell(i + 1);
+        const expected = cells[i];
+        if (expected instanceof Date) {
+          expect(cell.value).toEqual(expected);
+          expect(cell.numFmt).toBe(LEDGER_NUM_FMTS[c.type as 'date' | 'dateTime']);
+        } else if (typeof expected === 'number') {
+          expect(cell.value).toBe(expected);
+        } else if (!expected.includes('&amp;')) {
+          // Text; control characters are dropped, and line ends read back as \n (any XML
+          // parser's normalisation). (exceljs's reader decodes entities twice, so a
+          // literal "&amp;" in a cell reads back as "&" — its own rows are written the same way,
+          // as the test above shows; Excel and WPS read the text as written.)
+          expect(String(cell.value ?? '')).toBe(
+            // eslint-disable-next-line no-control-regex -- what the writer drops
+            expected.replace(/[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/g, '').replace(/\r\n?/g, '\n'),
+          );
+        }
+      });
     });
   });
 });

@@ -5,7 +5,7 @@ import { LEDGER_COLUMNS, type LedgerCell } from './ledger-columns';
  * The ledger's data rows as SpreadsheetML, written straight into exceljs's streaming worksheet.
  *
  * exceljs builds a Row, a Cell per value, a model per cell and an XmlStream of ~130 small strings
- * per row before it joins them: a `--cpu-prof` of an export of 62,542 rows put 70 % of the
+ * per row before it joins them: a `--cpu-prof` of writing 62,542 rows put over half of the
  * process's busy time in that machinery and the garbage it leaves (BENCHMARKS.md). The ledger's
  * rows are always the same 21 plain cells — text, numbers and dates, no formulas, no rich text —
  * so they are written here as the text exceljs itself writes for such cells: the same elements,
@@ -14,8 +14,15 @@ import { LEDGER_COLUMNS, type LedgerCell } from './ledger-columns';
  * rows, the sheet's settings and the zip stay exceljs's.
  */
 
+/** A column's letters from its 1-based number: 1 → A, 21 → U, 27 → AA. */
+export function columnLetter(n: number): string {
+  let s = '';
+  for (; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
 /** Column letters of the ledger's columns, A…U. */
-const LETTERS = LEDGER_COLUMNS.map((_, i) => String.fromCharCode(65 + i));
+const LETTERS = LEDGER_COLUMNS.map((_, i) => columnLetter(i + 1));
 
 /** `spans` of a row where every column has a cell (empty text is a cell too). */
 const SPANS = `1:${LEDGER_COLUMNS.length}`;

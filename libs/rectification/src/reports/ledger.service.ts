@@ -27,7 +27,7 @@ import {
   type LedgerRecord,
   ledgerTextCells,
 } from './ledger-columns';
-import { dateStylesOnly, ledgerRowXml, sheetXmlWriter } from './ledger-xlsx-rows';
+import { columnLetter, dateStylesOnly, ledgerRowXml, sheetXmlWriter } from './ledger-xlsx-rows';
 
 export const LEDGER_FORMATS = ['xlsx', 'csv'] as const;
 export type LedgerFormat = (typeof LEDGER_FORMATS)[number];
@@ -210,12 +210,6 @@ export const LEDGER_HEADER_ROW = 2;
 
 /** How to_char writes the deadline of a dueDate (the end of the local day). */
 const END_OF_DAY = '23:59:59.999';
-
-function columnLetter(n: number): string {
-  let s = '';
-  for (; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
-  return s;
-}
 
 /** Uncompressed sheet XML allowed to wait for the zip compressor before rows stop coming. */
 const XLSX_BACKLOG_BYTES = 1024 * 1024;
