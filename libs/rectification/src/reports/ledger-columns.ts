@@ -49,6 +49,11 @@ export const LEDGER_NUM_FMTS: Readonly<Record<'date' | 'dateTime', string>> = {
   dateTime: 'yyyy-mm-dd hh:mm',
 };
 
+/** The number format of a column's xlsx cells: the date columns', none for the others. */
+export function numFmtOf(c: LedgerColumn): string | undefined {
+  return c.type === 'date' || c.type === 'dateTime' ? LEDGER_NUM_FMTS[c.type] : undefined;
+}
+
 export interface LedgerColumn {
   readonly key: LedgerKey;
   readonly header: string;

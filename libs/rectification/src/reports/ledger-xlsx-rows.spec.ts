@@ -3,14 +3,14 @@ import { Writable } from 'node:stream';
 import {
   LEDGER_COLUMNS,
   LEDGER_NUM_FMTS,
+  numFmtOf,
   type LedgerCell,
   type LedgerColumn,
 } from './ledger-columns';
 import { dateStylesOnly, ledgerRowXml, sheetXmlWriter } from './ledger-xlsx-rows';
 
 const columns = LEDGER_COLUMNS as readonly LedgerColumn[];
-const dated = (c: LedgerColumn): c is LedgerColumn & { type: 'date' | 'dateTime' } =>
-  c.type === 'date' || c.type === 'dateTime';
+const dated = (c: LedgerColumn): boolean => numFmtOf(c) !== undefined;
 
 /**
  * A ledger-shaped workbook whose data rows (from row 3) are written by `writeRows`: the file,
@@ -62,13 +62,13 @@ async function ledgerWorkbook(
   sheet.columns = columns.map((c) => ({
     key: c.key,
     width: c.width,
-    ...(dated(c) ? { style: { numFmt: LEDGER_NUM_FMTS[c.type] } } : {}),
+    ...(dated(c) ? { style: { numFmt: numFmtOf(c) } } : {}),
   }));
   sheet.addRow(['某县委整改台账']).commit();
   sheet.addRow(columns.map((c) => c.header)).commit();
   writeRows(
     sheet,
-    columns.map((c) => (dated(c) ? styleIdOf(LEDGER_NUM_FMTS[c.type]) : undefined)),
+    columns.map((c) => (dated(c) ? styleIdOf(numFmtOf(c)!) : undefined)),
     rows,
   );
   sheet.commit();

@@ -21,7 +21,7 @@ import { LedgerRepository, type LedgerRow, type LedgerSelection } from './ledger
 import {
   LEDGER_COLUMNS,
   LEDGER_HEADERS,
-  LEDGER_NUM_FMTS,
+  numFmtOf,
   ledgerCells,
   type LedgerColumn,
   type LedgerRecord,
@@ -173,19 +173,18 @@ export class LedgerService {
       },
     });
     sheet.autoFilter = `A${LEDGER_HEADER_ROW}:${lastColumn}${LEDGER_HEADER_ROW}`;
-    sheet.columns = (LEDGER_COLUMNS as readonly LedgerColumn[]).map((c) => ({
-      key: c.key,
-      width: c.width,
-      ...(c.type === 'date' || c.type === 'dateTime'
-        ? { style: { numFmt: LEDGER_NUM_FMTS[c.type] } }
-        : {}),
-    }));
+    const columns = LEDGER_COLUMNS as readonly LedgerColumn[];
+    sheet.columns = columns.map((c) => {
+      const numFmt = numFmtOf(c);
+      return { key: c.key, width: c.width, ...(numFmt ? { style: { numFmt } } : {}) };
+    });
     sheet.addRow([title]).commit();
     sheet.addRow([...LEDGER_HEADERS]).commit();
     // The data rows go straight into the sheet's stream, as exceljs would write them.
-    const styleIds = (LEDGER_COLUMNS as readonly LedgerColumn[]).map((c) =>
-      c.type === 'date' || c.type === 'dateTime' ? styleIdOf(LEDGER_NUM_FMTS[c.type]) : undefined,
-    );
+    const styleIds = columns.map((c) => {
+      const numFmt = numFmtOf(c);
+      return numFmt ? styleIdOf(numFmt) : undefined;
+    });
     const sheetXml = sheetXmlWriter(sheet);
     let seq = 0;
     let complete = true;

@@ -83,6 +83,9 @@ import {
   toPersonTasks,
 } from './task-engine-rows';
 
+/** A measure the ladder keeps a timer for: open, with a deadline, not withdrawn. */
+const LADDER_TIMED = `state IN ('assigned', 'in_progress') AND due_at IS NOT NULL AND withdrawn_at IS NULL`;
+
 /** The tail of an insert into `task_timers`: a timer already there is moved, its claim released. */
 const PLAN_TIMER =
   'ON CONFLICT (task_id) DO UPDATE SET next_fire_at = EXCLUDED.next_fire_at, claimed_until = NULL';
@@ -456,8 +459,7 @@ export class TasksRepository {
     await m.query(
       `INSERT INTO task_timers (task_id, next_fire_at)
        SELECT id, $2 FROM tasks
-        WHERE id = $1 AND state IN ('assigned', 'in_progress') AND due_at IS NOT NULL
-          AND withdrawn_at IS NULL
+        WHERE id = $1 AND ${LADDER_TIMED}
        ${PLAN_TIMER}`,
       [id, to.at],
     );
@@ -599,8 +601,7 @@ export class TasksRepository {
     await m.query(
       `INSERT INTO task_timers (task_id, next_fire_at)
        SELECT id, $2 FROM tasks
-        WHERE raising_org_path <@ $1::ltree AND state IN ('assigned', 'in_progress') AND due_at IS NOT NULL
-          AND withdrawn_at IS NULL
+        WHERE raising_org_path <@ $1::ltree AND ${LADDER_TIMED}
        ${PLAN_TIMER}`,
       [orgPath, at],
     );
